@@ -1,0 +1,134 @@
+#include "common/csv.h"
+
+namespace cxrvqa {
+
+namespace {
+// A record spanning more lines than this is taken as an unclosed quote.
+constexpr size_t kMaxLinesPerRecord = 200;
+}  // namespace
+
+bool parse_csv_record(std::string_view text, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string field;
+  bool in_quotes = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      in_quotes = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+    } else {
+      field.push_back(c);
+    }
+  }
+  fields.push_back(std::move(field));
+  return !in_quotes;
+}
+
+std::string csv_escape(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string csv_line(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(csv_escape(fields[i]));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::filesystem::path& path) {
+  auto lines = LineReader::Open(path);
+  if (!lines.ok()) return lines.status();
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(*lines)));
+  CsvRow header;
+  if (!reader->Next(header)) return Status::ParseError(path.string() + ": empty file, no CSV header");
+  if (!header.error.empty()) return Status::ParseError(path.string() + ":1: bad CSV header: " + header.error);
+  if (!header.fields.empty() && header.fields[0].rfind("\xEF\xBB\xBF", 0) == 0) {
+    header.fields[0].erase(0, 3);  // UTF-8 byte order mark
+  }
+  reader->header_ = std::move(header.fields);
+  return reader;
+}
+
+std::optional<size_t> CsvReader::column(std::string_view name) const {
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<size_t>> CsvReader::require_columns(const std::vector<std::string>& names) const {
+  std::vector<size_t> indexes;
+  for (const auto& name : names) {
+    auto index = column(name);
+    if (!index) return Status::NotFound(path().string() + ": no column '" + name + "' in the header");
+    indexes.push_back(*index);
+  }
+  return indexes;
+}
+
+bool CsvReader::NextLine(std::string& line, size_t& number) {
+  if (!pending_.empty()) {
+    number = pending_.front().first;
+    line = std::move(pending_.front().second);
+    pending_.pop_front();
+    return true;
+  }
+  if (!lines_->Next(line)) return false;
+  number = lines_->line_number();
+  return true;
+}
+
+bool CsvReader::Next(CsvRow& row) {
+  std::string line;
+  size_t number = 0;
+  do {
+    if (!NextLine(line, number)) return false;
+  } while (line.empty() && !header_.empty());  // blank lines between records are ignored
+  row.line = number;
+  row.error.clear();
+  std::string record = line;
+  std::vector<std::pair<size_t, std::string>> extra;
+  while (!parse_csv_record(record, row.fields)) {
+    std::string next;
+    size_t next_number = 0;
+    if (extra.size() >= kMaxLinesPerRecord || !NextLine(next, next_number)) {
+      row.error = "unclosed quote";
+      row.fields.clear();
+      // Lines after the bad one are read again as records of their own.
+      for (auto it = extra.rbegin(); it != extra.rend(); ++it) pending_.push_front(std::move(*it));
+      return true;
+    }
+    record.push_back('\n');
+    record.append(next);
+    extra.emplace_back(next_number, std::move(next));
+  }
+  if (!header_.empty() && row.fields.size() != header_.size()) {
+    row.error = "expected " + std::to_string(header_.size()) + " fields, found " +
+                std::to_string(row.fields.size());
+  }
+  return true;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,65 @@
+// RFC 4180 CSV reading (quoted fields, doubled quotes, newlines inside quotes) over a plain
+// or gzip file, and CSV writing. Malformed rows are returned with an error, not skipped.
+#pragma once
+
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file_io.h"
+#include "common/status.h"
+
+namespace cxrvqa {
+
+struct CsvRow {
+  size_t line = 0;                  // line number where the row starts (header is line 1)
+  std::vector<std::string> fields;
+  std::string error;                // non-empty when the row is malformed; fields then unusable
+
+  // Field `column`, or "" when the row is shorter.
+  std::string_view get(size_t column) const {
+    return column < fields.size() ? std::string_view(fields[column]) : std::string_view();
+  }
+};
+
+class CsvReader {
+ public:
+  // Opens `path` and reads its header row.
+  static Result<std::unique_ptr<CsvReader>> Open(const std::filesystem::path& path);
+
+  const std::vector<std::string>& header() const { return header_; }
+  // Index of the header column named `name` (exact match), if any.
+  std::optional<size_t> column(std::string_view name) const;
+  // Indexes of `names`; NotFound naming the file and the first missing column.
+  Result<std::vector<size_t>> require_columns(const std::vector<std::string>& names) const;
+
+  // Reads the next row; false at end of input. A row whose field count differs from the
+  // header, or whose quote is never closed, comes back with `error` set; reading goes on
+  // with the following line.
+  bool Next(CsvRow& row);
+  const std::filesystem::path& path() const { return lines_->path(); }
+  // OK, or the I/O error that ended reading.
+  const Status& status() const { return lines_->status(); }
+
+ private:
+  explicit CsvReader(std::unique_ptr<LineReader> lines) : lines_(std::move(lines)) {}
+  bool NextLine(std::string& line, size_t& number);
+
+  std::unique_ptr<LineReader> lines_;
+  std::deque<std::pair<size_t, std::string>> pending_;  // lines to re-read after a bad row
+  std::vector<std::string> header_;
+};
+
+// Parses one logical CSV record held in `text` (may contain newlines inside quotes).
+// Returns false when a quote is left open.
+bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
+// `field` quoted when it holds a comma, quote, CR or LF.
+std::string csv_escape(std::string_view field);
+// Fields joined by commas, each escaped; no trailing newline.
+std::string csv_line(const std::vector<std::string>& fields);
+
+}  // namespace cxrvqa

@@ -1,0 +1,157 @@
+#include "common/file_io.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+namespace cxrvqa {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr size_t kChunk = 1 << 16;
+constexpr size_t kAppendBuffer = 1 << 16;
+
+std::string errno_text() { return std::strerror(errno); }
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
+  gzbuffer(gz, kChunk);
+  std::string content;
+  std::string chunk(kChunk, '\0');
+  while (true) {
+    int n = gzread(gz, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n < 0) {
+      int err = 0;
+      std::string message = gzerror(gz, &err);
+      gzclose(gz);
+      return Status::IoError("cannot read " + path.string() + ": " + message);
+    }
+    if (n == 0) break;
+    content.append(chunk.data(), static_cast<size_t>(n));
+  }
+  gzclose(gz);
+  return content;
+}
+
+Status write_file_atomic(const fs::path& path, std::string_view content) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out.flush()) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::IoError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<LineReader>> LineReader::Open(const fs::path& path) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
+  gzbuffer(gz, kChunk);
+  return std::unique_ptr<LineReader>(new LineReader(path, gz));
+}
+
+LineReader::~LineReader() { gzclose(static_cast<gzFile>(gz_)); }
+
+bool LineReader::Fill() {
+  if (eof_) return false;
+  buffer_.erase(0, pos_);
+  pos_ = 0;
+  size_t old = buffer_.size();
+  buffer_.resize(old + kChunk);
+  int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + old, kChunk);
+  if (n < 0) {
+    int err = 0;
+    status_ = Status::IoError("cannot read " + path_.string() + ": " +
+                              gzerror(static_cast<gzFile>(gz_), &err));
+    n = 0;
+  }
+  buffer_.resize(old + static_cast<size_t>(n));
+  if (n == 0) eof_ = true;
+  return n > 0;
+}
+
+bool LineReader::Next(std::string& line) {
+  while (true) {
+    size_t newline = buffer_.find('\n', pos_);
+    if (newline != std::string::npos) {
+      size_t end = newline;
+      if (end > pos_ && buffer_[end - 1] == '\r') --end;
+      line.assign(buffer_, pos_, end - pos_);
+      pos_ = newline + 1;
+      ++line_number_;
+      return true;
+    }
+    if (!Fill()) {
+      if (pos_ < buffer_.size() && status_.ok()) {
+        size_t end = buffer_.size();
+        if (buffer_[end - 1] == '\r') --end;
+        line.assign(buffer_, pos_, end - pos_);
+        pos_ = buffer_.size();
+        ++line_number_;
+        return true;
+      }
+      return false;
+    }
+  }
+}
+
+Result<std::unique_ptr<LineAppender>> LineAppender::Open(const fs::path& path, bool truncate) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  std::FILE* file = std::fopen(path.c_str(), truncate ? "wb" : "ab");
+  if (file == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
+  return std::unique_ptr<LineAppender>(new LineAppender(file, path));
+}
+
+LineAppender::~LineAppender() {
+  Flush();
+  std::fclose(file_);
+}
+
+Status LineAppender::Append(std::string_view line) {
+  buffer_.append(line);
+  buffer_.push_back('\n');
+  if (buffer_.size() >= kAppendBuffer) return Flush();
+  return Status::Ok();
+}
+
+Status LineAppender::Flush() {
+  if (buffer_.empty()) return Status::Ok();
+  size_t written = std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+  buffer_.clear();
+  if (written == 0 || std::fflush(file_) != 0) {
+    return Status::IoError("cannot write " + path_.string() + ": " + errno_text());
+  }
+  return Status::Ok();
+}
+
+Result<size_t> truncate_to_complete_lines(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return size_t{0};
+  auto content = read_file(path);
+  if (!content.ok()) return content.status();
+  const std::string& text = *content;
+  size_t keep = text.rfind('\n');
+  keep = (keep == std::string::npos) ? 0 : keep + 1;
+  if (keep != text.size()) {
+    fs::resize_file(path, keep, ec);
+    if (ec) return Status::IoError("cannot truncate " + path.string() + ": " + ec.message());
+  }
+  size_t lines = 0;
+  for (size_t i = 0; i < keep; ++i) lines += text[i] == '\n';
+  return lines;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,26 @@
+// Small string helpers shared by all modules. ASCII case folding only: report vocabulary is
+// English; other bytes pass through unchanged.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cxrvqa {
+
+std::string to_lower(std::string_view text);
+std::string_view trim(std::string_view text);
+// Splits on `sep`; empty fields are kept.
+std::vector<std::string_view> split(std::string_view text, char sep);
+// Splits on `sep`, trims each piece and drops empty ones.
+std::vector<std::string> split_trimmed(std::string_view text, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Collapses runs of white space (space, tab, CR, LF) into one space and trims the ends.
+std::string collapse_whitespace(std::string_view text);
+
+// True when `text` is valid UTF-8.
+bool is_valid_utf8(std::string_view text);
+// `text` with each invalid UTF-8 byte replaced by U+FFFD; `replaced` counts them.
+std::string sanitize_utf8(std::string_view text, size_t* replaced = nullptr);
+
+}  // namespace cxrvqa

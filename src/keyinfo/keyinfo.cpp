@@ -1,0 +1,275 @@
+#include "keyinfo/keyinfo.h"
+
+
+
+namespace cxrvqa {
+
+using json = Json;
+
+const Entity* KeyInfo::find_entity(std::string_view name) const {
+  for (const auto& e : entity) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+Entity* KeyInfo::find_entity(std::string_view name) {
+  for (auto& e : entity) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+bool KeyInfo::operator==(const KeyInfo& o) const {
+  return meta.study_id == o.meta.study_id && meta.subject_id == o.meta.subject_id &&
+         meta.dicom_id == o.meta.dicom_id && meta.view == o.meta.view &&
+         meta.study_order == o.meta.study_order && meta.split == o.meta.split &&
+         opacity == o.opacity && clear == o.clear && entity == o.entity &&
+         uncertain_entity == o.uncertain_entity && no_entity == o.no_entity;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+void append_key(std::string& out, std::string_view key) {
+  append_json_string(out, key);
+  out.push_back(':');
+}
+
+void append_optional(std::string& out, std::string_view key, const std::optional<std::string>& value) {
+  append_key(out, key);
+  if (value) {
+    append_json_string(out, *value);
+  } else {
+    out.append("null");
+  }
+}
+
+void append_string_list(std::string& out, const std::vector<std::string>& items) {
+  out.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+Result<std::optional<std::string>> optional_string(const json& object, const char* key,
+                                                   const std::string& where) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return Status::ParseError(where + "." + key + " is not a string or null");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::vector<std::string>> string_list(const json& object, const char* key) {
+  std::vector<std::string> items;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return items;
+  if (!it->is_array()) return Status::ParseError(std::string(key) + " is not a list");
+  for (const auto& item : *it) {
+    if (!item.is_string()) return Status::ParseError(std::string(key) + " holds a non-string");
+    items.push_back(item.get<std::string>());
+  }
+  return items;
+}
+
+std::string scalar_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_null()) return "";
+  return value.dump();
+}
+
+Status read_meta(const json& object, StudyMeta& meta) {
+  auto id = object.find("study_id");
+  if (id == object.end() || !(id->is_string() || id->is_number_integer())) {
+    return Status::ParseError("missing or bad study_id");
+  }
+  meta.study_id = scalar_text(*id);
+  for (auto [key, field] : {std::pair{"subject_id", &meta.subject_id}, std::pair{"dicom_id", &meta.dicom_id},
+                            std::pair{"view", &meta.view}, std::pair{"split", &meta.split}}) {
+    auto it = object.find(key);
+    if (it != object.end()) *field = scalar_text(*it);
+  }
+  auto order = object.find("study_order");
+  if (order != object.end() && !order->is_null()) {
+    if (!order->is_number_integer()) return Status::ParseError("study_order is not an integer");
+    meta.study_order = order->get<int>();
+  }
+  return Status::Ok();
+}
+
+Status read_opacity_vs_clear(const json& object, KeyInfo& record) {
+  auto it = object.find("opacity_vs_clear");
+  if (it == object.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return Status::ParseError("opacity_vs_clear is not an object");
+  auto opacity = it->find("opacity");
+  if (opacity != it->end() && !opacity->is_null()) {
+    if (!opacity->is_object()) return Status::ParseError("opacity_vs_clear.opacity is not an object");
+    OpacityStatement statement;
+    for (auto [key, field] : {std::pair{"location", &statement.location}, std::pair{"level", &statement.level},
+                              std::pair{"type", &statement.type}}) {
+      auto value = optional_string(*opacity, key, "opacity");
+      if (!value.ok()) return value.status();
+      *field = *value;
+    }
+    record.opacity = statement;
+  }
+  auto clear = it->find("clear");
+  if (clear != it->end() && !clear->is_null()) {
+    if (!clear->is_object()) return Status::ParseError("opacity_vs_clear.clear is not an object");
+    auto location = optional_string(*clear, "location", "clear");
+    if (!location.ok()) return location.status();
+    record.clear = ClearStatement{*location};
+  }
+  return Status::Ok();
+}
+
+Status read_entities(const json& object, KeyInfo& record) {
+  auto it = object.find("entity");
+  if (it == object.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return Status::ParseError("entity is not an object");
+  for (const auto& [name, attributes] : it->items()) {
+    Entity entity{name, {}};
+    if (!attributes.is_null()) {
+      if (!attributes.is_object()) return Status::ParseError("entity." + name + " is not an object");
+      for (auto [key, field] : {std::pair{"location", &entity.attributes.location},
+                                std::pair{"level", &entity.attributes.level},
+                                std::pair{"type", &entity.attributes.type},
+                                std::pair{"post_location", &entity.attributes.post_location}}) {
+        auto value = optional_string(attributes, key, "entity." + name);
+        if (!value.ok()) return value.status();
+        *field = *value;
+      }
+    }
+    record.entity.push_back(std::move(entity));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string keyinfo_to_json_line(const KeyInfo& r) {
+  std::string out;
+  out.reserve(256);
+  out.push_back('{');
+  append_key(out, "study_id");
+  append_json_string(out, r.meta.study_id);
+  out.push_back(',');
+  append_key(out, "subject_id");
+  append_json_string(out, r.meta.subject_id);
+  out.push_back(',');
+  append_key(out, "dicom_id");
+  append_json_string(out, r.meta.dicom_id);
+  out.push_back(',');
+  append_key(out, "view");
+  append_json_string(out, r.meta.view);
+  out.push_back(',');
+  append_key(out, "study_order");
+  out.append(std::to_string(r.meta.study_order));
+  out.push_back(',');
+  append_key(out, "split");
+  append_json_string(out, r.meta.split);
+  out.push_back(',');
+  append_key(out, "opacity_vs_clear");
+  out.push_back('{');
+  if (r.opacity) {
+    append_key(out, "opacity");
+    out.push_back('{');
+    append_optional(out, "location", r.opacity->location);
+    out.push_back(',');
+    append_optional(out, "level", r.opacity->level);
+    out.push_back(',');
+    append_optional(out, "type", r.opacity->type);
+    out.push_back('}');
+  }
+  if (r.clear) {
+    if (r.opacity) out.push_back(',');
+    append_key(out, "clear");
+    out.push_back('{');
+    append_optional(out, "location", r.clear->location);
+    out.push_back('}');
+  }
+  out.append("},");
+  append_key(out, "entity");
+  out.push_back('{');
+  for (size_t i = 0; i < r.entity.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const auto& a = r.entity[i].attributes;
+    append_key(out, r.entity[i].name);
+    out.push_back('{');
+    append_optional(out, "location", a.location);
+    out.push_back(',');
+    append_optional(out, "level", a.level);
+    out.push_back(',');
+    append_optional(out, "type", a.type);
+    out.push_back(',');
+    append_optional(out, "post_location", a.post_location);
+    out.push_back('}');
+  }
+  out.append("},");
+  append_key(out, "uncertain_entity");
+  append_string_list(out, r.uncertain_entity);
+  out.push_back(',');
+  append_key(out, "no_entity");
+  append_string_list(out, r.no_entity);
+  out.push_back('}');
+  return out;
+}
+
+Result<KeyInfo> keyinfo_from_json(const json& object) {
+  if (!object.is_object()) return Status::ParseError("record is not a JSON object");
+  KeyInfo record;
+  CXRVQA_RETURN_IF_ERROR(read_meta(object, record.meta));
+  CXRVQA_RETURN_IF_ERROR(read_opacity_vs_clear(object, record));
+  CXRVQA_RETURN_IF_ERROR(read_entities(object, record));
+  auto uncertain = string_list(object, "uncertain_entity");
+  if (!uncertain.ok()) return uncertain.status();
+  record.uncertain_entity = std::move(*uncertain);
+  auto negated = string_list(object, "no_entity");
+  if (!negated.ok()) return negated.status();
+  record.no_entity = std::move(*negated);
+  return record;
+}
+
+Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
+                                                std::vector<LineError>& errors) {
+  std::vector<KeyInfo> records;
+  Status status = for_each_jsonl(
+      path,
+      [&](const json& object, size_t) -> Status {
+        auto record = keyinfo_from_json(object);
+        if (!record.ok()) return record.status();
+        records.push_back(std::move(*record));
+        return Status::Ok();
+      },
+      [&](const LineError& error) { errors.push_back(error); });
+  if (!status.ok()) return status;
+  return records;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,94 @@
+// The lexicon: findings with their synonyms, attribute vocabularies (level, location, type,
+// post-location phrases), rewrites, plural map, device/treatment words and negation and
+// uncertainty cues. Loaded once from data files (embedded data/lexicon/ or --lexicon DIR)
+// into an immutable structure shared by all threads.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cxrvqa {
+
+struct Finding {
+  std::string name;                   // official name, lower case ("pleural effusion")
+  std::vector<std::string> synonyms;  // lower-case report phrasings; the name is one of them
+  std::string default_location;       // "pleural", "lung", "heart" or "" (cardiomegaly: "")
+  std::string category;               // grouping, e.g. "pleural", "cardiac", "osseous"
+};
+
+// A location phrase that follows a finding ("in the left lower lobe") and the keywords that
+// identify it.
+struct PostLocation {
+  std::string phrase;
+  std::vector<std::string> keywords;
+};
+
+struct Rewrite {
+  std::string from;
+  std::string to;
+};
+
+// A negation or uncertainty cue. `direction` says where its scope lies relative to the cue.
+struct Cue {
+  enum class Kind { kNegation, kUncertainty };
+  enum class Direction { kForward, kBackward };  // forward: "no X"; backward: "X is resolved"
+  std::string phrase;
+  Kind kind = Kind::kNegation;
+  Direction direction = Direction::kForward;
+};
+
+class Lexicon {
+ public:
+  // Loads every lexicon file from `dir`, or the embedded copy when `dir` is nullopt.
+  // Errors name the file and line.
+  static Result<std::shared_ptr<const Lexicon>> Load(const std::optional<std::filesystem::path>& dir);
+
+  const std::vector<Finding>& findings() const { return findings_; }
+  const std::vector<std::string>& levels() const { return levels_; }
+  const std::vector<std::string>& locations() const { return locations_; }
+  const std::vector<std::string>& types() const { return types_; }
+  const std::vector<PostLocation>& post_locations() const { return post_locations_; }
+  const std::vector<Rewrite>& position_rewrites() const { return position_rewrites_; }
+  const std::vector<std::string>& devices() const { return devices_; }
+  const std::vector<std::string>& drop_modifiers() const { return drop_modifiers_; }
+  const std::vector<Cue>& cues() const { return cues_; }
+  // Words that end a cue's scope ("but", "however", "which", ...).
+  const std::vector<std::string>& scope_breaks() const { return scope_breaks_; }
+
+  // The finding whose official name or synonym is `phrase` (lower case, exact), or nullptr.
+  const Finding* FindByPhrase(std::string_view phrase) const;
+  // The finding whose official name is `name`, or nullptr.
+  const Finding* FindByName(std::string_view name) const;
+  // Singular of a plural word or phrase from the plural map, or `word` unchanged.
+  std::string Singular(std::string_view word) const;
+  bool IsLevel(std::string_view word) const { return level_set_.count(std::string(word)) > 0; }
+  bool IsLocation(std::string_view word) const { return location_set_.count(std::string(word)) > 0; }
+  bool IsType(std::string_view word) const { return type_set_.count(std::string(word)) > 0; }
+  bool IsDevice(std::string_view word) const { return device_set_.count(std::string(word)) > 0; }
+  bool IsDropModifier(std::string_view word) const { return drop_set_.count(std::string(word)) > 0; }
+
+ private:
+  Lexicon() = default;
+  void BuildIndexes();
+
+  std::vector<Finding> findings_;
+  std::vector<std::string> levels_, locations_, types_, devices_, drop_modifiers_, scope_breaks_;
+  std::vector<PostLocation> post_locations_;
+  std::vector<Rewrite> position_rewrites_;
+  std::vector<Rewrite> plurals_;
+  std::vector<Cue> cues_;
+
+  std::unordered_map<std::string, size_t> by_phrase_, by_name_;
+  std::unordered_map<std::string, std::string> plural_map_;
+  std::unordered_set<std::string> level_set_, location_set_, type_set_, device_set_, drop_set_;
+};
+
+}  // namespace cxrvqa

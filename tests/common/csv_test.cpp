@@ -1,0 +1,89 @@
+#include "common/csv.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "common/text.h"
+#include "test_util.h"
+
+namespace cxrvqa {
+namespace {
+
+std::vector<CsvRow> read_all(const std::filesystem::path& path) {
+  auto reader = CsvReader::Open(path);
+  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  while ((*reader)->Next(row)) rows.push_back(row);
+  return rows;
+}
+
+TEST(Csv, ReadsQuotedFieldsWithCommasQuotesAndNewlines) {
+  testing::TempDir dir;
+  testing::write_text(dir / "a.csv",
+                      "id,text\r\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\nsecond line\"\n3,plain\n");
+  auto rows = read_all(dir / "a.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].fields[1], "a, b");
+  EXPECT_EQ(rows[1].fields[1], "say \"hi\"\nsecond line");
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_EQ(rows[2].line, 5u);
+  EXPECT_EQ(rows[2].fields[1], "plain");
+}
+
+TEST(Csv, ReportsWrongFieldCountAndKeepsGoing) {
+  testing::TempDir dir;
+  testing::write_text(dir / "b.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n");
+  auto rows = read_all(dir / "b.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(rows[0].error.empty());
+  EXPECT_EQ(rows[1].error, "expected 3 fields, found 2");
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_TRUE(rows[2].error.empty());
+}
+
+TEST(Csv, UnclosedQuoteIsOneBadRowNotTheRestOfTheFile) {
+  testing::TempDir dir;
+  std::string text = "a,b\n1,\"open\n";
+  for (int i = 0; i < 300; ++i) text += std::to_string(i) + ",x\n";
+  testing::write_text(dir / "c.csv", text);
+  auto rows = read_all(dir / "c.csv");
+  ASSERT_EQ(rows.size(), 301u);
+  EXPECT_EQ(rows[0].error, "unclosed quote");
+  EXPECT_EQ(rows[0].line, 2u);
+  EXPECT_EQ(rows[1].fields[0], "0");
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_EQ(rows.back().fields[0], "299");
+}
+
+TEST(Csv, ReadsGzipTransparently) {
+  testing::TempDir dir;
+  std::string path = (dir / "d.csv.gz").string();
+  gzFile gz = gzopen(path.c_str(), "wb");
+  std::string text = "x,y\n1,2\n";
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  auto rows = read_all(path);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].fields[1], "2");
+}
+
+TEST(Csv, EscapesOnlyWhenNeeded) {
+  EXPECT_EQ(csv_line({"a", "b,c", "say \"x\"", "l1\nl2"}), "a,\"b,c\",\"say \"\"x\"\"\",\"l1\nl2\"");
+  std::vector<std::string> fields;
+  ASSERT_TRUE(parse_csv_record(csv_line({"a", "b,c", "say \"x\""}), fields));
+  EXPECT_EQ(fields, (std::vector<std::string>{"a", "b,c", "say \"x\""}));
+}
+
+TEST(Text, Utf8ValidationAndRepair) {
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));
+  EXPECT_FALSE(is_valid_utf8("bad \xFF byte"));
+  EXPECT_FALSE(is_valid_utf8("truncated \xE2\x82"));
+  size_t replaced = 0;
+  EXPECT_EQ(sanitize_utf8("a\xFF" "b\xC0", &replaced), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(replaced, 2u);
+}
+
+}  // namespace
+}  // namespace cxrvqa

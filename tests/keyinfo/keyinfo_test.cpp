@@ -1,0 +1,74 @@
+#include "keyinfo/keyinfo.h"
+
+#include <gtest/gtest.h>
+
+#include "common/file_io.h"
+#include "test_util.h"
+
+namespace cxrvqa {
+namespace {
+
+KeyInfo sample_record() {
+  KeyInfo r;
+  r.meta = {"50000001", "10000001", "dcm-1", "postero-anterior", 2, "train"};
+  r.opacity = OpacityStatement{"bibasilar", std::nullopt, std::nullopt};
+  r.clear = ClearStatement{"right lung"};
+  r.entity.push_back({"pleural effusion", {"bilateral", "small", "layering", std::nullopt}});
+  r.entity.push_back({"atelectasis", {"left lower lobe", std::nullopt, "plate-like", "the left lower lobe"}});
+  r.uncertain_entity = {"pneumonia"};
+  r.no_entity = {"pneumothorax", "edema \"quoted\""};
+  return r;
+}
+
+TEST(KeyInfoJson, WritesKeysInStableOrder) {
+  std::string line = keyinfo_to_json_line(sample_record());
+  EXPECT_EQ(line.find("\"study_id\""), 1u);
+  EXPECT_LT(line.find("\"split\""), line.find("\"opacity_vs_clear\""));
+  EXPECT_LT(line.find("\"opacity_vs_clear\""), line.find("\"entity\""));
+  EXPECT_LT(line.find("\"entity\""), line.find("\"uncertain_entity\""));
+  EXPECT_LT(line.find("\"uncertain_entity\""), line.find("\"no_entity\""));
+  // Entities keep their order of mention, not alphabetical order.
+  EXPECT_LT(line.find("pleural effusion"), line.find("atelectasis"));
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(KeyInfoJson, RoundTripsThroughJsonl) {
+  testing::TempDir dir;
+  KeyInfo a = sample_record();
+  KeyInfo b;
+  b.meta.study_id = "7";
+  b.no_entity = {"pneumothorax"};
+  {
+    auto out = LineAppender::Open(dir / "k.jsonl", true);
+    ASSERT_TRUE(out.ok());
+    ASSERT_TRUE((*out)->Append(keyinfo_to_json_line(a)).ok());
+    ASSERT_TRUE((*out)->Append(keyinfo_to_json_line(b)).ok());
+  }
+  std::vector<LineError> errors;
+  auto records = read_keyinfo_jsonl(dir / "k.jsonl", errors);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0], a);
+  EXPECT_EQ((*records)[1], b);
+}
+
+TEST(KeyInfoJson, ReportsBadLinesWithFileAndLine) {
+  testing::TempDir dir;
+  testing::write_text(dir / "bad.jsonl",
+                      keyinfo_to_json_line(sample_record()) + "\n{not json\n" +
+                          "{\"study_id\": 12, \"entity\": []}\n" +
+                          "{\"study_id\": 13, \"no_entity\": [\"edema\"]}\n");
+  std::vector<LineError> errors;
+  auto records = read_keyinfo_jsonl(dir / "bad.jsonl", errors);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[1].meta.study_id, "13");  // a numeric id becomes a string
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].line, 2u);
+  EXPECT_EQ(errors[1].line, 3u);
+  EXPECT_NE(errors[1].ToString().find("bad.jsonl:3: entity is not an object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cxrvqa
