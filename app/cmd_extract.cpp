@@ -1,12 +1,78 @@
-// PLACEHOLDER: replaced by the real subcommand.
+// cxrvqa extract: key information of every report of a corpus, as KeyInfo JSONL, with the
+// rule-based extractor (default) or an LLM (see extract_llm.h).
+#include <cstdio>
+#include <memory>
+#include <string>
+
 #include "command.h"
+#include "common/progress.h"
+#include "corpus/report.h"
+#include "extract/extraction.h"
+#include "extract_llm.h"
 
 namespace cxrvqa::app {
 
+namespace {
+
+struct ExtractArgs {
+  ExtractCommonOptions common;
+  std::string extractor = "rules";
+  size_t batch_size = 4096;
+  bool no_progress = false;
+};
+
+int run_rules_extract(const ExtractArgs& args) {
+  auto kind = parse_corpus_kind(args.common.corpus_kind);
+  if (!kind.ok()) return fail(kind.status().message());
+  ExtractionJob job;
+  job.corpus = *kind;
+  job.reports = args.common.reports;
+  job.metadata = args.common.metadata;
+  job.out = args.common.out;
+  job.lexicon_dir = args.common.lexicon_dir;
+  job.threads = args.common.threads;
+  job.batch_size = args.batch_size;
+  job.progress = !args.no_progress && stderr_is_terminal();
+  ExtractionSummary summary;
+  Status status = run_rules_extraction(job, &summary);
+  std::fputs(summary.ToString().c_str(), stderr);
+  if (!status.ok()) return fail(status.ToString());
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_extract_command(CLI::App& parent) {
+  auto args = std::make_shared<ExtractArgs>();
+  CLI::App* app = parent.add_subcommand(
+      "extract", "Extract the key information of every report into KeyInfo JSONL");
+  ExtractCommonOptions& common = args->common;
+  app->add_option("--corpus", common.corpus_kind, "Corpus layout: mimic, iu, csv or jsonl")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mimic", "iu", "csv", "jsonl"}, CLI::ignore_case));
+  app->add_option("--reports", common.reports,
+                  "MIMIC-CXR folder (holding files/), or the IU / CSV / JSONL file")
+      ->required();
+  app->add_option("--metadata", common.metadata,
+                  "mimic_all.csv: study order for MIMIC, and subject/dicom/view/split for any corpus");
+  app->add_option("--out", common.out, "KeyInfo JSONL to write (rewritten)")->required();
+  app->add_option("--threads", common.threads, "Worker threads (0 = all cores)")->capture_default_str();
+  app->add_option("--lexicon", common.lexicon_dir, "Lexicon folder (default: the embedded lexicon)");
+  app->add_option("--extractor", args->extractor, "rules (no server) or llm")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"rules", "llm"}));
+  app->add_option("--batch-size", args->batch_size, "Reports held in memory at once (rules)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_flag("--no-progress", args->no_progress, "Never draw the progress bar");
+  ExtractLlmOptions& llm = add_llm_extract_options(*app);
+
   Command command;
-  command.app = parent.add_subcommand("extract", "(not built yet)");
-  command.run = [] { return fail("extract is not built yet"); };
+  command.app = app;
+  command.run = [args, &llm] {
+    if (args->extractor == "llm") return run_llm_extract(args->common, llm);
+    return run_rules_extract(*args);
+  };
   return command;
 }
 

@@ -1,22 +1,76 @@
-// PLACEHOLDER: replaced by the real LLM extraction branch.
+// The LLM branch of `cxrvqa extract`: options, config overrides, and the run summary.
 #include "extract_llm.h"
 
-#include <memory>
-#include <vector>
+#include <cstdio>
 
 #include "command.h"
+#include "common/progress.h"
+#include "llm/extract_run.h"
 
 namespace cxrvqa::app {
 
-struct ExtractLlmOptions {};
+struct ExtractLlmOptions {
+  std::filesystem::path config;
+  std::optional<int> concurrency;
+  size_t limit = 0;
+  size_t sample = 0;
+  uint64_t seed = 0;
+  std::optional<std::filesystem::path> ids;
+  std::optional<std::filesystem::path> system_prompt;
+  std::optional<std::string> json_schema;
+  std::optional<std::filesystem::path> cache;
+  std::optional<std::filesystem::path> failures;
+};
 
 ExtractLlmOptions& add_llm_extract_options(CLI::App& extract) {
-  static ExtractLlmOptions options;  // placeholder only
+  static ExtractLlmOptions options;
+  auto group = "LLM extractor";
+  extract.add_option("--config", options.config, "LLM configuration (TOML: endpoints, allow_hosts, cache ...)")
+      ->group(group);
+  extract.add_option("--concurrency", options.concurrency, "Requests in flight (overrides the config; default 16)")
+      ->check(CLI::PositiveNumber)
+      ->group(group);
+  extract.add_option("--limit", options.limit, "Only the first N studies")->group(group);
+  extract.add_option("--sample", options.sample, "A seeded random sample of N studies")->group(group);
+  extract.add_option("--seed", options.seed, "Seed of --sample")->capture_default_str()->group(group);
+  extract.add_option("--ids", options.ids, "Only the study ids listed in FILE (one per line)")->group(group);
+  extract.add_option("--system-prompt", options.system_prompt,
+                     "System prompt file, used verbatim (default: the embedded prompt)")
+      ->group(group);
+  extract.add_option("--json-schema", options.json_schema, "Constrain answers with the KeyInfo JSON schema: on, off, auto")
+      ->check(CLI::IsMember({"on", "off", "auto"}))
+      ->group(group);
+  extract.add_option("--cache", options.cache, "Answer cache (SQLite; overrides the config)")->group(group);
+  extract.add_option("--failures", options.failures, "Failed studies JSONL (default: <out>.failures.jsonl)")
+      ->group(group);
   return options;
 }
 
-int run_llm_extract(const ExtractCommonOptions&, const ExtractLlmOptions&) {
-  return fail("--extractor llm is not built yet");
+int run_llm_extract(const ExtractCommonOptions& common, const ExtractLlmOptions& options) {
+  if (options.config.empty()) return fail("--extractor llm needs --config FILE (see examples/llm-vllm.toml)");
+  auto config = llm::load_llm_config(options.config);
+  if (!config.ok()) return fail(config.status().message());
+  auto corpus = parse_corpus_kind(common.corpus_kind);
+  if (!corpus.ok()) return fail(corpus.status().message());
+  llm::LlmExtractionJob job;
+  job.config = std::move(config).value();
+  if (options.concurrency) job.config.concurrency = *options.concurrency;
+  if (options.cache) job.config.cache = *options.cache;
+  if (options.json_schema) job.config.json_schema = llm::parse_json_schema_mode(*options.json_schema).value();
+  job.selection = llm::StudySelection{*corpus, common.reports, common.metadata, options.limit, options.sample,
+                                      options.seed, options.ids};
+  job.system_prompt = options.system_prompt;
+  job.out = common.out;
+  job.failures = options.failures ? *options.failures : std::filesystem::path(common.out.string() + ".failures.jsonl");
+  job.progress = stderr_is_terminal();
+  if (job.config.cache.empty()) {
+    std::fputs("warning: no cache configured: answers are not kept and a re-run asks again\n", stderr);
+  }
+  llm::LlmExtractionSummary summary;
+  Status status = llm::run_llm_extraction(job, &summary);
+  std::fputs(summary.ToString().c_str(), stderr);
+  if (!status.ok()) return fail(status.ToString());
+  return kExitOk;
 }
 
 }  // namespace cxrvqa::app

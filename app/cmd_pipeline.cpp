@@ -1,12 +1,90 @@
-// PLACEHOLDER: replaced by the real subcommand.
+// cxrvqa pipeline: corpus -> extract -> standardize -> libraries -> questions -> stats.
+#include <cstdio>
+#include <memory>
+
 #include "command.h"
+#include "common/progress.h"
+#include "pipeline/pipeline.h"
 
 namespace cxrvqa::app {
 
+namespace {
+
+struct PipelineFlags {
+  std::string config;
+  std::string corpus, reports, metadata, out_dir, lexicon, format;
+  uint64_t seed = 0;
+  unsigned threads = 0;
+  size_t min_count = 10, per_type = 1;
+  double ap_keep_rate = 1.0;
+  bool force = false;
+};
+
+// Flags given on the command line override the config file, which overrides the defaults.
+Status resolve_options(const CLI::App& app, const PipelineFlags& f, PipelineOptions& o) {
+  if (!f.config.empty()) CXRVQA_RETURN_IF_ERROR(apply_pipeline_config(f.config, o));
+  auto given = [&](const char* name) { return app.get_option(name)->count() > 0; };
+  if (given("--corpus")) {
+    auto kind = parse_corpus_kind(f.corpus);
+    if (!kind.ok()) return kind.status();
+    o.corpus = *kind;
+  }
+  if (given("--reports")) o.reports = f.reports;
+  if (given("--metadata")) o.metadata = f.metadata;
+  if (given("--out-dir")) o.out_dir = f.out_dir;
+  if (given("--lexicon")) o.lexicon_dir = f.lexicon;
+  if (given("--format")) {
+    auto format = parse_question_format(f.format);
+    if (!format.ok()) return format.status();
+    o.format = *format;
+  }
+  if (given("--seed")) o.seed = f.seed;
+  if (given("--threads")) o.threads = f.threads;
+  if (given("--min-count")) o.min_count = f.min_count;
+  if (given("--per-type")) o.per_type = f.per_type;
+  if (given("--ap-keep-rate")) o.ap_keep_rate = f.ap_keep_rate;
+  o.force = f.force;
+  o.progress = stderr_is_terminal();
+  if (o.reports.empty()) return Status::InvalidArgument("no reports: give --reports or 'reports' in the config");
+  if (o.out_dir.empty()) return Status::InvalidArgument("no output directory: give --out-dir or 'out_dir' in the config");
+  return Status::Ok();
+}
+
+void announce_stage(size_t index, size_t count, std::string_view name) {
+  std::fprintf(stderr, "[%zu/%zu] %.*s\n", index, count, static_cast<int>(name.size()), name.data());
+}
+
+}  // namespace
+
 Command add_pipeline_command(CLI::App& parent) {
+  auto flags = std::make_shared<PipelineFlags>();
   Command command;
-  command.app = parent.add_subcommand("pipeline", "(not built yet)");
-  command.run = [] { return fail("pipeline is not built yet"); };
+  CLI::App* app = parent.add_subcommand(
+      "pipeline", "Run corpus -> extract -> standardize -> libraries -> questions -> stats into one directory");
+  app->add_option("--config", flags->config, "Pipeline TOML file (flags given here override it)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--corpus", flags->corpus, "Corpus kind: mimic, iu, csv or jsonl (default mimic)");
+  app->add_option("--reports", flags->reports, "Report tree (mimic) or file (iu, csv, jsonl)");
+  app->add_option("--metadata", flags->metadata, "mimic_all.csv (views, splits, study order)");
+  app->add_option("--out-dir", flags->out_dir, "Directory for every stage's output and manifest.json");
+  app->add_option("--lexicon", flags->lexicon, "Lexicon directory (default: the embedded lexicon)");
+  app->add_option("--seed", flags->seed, "Seed for question sampling (default 0)");
+  app->add_option("--threads", flags->threads, "Worker threads (default: all cores)");
+  app->add_option("--min-count", flags->min_count, "Leave out names and words seen fewer times (default 10)");
+  app->add_option("--per-type", flags->per_type, "Questions per type per study (default 1)");
+  app->add_option("--ap-keep-rate", flags->ap_keep_rate, "Share of AP images that get view questions (default: balance)");
+  app->add_option("--format", flags->format, "Questions as csv (default) or jsonl");
+  app->add_flag("--force", flags->force, "Run every stage even when its inputs did not change");
+  command.app = app;
+  command.run = [app, flags] {
+    PipelineOptions options;
+    Status status = resolve_options(*app, *flags, options);
+    if (!status.ok()) return fail(status.message());
+    auto report = run_pipeline(options, announce_stage);
+    if (!report.ok()) return fail(report.status().message());
+    std::fputs(report->ToString(options.out_dir).c_str(), stdout);
+    return kExitOk;
+  };
   return command;
 }
 

@@ -1,12 +1,71 @@
-// PLACEHOLDER: replaced by the real subcommand.
+// cxrvqa standardize: KeyInfo as an LLM writes it -> the strict schema.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "command.h"
+#include "lexicon/lexicon.h"
+#include "standardize/standardize.h"
 
 namespace cxrvqa::app {
 
+namespace {
+
+struct StandardizeCliOptions {
+  std::string in;
+  std::string out;
+  std::string rejects;
+  std::string libraries;
+  std::string lexicon_dir;
+  unsigned threads = 0;
+};
+
+std::optional<std::filesystem::path> optional_path(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return std::filesystem::path(text);
+}
+
+int run_standardize(const StandardizeCliOptions& cli) {
+  auto lexicon = Lexicon::Load(optional_path(cli.lexicon_dir));
+  if (!lexicon.ok()) return fail(lexicon.status().ToString());
+  Standardizer standardizer(*lexicon);
+  StandardizeOptions options;
+  options.in = cli.in;
+  options.out = cli.out;
+  options.rejects = optional_path(cli.rejects);
+  options.libraries = optional_path(cli.libraries);
+  options.threads = cli.threads;
+  auto summary = standardize_file(standardizer, options);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  std::fputs(summary->ToString().c_str(), stdout);
+  if (summary->rejected_total() > 0) {
+    std::printf("  rejected lines (file, line, reason) are in %s\n",
+                (options.rejects ? *options.rejects : options.out.string() + ".rejects.jsonl")
+                    .string()
+                    .c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 Command add_standardize_command(CLI::App& parent) {
+  auto options = std::make_shared<StandardizeCliOptions>();
   Command command;
-  command.app = parent.add_subcommand("standardize", "(not built yet)");
-  command.run = [] { return fail("standardize is not built yet"); };
+  command.app = parent.add_subcommand(
+      "standardize", "Rewrite KeyInfo as an LLM writes it (any JSON shape) into the strict schema");
+  command.app->add_option("--in", options->in, "KeyInfo JSONL to repair (plain or .gz)")->required();
+  command.app->add_option("--out", options->out, "Standardized KeyInfo JSONL")->required();
+  command.app->add_option("--rejects", options->rejects,
+                          "Lines that cannot be repaired, with file, line and reason "
+                          "(default: <out>.rejects.jsonl)");
+  command.app->add_option("--libraries", options->libraries,
+                          "Frequency libraries used to re-file attribute words (default: computed "
+                          "from this input)");
+  command.app->add_option("--lexicon", options->lexicon_dir, "Lexicon directory (default: embedded)");
+  command.app->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
+  command.run = [options] { return run_standardize(*options); };
   return command;
 }
 

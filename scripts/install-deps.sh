@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ccache
+  build-essential cmake pkg-config ccache time
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev

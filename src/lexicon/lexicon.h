@@ -62,6 +62,10 @@ class Lexicon {
   const std::vector<Cue>& cues() const { return cues_; }
   // Words that end a cue's scope ("but", "however", "which", ...).
   const std::vector<std::string>& scope_breaks() const { return scope_breaks_; }
+  // Plural → singular pairs (plurals.csv).
+  const std::vector<Rewrite>& plurals() const { return plurals_; }
+  // Words that may stand between a finding and its post-location phrase ("in", "at", "is").
+  const std::vector<std::string>& post_connectors() const { return post_connectors_; }
 
   // The finding whose official name or synonym is `phrase` (lower case, exact), or nullptr.
   const Finding* FindByPhrase(std::string_view phrase) const;
@@ -80,7 +84,8 @@ class Lexicon {
   void BuildIndexes();
 
   std::vector<Finding> findings_;
-  std::vector<std::string> levels_, locations_, types_, devices_, drop_modifiers_, scope_breaks_;
+  std::vector<std::string> levels_, locations_, types_, devices_, drop_modifiers_, scope_breaks_,
+      post_connectors_;
   std::vector<PostLocation> post_locations_;
   std::vector<Rewrite> position_rewrites_;
   std::vector<Rewrite> plurals_;

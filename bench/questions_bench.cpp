@@ -1,0 +1,67 @@
+// Question generation speed on one thread over a synthetic KeyInfo set (records/s).
+#include <benchmark/benchmark.h>
+
+#include "../tests/questions/fixtures.h"
+#include "libraries/libraries.h"
+#include "questions/questions.h"
+
+namespace cxrvqa {
+namespace {
+
+constexpr size_t kRecords = 50000;
+
+struct Input {
+  std::vector<StudyRecord> metadata;
+  std::vector<KeyInfo> records;
+  QuestionVocabulary vocabulary;
+  Input() {
+    records = testing::fixture_records(kRecords, &metadata, 11);
+    vocabulary = QuestionVocabulary::FromLibraries(compute_libraries(records, nullptr), 10);
+  }
+};
+
+const Input& input() {
+  static const Input data;
+  return data;
+}
+
+// Metadata join, reference pairing and generation (what `cxrvqa questions` does between
+// reading its inputs and writing its output).
+void BM_QuestionsPrepareAndGenerate(benchmark::State& state) {
+  const Input& in = input();
+  QuestionOptions options;
+  options.threads = 1;
+  size_t questions = 0;
+  for (auto _ : state) {
+    auto studies = prepare_question_studies(in.records, in.metadata, nullptr);
+    auto generated = generate_questions(studies, in.vocabulary, options, nullptr);
+    questions = generated.size();
+    benchmark::DoNotOptimize(generated.data());
+  }
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(in.records.size() * state.iterations()),
+                                                   benchmark::Counter::kIsRate);
+  state.counters["questions"] = static_cast<double>(questions);
+}
+BENCHMARK(BM_QuestionsPrepareAndGenerate)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same plus CSV formatting of every question.
+void BM_QuestionsGenerateAndFormatCsv(benchmark::State& state) {
+  const Input& in = input();
+  QuestionOptions options;
+  options.threads = 1;
+  for (auto _ : state) {
+    auto studies = prepare_question_studies(in.records, in.metadata, nullptr);
+    auto generated = generate_questions(studies, in.vocabulary, options, nullptr);
+    size_t bytes = 0;
+    for (const Question& q : generated) bytes += question_to_csv_line(q).size() + 1;
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(in.records.size() * state.iterations()),
+                                                   benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_QuestionsGenerateAndFormatCsv)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace cxrvqa
+
+BENCHMARK_MAIN();

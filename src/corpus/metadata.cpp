@@ -1,0 +1,106 @@
+#include "corpus/metadata.h"
+
+#include <charconv>
+
+#include "common/csv.h"
+#include "common/file_io.h"
+#include "common/text.h"
+
+namespace cxrvqa {
+
+namespace {
+
+// A non-negative integer, or nullopt when `text` is not one.
+std::optional<int> parse_order(std::string_view text) {
+  int value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+// Field `column` of `row` when the column exists, else "".
+std::string field_or_empty(const CsvRow& row, const std::optional<size_t>& column) {
+  return column ? std::string(trim(row.get(*column))) : std::string();
+}
+
+}  // namespace
+
+Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
+                                                std::vector<CorpusIssue>& issues) {
+  auto csv = CsvReader::Open(path);
+  if (!csv.ok()) return csv.status();
+  CsvReader& reader = **csv;
+  auto study_column = reader.require_columns({"study_id"});
+  if (!study_column.ok()) return study_column.status();
+  auto subject = reader.column("subject_id"), dicom = reader.column("dicom_id"),
+       view = reader.column("view"), split = reader.column("split"),
+       date = reader.column("study_date"), order = reader.column("study_order");
+  const std::string file = path.string();
+  std::vector<StudyRecord> records;
+  CsvRow row;
+  while (reader.Next(row)) {
+    std::string study(trim(row.get((*study_column)[0])));
+    if (!row.error.empty() || study.empty()) {
+      issues.push_back({file, row.line, study,
+                        "broken row: " + (row.error.empty() ? std::string("empty study_id") : row.error)});
+      continue;
+    }
+    StudyRecord record{field_or_empty(row, subject), study, field_or_empty(row, dicom),
+                       field_or_empty(row, view), field_or_empty(row, split),
+                       field_or_empty(row, date), 0};
+    std::string order_text = field_or_empty(row, order);
+    if (!order_text.empty()) {
+      auto parsed = parse_order(order_text);
+      if (parsed) {
+        record.study_order = *parsed;
+      } else {
+        issues.push_back({file, row.line, study, "bad study_order: '" + order_text + "' read as 0"});
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  if (!reader.status().ok()) return reader.status();
+  return records;
+}
+
+Status write_mimic_all(const std::filesystem::path& path, const std::vector<StudyRecord>& records) {
+  std::string out = csv_line({std::begin(kMimicAllColumns), std::end(kMimicAllColumns)});
+  out.push_back('\n');
+  for (const auto& r : records) {
+    out += csv_line({r.subject_id, r.study_id, r.dicom_id, r.view, r.split, r.study_date,
+                     std::to_string(r.study_order)});
+    out.push_back('\n');
+  }
+  return write_file_atomic(path, out);
+}
+
+StudyIndex::StudyIndex(std::shared_ptr<const std::vector<StudyRecord>> records)
+    : records_(std::move(records)) {
+  if (!records_) return;
+  by_study_.reserve(records_->size());
+  for (size_t i = 0; i < records_->size(); ++i) by_study_.emplace((*records_)[i].study_id, i);
+}
+
+const StudyRecord* StudyIndex::Find(std::string_view study_id) const {
+  auto it = by_study_.find(std::string(study_id));
+  return it == by_study_.end() ? nullptr : &(*records_)[it->second];
+}
+
+ViewKind view_kind(std::string_view view) {
+  std::string v = to_lower(trim(view));
+  if (v == "pa" || v == "postero-anterior" || v == "posteroanterior" || v == "postero anterior") {
+    return ViewKind::kPA;
+  }
+  if (v == "ap" || v == "antero-posterior" || v == "anteroposterior" || v == "antero posterior") {
+    return ViewKind::kAP;
+  }
+  if (v == "lateral" || v == "lat" || v == "ll" || v == "rl" || v == "left lateral" ||
+      v == "right lateral" || v == "xtable lateral" || v == "latero-lateral") {
+    return ViewKind::kLateral;
+  }
+  return ViewKind::kOther;
+}
+
+bool is_frontal(ViewKind kind) { return kind == ViewKind::kPA || kind == ViewKind::kAP; }
+
+}  // namespace cxrvqa

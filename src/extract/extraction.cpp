@@ -1,0 +1,155 @@
+#include "extract/extraction.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/file_io.h"
+#include "common/parallel.h"
+#include "common/progress.h"
+#include "extract/rules_extractor.h"
+#include "sections/sections.h"
+
+namespace cxrvqa {
+
+namespace {
+
+constexpr size_t kFirstIssuesShown = 10;
+
+// What one report produced.
+struct RecordResult {
+  std::string line;
+  size_t positive = 0, uncertain = 0, negated = 0;
+  bool without_metadata = false;
+};
+
+Result<std::shared_ptr<const Lexicon>> job_lexicon(const ExtractionJob& job) {
+  if (job.lexicon) return job.lexicon;
+  return Lexicon::Load(job.lexicon_dir);
+}
+
+// The metadata table, or an empty index when the job has none. Its broken rows go to `issues`.
+Result<StudyIndex> load_metadata(const ExtractionJob& job, std::vector<CorpusIssue>& issues) {
+  if (!job.metadata) return StudyIndex();
+  auto records = read_mimic_all(*job.metadata, issues);
+  if (!records.ok()) return records.status();
+  return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(*records)));
+}
+
+Result<std::unique_ptr<CorpusReader>> open_job_corpus(const ExtractionJob& job,
+                                                      const StudyIndex& metadata) {
+  if (job.corpus == CorpusKind::kMimic && metadata.records()) {
+    return open_mimic_corpus(job.reports, metadata.records());
+  }
+  return open_corpus(job.corpus, job.reports, std::nullopt);
+}
+
+RecordResult extract_one(const RulesExtractor& extractor, const Report& report,
+                         const StudyIndex& metadata) {
+  KeyInfo info = extractor.Extract(select_report_text(report.text));
+  const StudyRecord* record = metadata.Find(report.study_id);
+  info.meta = study_meta_for(report, record);
+  RecordResult result;
+  result.line = keyinfo_to_json_line(info);
+  result.positive = info.entity.size();
+  result.uncertain = info.uncertain_entity.size();
+  result.negated = info.no_entity.size();
+  result.without_metadata = metadata.records() && record == nullptr;
+  return result;
+}
+
+// Fills the next batch from `reader`; false when the corpus is exhausted.
+bool read_batch(CorpusReader& reader, size_t size, std::vector<Report>& batch) {
+  batch.clear();
+  Report report;
+  while (batch.size() < size && reader.Next(report)) batch.push_back(std::move(report));
+  return !batch.empty();
+}
+
+void count_issues(const std::vector<CorpusIssue>& issues, ExtractionSummary& summary) {
+  summary.issue_count = issues.size();
+  for (const auto& issue : issues) {
+    ++summary.issues_by_kind[issue.kind()];
+    if (summary.first_issues.size() < kFirstIssuesShown) summary.first_issues.push_back(issue);
+  }
+}
+
+}  // namespace
+
+StudyMeta study_meta_for(const Report& report, const StudyRecord* record) {
+  StudyMeta meta;
+  meta.study_id = report.study_id;
+  meta.subject_id = report.subject_id;
+  if (record == nullptr) return meta;
+  if (meta.subject_id.empty()) meta.subject_id = record->subject_id;
+  meta.dicom_id = record->dicom_id;
+  meta.view = record->view;
+  meta.study_order = record->study_order;
+  meta.split = record->split;
+  return meta;
+}
+
+std::string ExtractionSummary::ToString() const {
+  std::string out = fmt::format("{} reports read, {} records written in {:.2f} s ({:.0f} reports/s)\n",
+                                reports_read, written, elapsed_seconds,
+                                elapsed_seconds > 0 ? reports_read / elapsed_seconds : 0.0);
+  if (issue_count > 0) {
+    out += fmt::format("{} corpus issue(s) (entries skipped, or text repaired):\n", issue_count);
+    for (const auto& [kind, count] : issues_by_kind) out += fmt::format("  {}: {}\n", kind, count);
+    out += "first issues:\n";
+    for (const auto& issue : first_issues) out += "  " + issue.ToString() + "\n";
+  }
+  if (without_metadata > 0) out += fmt::format("{} report(s) without a metadata row\n", without_metadata);
+  double n = written > 0 ? static_cast<double>(written) : 1.0;
+  out += fmt::format("findings per report: {:.2f} positive, {:.2f} uncertain, {:.2f} negated\n",
+                     positive / n, uncertain / n, negated / n);
+  return out;
+}
+
+Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary) {
+  auto start = std::chrono::steady_clock::now();
+  ExtractionSummary local;
+  ExtractionSummary& s = summary ? *summary : local;
+  s = ExtractionSummary{};
+
+  auto lexicon = job_lexicon(job);
+  if (!lexicon.ok()) return lexicon.status();
+  RulesExtractor extractor(*lexicon);
+  if (!extractor.Ready()) return Status::Internal("lexicon does not compile: " + extractor.compile_error());
+  std::vector<CorpusIssue> metadata_issues;
+  auto metadata = load_metadata(job, metadata_issues);
+  if (!metadata.ok()) return metadata.status();
+  auto reader = open_job_corpus(job, *metadata);
+  if (!reader.ok()) return reader.status();
+  (*reader)->add_issues(std::move(metadata_issues));
+  auto out = LineAppender::Open(job.out, /*truncate=*/true);
+  if (!out.ok()) return out.status();
+
+  Progress progress("extract", (*reader)->total_hint(), job.progress);
+  std::vector<Report> batch;
+  std::vector<RecordResult> results;
+  while (read_batch(**reader, std::max<size_t>(job.batch_size, 1), batch)) {
+    results.assign(batch.size(), RecordResult{});
+    parallel_chunks(batch.size(), job.threads, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) results[i] = extract_one(extractor, batch[i], *metadata);
+      progress.Add(end - begin);
+    });
+    for (const auto& result : results) {
+      CXRVQA_RETURN_IF_ERROR((*out)->Append(result.line));
+      s.positive += result.positive;
+      s.uncertain += result.uncertain;
+      s.negated += result.negated;
+      s.without_metadata += result.without_metadata;
+    }
+    s.reports_read += batch.size();
+    s.written += batch.size();
+    progress.SetDetail(fmt::format("issues {}", (*reader)->issues().size()));
+  }
+  CXRVQA_RETURN_IF_ERROR((*out)->Flush());
+  progress.Finish();
+  count_issues((*reader)->issues(), s);
+  s.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return (*reader)->status();
+}
+
+}  // namespace cxrvqa

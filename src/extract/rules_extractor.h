@@ -1,0 +1,43 @@
+// The rule-based KeyInfo extractor: lexicon matching (one Hyperscan database over every
+// finding phrase), negation and uncertainty cue scopes, attribute words before a mention and
+// location phrases after it, opacity/clear statements, and merging of repeated mentions.
+//
+// Polarity per finding across the whole report: positive beats uncertain beats negated
+// (a finding seen as present anywhere is present; "possible X" beside "no X" is uncertain).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
+
+namespace cxrvqa {
+
+class RulesExtractor {
+ public:
+  // Compiles the matching database once; the extractor is immutable afterwards.
+  // A lexicon that Hyperscan cannot compile is a bug in the lexicon files and is reported on
+  // the first Extract call as an empty result; check Ready() / compile_error() after
+  // construction.
+  explicit RulesExtractor(std::shared_ptr<const Lexicon> lexicon);
+  ~RulesExtractor();
+  RulesExtractor(const RulesExtractor&) = delete;
+  RulesExtractor& operator=(const RulesExtractor&) = delete;
+
+  // Extracts the key information of one report's selected text (findings + impression).
+  // Thread-safe: per-call scratch is per thread. `meta` of the result is left empty.
+  KeyInfo Extract(std::string_view selected_text) const;
+
+  // True when the matching database compiled; otherwise compile_error() says why.
+  bool Ready() const;
+  const std::string& compile_error() const;
+  const Lexicon& lexicon() const { return *lexicon_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cxrvqa

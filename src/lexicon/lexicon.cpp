@@ -1,0 +1,208 @@
+#include "lexicon/lexicon.h"
+
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "common/csv.h"
+#include "common/embedded.h"
+#include "common/text.h"
+
+namespace cxrvqa {
+namespace {
+
+// One data row of a lexicon CSV file with its line number.
+struct LexiconRow {
+  size_t line = 0;
+  std::vector<std::string> fields;
+};
+
+std::string where(std::string_view file, size_t line) {
+  return std::string(file) + ":" + std::to_string(line);
+}
+
+// Parses the text of lexicon file `file`: a header that must equal `columns`, then rows with
+// that many fields. Blank lines are skipped; lower-cases and trims every field.
+Result<std::vector<LexiconRow>> parse_table(std::string_view file, std::string_view text,
+                                            const std::vector<std::string>& columns) {
+  std::vector<LexiconRow> rows;
+  std::vector<std::string> fields;
+  bool header_seen = false;
+  size_t line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) continue;
+    if (!parse_csv_record(line, fields)) {
+      return Status::ParseError(where(file, line_number) + ": unterminated quote");
+    }
+    for (auto& field : fields) field = to_lower(trim(field));
+    if (!header_seen) {
+      if (fields != columns) {
+        return Status::ParseError(where(file, line_number) + ": header must be " +
+                                  join(columns, ","));
+      }
+      header_seen = true;
+      continue;
+    }
+    if (fields.size() != columns.size()) {
+      return Status::ParseError(where(file, line_number) + ": expected " +
+                                std::to_string(columns.size()) + " fields, found " +
+                                std::to_string(fields.size()));
+    }
+    if (fields[0].empty()) {
+      return Status::ParseError(where(file, line_number) + ": empty " + columns[0]);
+    }
+    rows.push_back({line_number, fields});
+  }
+  if (!header_seen) return Status::ParseError(where(file, 1) + ": missing header");
+  return rows;
+}
+
+class LexiconLoader {
+ public:
+  explicit LexiconLoader(const std::optional<std::filesystem::path>& dir) : dir_(dir) {}
+
+  // Reads `file` and calls `on_row` for each row; `on_row` may reject a row with a message.
+  Status ForEachRow(std::string_view file, const std::vector<std::string>& columns,
+                    const std::function<std::string(const LexiconRow&)>& on_row) const {
+    auto text = read_data_file(dir_, "lexicon", file);
+    if (!text.ok()) return text.status();
+    auto rows = parse_table(file, *text, columns);
+    if (!rows.ok()) return rows.status();
+    for (const auto& row : *rows) {
+      std::string problem = on_row(row);
+      if (!problem.empty()) return Status::ParseError(where(file, row.line) + ": " + problem);
+    }
+    return Status::Ok();
+  }
+
+  Status ReadWords(std::string_view file, std::string_view column,
+                   std::vector<std::string>& out) const {
+    return ForEachRow(file, {std::string(column)}, [&](const LexiconRow& row) {
+      out.push_back(row.fields[0]);
+      return std::string();
+    });
+  }
+
+  Status ReadRewrites(std::string_view file, const std::vector<std::string>& columns,
+                      std::vector<Rewrite>& out) const {
+    return ForEachRow(file, columns, [&](const LexiconRow& row) {
+      if (row.fields[1].empty()) return "empty " + columns[1];
+      out.push_back({row.fields[0], row.fields[1]});
+      return std::string();
+    });
+  }
+
+ private:
+  std::optional<std::filesystem::path> dir_;
+};
+
+std::string parse_cue(const LexiconRow& row, Cue& cue) {
+  cue.phrase = row.fields[0];
+  if (row.fields[1] == "negation") {
+    cue.kind = Cue::Kind::kNegation;
+  } else if (row.fields[1] == "uncertainty") {
+    cue.kind = Cue::Kind::kUncertainty;
+  } else {
+    return "kind must be negation or uncertainty, not '" + row.fields[1] + "'";
+  }
+  if (row.fields[2] == "forward") {
+    cue.direction = Cue::Direction::kForward;
+  } else if (row.fields[2] == "backward") {
+    cue.direction = Cue::Direction::kBackward;
+  } else {
+    return "direction must be forward or backward, not '" + row.fields[2] + "'";
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
+    const std::optional<std::filesystem::path>& dir) {
+  std::shared_ptr<Lexicon> lexicon(new Lexicon());
+  LexiconLoader loader(dir);
+  std::unordered_map<std::string, std::string> phrase_owner;
+  CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
+      "findings.csv", {"official_name", "synonyms", "default_location", "category"},
+      [&](const LexiconRow& row) -> std::string {
+        Finding finding{row.fields[0], {row.fields[0]}, row.fields[2], row.fields[3]};
+        for (auto& synonym : split_trimmed(row.fields[1], ';')) {
+          if (synonym != finding.name) finding.synonyms.push_back(synonym);
+        }
+        for (const auto& phrase : finding.synonyms) {
+          auto [it, fresh] = phrase_owner.emplace(phrase, finding.name);
+          if (!fresh) return "phrase '" + phrase + "' already belongs to '" + it->second + "'";
+        }
+        lexicon->findings_.push_back(std::move(finding));
+        return {};
+      }));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadWords("levels.csv", "level", lexicon->levels_));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadWords("locations.csv", "location", lexicon->locations_));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadWords("types.csv", "type", lexicon->types_));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadWords("devices.csv", "device", lexicon->devices_));
+  CXRVQA_RETURN_IF_ERROR(
+      loader.ReadWords("drop_modifiers.csv", "modifier", lexicon->drop_modifiers_));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadWords("scope_breaks.csv", "phrase", lexicon->scope_breaks_));
+  CXRVQA_RETURN_IF_ERROR(
+      loader.ReadWords("post_connectors.csv", "word", lexicon->post_connectors_));
+  CXRVQA_RETURN_IF_ERROR(
+      loader.ReadRewrites("position_rewrites.csv", {"from", "to"}, lexicon->position_rewrites_));
+  CXRVQA_RETURN_IF_ERROR(
+      loader.ReadRewrites("plurals.csv", {"plural", "singular"}, lexicon->plurals_));
+  CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
+      "post_locations.csv", {"post_location", "keywords"}, [&](const LexiconRow& row) {
+        lexicon->post_locations_.push_back({row.fields[0], split_trimmed(row.fields[1], ';')});
+        return std::string();
+      }));
+  CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
+      "cues.csv", {"phrase", "kind", "direction"}, [&](const LexiconRow& row) {
+        Cue cue;
+        std::string problem = parse_cue(row, cue);
+        if (problem.empty()) lexicon->cues_.push_back(std::move(cue));
+        return problem;
+      }));
+  lexicon->BuildIndexes();
+  return std::shared_ptr<const Lexicon>(std::move(lexicon));
+}
+
+void Lexicon::BuildIndexes() {
+  for (size_t i = 0; i < findings_.size(); ++i) {
+    by_name_.emplace(findings_[i].name, i);
+    for (const auto& synonym : findings_[i].synonyms) by_phrase_.emplace(synonym, i);
+  }
+  for (const auto& rewrite : plurals_) plural_map_.emplace(rewrite.from, rewrite.to);
+  level_set_.insert(levels_.begin(), levels_.end());
+  location_set_.insert(locations_.begin(), locations_.end());
+  type_set_.insert(types_.begin(), types_.end());
+  device_set_.insert(devices_.begin(), devices_.end());
+  drop_set_.insert(drop_modifiers_.begin(), drop_modifiers_.end());
+}
+
+const Finding* Lexicon::FindByPhrase(std::string_view phrase) const {
+  auto it = by_phrase_.find(std::string(phrase));
+  return it == by_phrase_.end() ? nullptr : &findings_[it->second];
+}
+
+const Finding* Lexicon::FindByName(std::string_view name) const {
+  auto it = by_name_.find(std::string(name));
+  return it == by_name_.end() ? nullptr : &findings_[it->second];
+}
+
+std::string Lexicon::Singular(std::string_view word) const {
+  auto it = plural_map_.find(std::string(word));
+  if (it != plural_map_.end()) return it->second;
+  size_t space = word.rfind(' ');
+  if (space == std::string_view::npos) return std::string(word);
+  auto last = plural_map_.find(std::string(word.substr(space + 1)));
+  if (last == plural_map_.end()) return std::string(word);
+  return std::string(word.substr(0, space + 1)) + last->second;
+}
+
+}  // namespace cxrvqa

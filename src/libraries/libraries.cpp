@@ -1,0 +1,232 @@
+#include "libraries/libraries.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "common/csv.h"
+#include "common/file_io.h"
+#include "common/json.h"
+#include "common/text.h"
+
+namespace cxrvqa {
+
+namespace {
+
+constexpr std::array<LibraryKind, 4> kAllKinds = {LibraryKind::kEntity, LibraryKind::kLocation,
+                                                  LibraryKind::kLevel, LibraryKind::kType};
+const std::vector<std::string> kDiseaseColumns = {"id",       "name",  "synonyms", "location",
+                                                  "category", "count", "source"};
+
+std::string dict_file_name(LibraryKind kind) {
+  return std::string(library_kind_name(kind)) + "_dict.json";
+}
+
+using Counter = std::unordered_map<std::string, size_t>;
+
+void bump(Counter& counter, const std::optional<std::string>& value) {
+  if (value && !value->empty()) ++counter[*value];
+}
+
+bool by_count_then_name(const std::pair<std::string, size_t>& a,
+                        const std::pair<std::string, size_t>& b) {
+  if (a.second != b.second) return a.second > b.second;
+  return a.first < b.first;
+}
+
+CountList sorted_counts(Counter counter) {
+  CountList list;
+  list.reserve(counter.size());
+  for (auto& [name, count] : counter) list.emplace_back(name, count);
+  std::sort(list.begin(), list.end(), by_count_then_name);
+  return list;
+}
+
+std::vector<LibraryDisease> merge_diseases(const CountList& entity, const Lexicon* lexicon) {
+  std::vector<LibraryDisease> diseases;
+  std::unordered_set<std::string> known;
+  Counter counts(entity.begin(), entity.end());
+  if (lexicon != nullptr) {
+    for (const auto& finding : lexicon->findings()) {
+      auto it = counts.find(finding.name);
+      diseases.push_back({finding.name, finding.synonyms, finding.default_location,
+                          finding.category, it == counts.end() ? 0 : it->second, true});
+      known.insert(finding.name);
+    }
+  }
+  for (const auto& [name, count] : entity) {  // already count desc, name asc
+    if (known.count(name) == 0) diseases.push_back({name, {}, "", "", count, false});
+  }
+  return diseases;
+}
+
+std::string dict_json(const CountList& list) {
+  std::string out = "{";
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out.append(",\n ");
+    append_json_string(out, list[i].first);
+    out.push_back(':');
+    out.append(std::to_string(list[i].second));
+  }
+  out.append("}\n");
+  return out;
+}
+
+std::string disease_csv(const std::vector<LibraryDisease>& diseases) {
+  std::string out = csv_line(kDiseaseColumns) + "\n";
+  for (size_t i = 0; i < diseases.size(); ++i) {
+    const auto& d = diseases[i];
+    out += csv_line({std::to_string(i), d.name, join(d.synonyms, ";"), d.default_location,
+                     d.category, std::to_string(d.count), d.from_lexicon ? "lexicon" : "corpus"});
+    out.push_back('\n');
+  }
+  return out;
+}
+
+Result<CountList> load_dict(const std::filesystem::path& path) {
+  auto text = read_file(path);
+  if (!text.ok()) return text.status();
+  Json object = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded() || !object.is_object()) {
+    return Status::ParseError(path.string() + ": not a JSON object");
+  }
+  CountList list;
+  for (const auto& [name, count] : object.items()) {
+    if (!count.is_number_unsigned()) {
+      return Status::ParseError(path.string() + ": count of \"" + name + "\" is not a non-negative integer");
+    }
+    list.emplace_back(name, count.get<size_t>());
+  }
+  std::stable_sort(list.begin(), list.end(), by_count_then_name);
+  return list;
+}
+
+Result<LibraryDisease> disease_from_row(const CsvRow& row, const std::vector<size_t>& columns,
+                                        const std::filesystem::path& path) {
+  auto where = [&] { return path.string() + ":" + std::to_string(row.line) + ": "; };
+  if (!row.error.empty()) return Status::ParseError(where() + row.error);
+  LibraryDisease disease;
+  disease.name = std::string(row.get(columns[1]));
+  disease.synonyms = split_trimmed(row.get(columns[2]), ';');
+  disease.default_location = std::string(row.get(columns[3]));
+  disease.category = std::string(row.get(columns[4]));
+  std::string count(row.get(columns[5]));
+  if (count.empty() || !std::all_of(count.begin(), count.end(), ::isdigit)) {
+    return Status::ParseError(where() + "count is not a non-negative integer");
+  }
+  disease.count = std::stoull(count);
+  disease.from_lexicon = row.get(columns[6]) != "corpus";
+  return disease;
+}
+
+Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& path) {
+  std::vector<LibraryDisease> diseases;
+  if (!std::filesystem::exists(path)) return diseases;
+  auto reader = CsvReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  auto columns = (*reader)->require_columns(kDiseaseColumns);
+  if (!columns.ok()) return columns.status();
+  CsvRow row;
+  while ((*reader)->Next(row)) {
+    auto disease = disease_from_row(row, *columns, path);
+    if (!disease.ok()) return disease.status();
+    diseases.push_back(std::move(*disease));
+  }
+  if (!(*reader)->status().ok()) return (*reader)->status();
+  return diseases;
+}
+
+}  // namespace
+
+std::string_view library_kind_name(LibraryKind kind) {
+  switch (kind) {
+    case LibraryKind::kEntity: return "entity";
+    case LibraryKind::kLocation: return "location";
+    case LibraryKind::kLevel: return "level";
+    case LibraryKind::kType: return "type";
+  }
+  return "entity";
+}
+
+const CountList& Libraries::list(LibraryKind kind) const {
+  switch (kind) {
+    case LibraryKind::kLocation: return location;
+    case LibraryKind::kLevel: return level;
+    case LibraryKind::kType: return type;
+    case LibraryKind::kEntity: break;
+  }
+  return entity;
+}
+
+CountList& Libraries::list(LibraryKind kind) {
+  return const_cast<CountList&>(static_cast<const Libraries*>(this)->list(kind));
+}
+
+size_t Libraries::count(LibraryKind kind, std::string_view name) const {
+  const auto& index = index_[static_cast<size_t>(kind)];
+  auto it = index.find(std::string(name));
+  return it == index.end() ? 0 : it->second;
+}
+
+std::vector<std::string> Libraries::frequent(LibraryKind kind, size_t min_count) const {
+  std::vector<std::string> names;
+  for (const auto& [name, count] : list(kind)) {
+    if (count >= min_count) names.push_back(name);
+  }
+  return names;
+}
+
+void Libraries::reindex() {
+  for (LibraryKind kind : kAllKinds) {
+    const auto& entries = list(kind);
+    auto& index = index_[static_cast<size_t>(kind)];
+    index = Counter(entries.begin(), entries.end());
+  }
+}
+
+Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon) {
+  Counter entity, location, level, type;
+  std::unordered_set<std::string_view> seen;
+  for (const auto& record : records) {
+    seen.clear();
+    for (const auto& e : record.entity) {
+      if (seen.insert(e.name).second) ++entity[e.name];
+      bump(location, e.attributes.location);
+      bump(level, e.attributes.level);
+      bump(type, e.attributes.type);
+    }
+  }
+  Libraries libraries;
+  libraries.entity = sorted_counts(std::move(entity));
+  libraries.location = sorted_counts(std::move(location));
+  libraries.level = sorted_counts(std::move(level));
+  libraries.type = sorted_counts(std::move(type));
+  libraries.diseases = merge_diseases(libraries.entity, lexicon);
+  libraries.reindex();
+  return libraries;
+}
+
+Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError(dir.string() + ": cannot create directory: " + ec.message());
+  for (LibraryKind kind : kAllKinds) {
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(dir / dict_file_name(kind), dict_json(libraries.list(kind))));
+  }
+  return write_file_atomic(dir / "disease_lib.csv", disease_csv(libraries.diseases));
+}
+
+Result<Libraries> load_libraries(const std::filesystem::path& dir) {
+  Libraries libraries;
+  for (LibraryKind kind : kAllKinds) {
+    auto list = load_dict(dir / dict_file_name(kind));
+    if (!list.ok()) return list.status();
+    libraries.list(kind) = std::move(*list);
+  }
+  auto diseases = load_diseases(dir / "disease_lib.csv");
+  if (!diseases.ok()) return diseases.status();
+  libraries.diseases = std::move(*diseases);
+  libraries.reindex();
+  return libraries;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,85 @@
+// Frequency libraries over a KeyInfo set: how often each finding name and each attribute word
+// occurs, plus the merged disease library (lexicon findings and names first seen in the
+// corpus). Question generation reads them to skip rare names; standardize reads them to
+// re-file attribute words by their corpus frequency.
+//
+// Counting contract:
+// - entity: a finding name counts once per study in which it is positive (record.entity).
+//   Uncertain and negated findings do not count.
+// - location / level / type: each non-empty attribute value of a positive finding counts
+//   once per (study, finding) occurrence, as the whole value string ("left lower").
+//   Opacity/clear statements and post_location do not count.
+// Written as JSON objects {"name": count, ...} sorted by count descending, then name
+// ascending: entity_dict.json, location_dict.json, level_dict.json, type_dict.json; the
+// disease library as disease_lib.csv.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
+
+namespace cxrvqa {
+
+enum class LibraryKind { kEntity = 0, kLocation = 1, kLevel = 2, kType = 3 };
+
+// "entity", "location", "level", "type".
+std::string_view library_kind_name(LibraryKind kind);
+
+// One row of disease_lib.csv.
+// Columns: id,name,synonyms,location,category,count,source
+//   synonyms: ';'-joined lexicon synonyms (empty for corpus names);
+//   location: the finding's default location ("pleural", "lung", "heart" or "");
+//   source: "lexicon" or "corpus" (a positive name the lexicon does not know).
+struct LibraryDisease {
+  std::string name;
+  std::vector<std::string> synonyms;
+  std::string default_location;
+  std::string category;
+  size_t count = 0;
+  bool from_lexicon = true;
+  bool operator==(const LibraryDisease&) const = default;
+};
+
+using CountList = std::vector<std::pair<std::string, size_t>>;
+
+struct Libraries {
+  CountList entity, location, level, type;  // each sorted by count desc, then name asc
+  // Lexicon findings first (lexicon order), then corpus-only names (count desc, name asc).
+  std::vector<LibraryDisease> diseases;
+
+  const CountList& list(LibraryKind kind) const;
+  CountList& list(LibraryKind kind);
+  // The count of `name` in the dictionary of `kind`; 0 when absent. O(1) after reindex().
+  size_t count(LibraryKind kind, std::string_view name) const;
+  // Names of `kind` with count >= min_count, in dictionary order.
+  std::vector<std::string> frequent(LibraryKind kind, size_t min_count) const;
+  // Rebuilds the lookup index used by count(); call after editing the lists by hand.
+  // compute_libraries and load_libraries return indexed libraries.
+  void reindex();
+
+ private:
+  std::array<std::unordered_map<std::string, size_t>, 4> index_;
+};
+
+// Counts over `records` as described at the top of this file. `lexicon` may be null (then
+// the disease library holds corpus names only).
+Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon);
+
+// Writes the four *_dict.json files and disease_lib.csv into `dir` (created when missing),
+// each atomically.
+Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir);
+
+// Reads what write_libraries wrote. The dictionaries are required; disease_lib.csv is
+// optional (empty disease list when absent). Errors name the file (and CSV line).
+Result<Libraries> load_libraries(const std::filesystem::path& dir);
+
+}  // namespace cxrvqa

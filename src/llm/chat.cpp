@@ -1,0 +1,474 @@
+#include "llm/chat.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <deque>
+#include <queue>
+#include <random>
+#include <thread>
+
+#include "llm/cache.h"
+#include "llm/completion_response.h"
+#include "llm/governance.h"
+
+namespace cxrvqa::llm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One endpoint and what the runner has learned about it. Work goes to the endpoint with the
+// lowest (in flight + 1) x latency / health, so a slow or failing one gets less.
+struct Endpoint {
+  EndpointConfig config;
+  std::string url;
+  std::string host;
+  curl_slist* headers = nullptr;
+  int in_flight = 0;
+  double latency_s = 0.001;  // moving average of successful answers
+  double health = 1.0;       // halves on a failure, recovers on success; in [0.05, 1]
+};
+
+// What one finished HTTP exchange means for its job.
+enum class Verdict { kAnswer, kFiltered, kRetry, kSchemaRejected, kJobFailed, kFatal };
+
+struct Exchange {
+  Verdict verdict = Verdict::kRetry;
+  std::string content;
+  std::string error;
+  double retry_after_s = 0;
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+};
+
+// One request in flight.
+struct Request {
+  CURL* easy = nullptr;
+  size_t job = 0;
+  size_t endpoint = 0;
+  bool json_schema = false;
+  std::string body;
+  std::string response;
+  char curl_error[CURL_ERROR_SIZE] = {};
+  Clock::time_point start;
+};
+
+struct JobState {
+  int attempts = 0;
+  std::string last_error;
+  std::string last_content;
+};
+
+size_t append_response(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::string short_text(std::string text, size_t max = 300) {
+  if (text.size() > max) {
+    text.resize(max);
+    text += "...";
+  }
+  return text;
+}
+
+Exchange read_success(const std::string& response) {
+  Exchange result;
+  auto body = nlohmann::json::parse(response, nullptr, false);
+  CompletionAnswer answer = read_completion(body);
+  result.prompt_tokens = answer.prompt_tokens;
+  result.completion_tokens = answer.completion_tokens;
+  result.error = std::move(answer.error);
+  result.content = std::move(answer.content);
+  if (answer.kind == CompletionAnswer::Kind::kAnswer) result.verdict = Verdict::kAnswer;
+  if (answer.kind == CompletionAnswer::Kind::kFiltered) result.verdict = Verdict::kFiltered;
+  return result;
+}
+
+Exchange read_http_error(long code, const std::string& response, bool json_schema, bool may_drop_schema) {
+  Exchange result;
+  auto body = nlohmann::json::parse(response, nullptr, false);
+  std::string detail = short_text(server_error_text(body));
+  result.error = fmt::format("HTTP {}{}{}", code, detail.empty() ? "" : ": ", detail);
+  if (code == 400 && body.is_object() && body.contains("error") && is_content_filter_error(body["error"])) {
+    result.verdict = Verdict::kFiltered;
+    result.error = "the prompt was refused by the server's content filter";
+  } else if (json_schema && may_drop_schema && (code == 400 || code == 422)) {
+    result.verdict = Verdict::kSchemaRejected;
+  } else if (code == 400 || code == 401 || code == 403 || code == 404) {
+    result.verdict = Verdict::kFatal;
+  } else if (code == 408 || code == 409 || code == 429 || code >= 500) {
+    result.verdict = Verdict::kRetry;
+  } else {
+    result.verdict = Verdict::kJobFailed;
+  }
+  return result;
+}
+
+bool is_fatal_transport_error(CURLcode code) {
+  return code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT ||
+         code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_CERTPROBLEM || code == CURLE_FAILED_INIT;
+}
+
+}  // namespace
+
+struct ChatRunner::Impl {
+  LlmConfig config;
+  std::vector<std::string> hosts;
+  std::vector<Endpoint> endpoints;
+  std::unique_ptr<AnswerCache> cache;
+  CURLM* multi = nullptr;
+  std::vector<std::unique_ptr<Request>> idle_requests;
+  UsageTotals totals;
+  bool json_schema_on = false;  // the mode new requests use (auto starts on)
+  size_t round_robin = 0;
+  uint64_t choices = 0;
+  std::mt19937_64 random{std::random_device{}()};
+
+  ~Impl() {
+    for (auto& request : idle_requests) curl_easy_cleanup(request->easy);
+    if (multi != nullptr) curl_multi_cleanup(multi);
+    for (auto& endpoint : endpoints) curl_slist_free_all(endpoint.headers);
+  }
+
+  // Cache keys to look up for `messages`, most preferred first.
+  std::vector<std::string> LookupKeys(const std::vector<ChatMessage>& messages) const {
+    switch (config.json_schema) {
+      case JsonSchemaMode::kOn: return {chat_cache_key(config, messages, true)};
+      case JsonSchemaMode::kOff: return {chat_cache_key(config, messages, false)};
+      case JsonSchemaMode::kAuto:
+        return {chat_cache_key(config, messages, true), chat_cache_key(config, messages, false)};
+    }
+    return {};
+  }
+
+  size_t ChooseEndpoint() {
+    // Every 64th request goes round-robin, so an endpoint that failed gets a chance to recover.
+    if (++choices % 64 == 0) return (round_robin++) % endpoints.size();
+    size_t best = 0;
+    double best_score = INFINITY;
+    for (size_t n = 0; n < endpoints.size(); ++n) {
+      size_t i = (round_robin + n) % endpoints.size();
+      const auto& endpoint = endpoints[i];
+      double score = (endpoint.in_flight + 1) * endpoint.latency_s / endpoint.health;
+      if (score < best_score) {
+        best_score = score;
+        best = i;
+      }
+    }
+    round_robin = (round_robin + 1) % endpoints.size();
+    return best;
+  }
+
+  std::unique_ptr<Request> TakeRequest() {
+    if (!idle_requests.empty()) {
+      auto request = std::move(idle_requests.back());
+      idle_requests.pop_back();
+      return request;
+    }
+    auto request = std::make_unique<Request>();
+    request->easy = curl_easy_init();
+    return request;
+  }
+
+  void Configure(Request& request, const Endpoint& endpoint) {
+    CURL* easy = request.easy;
+    curl_easy_setopt(easy, CURLOPT_URL, endpoint.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, endpoint.headers);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_response);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request.response);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request.curl_error);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_s * 1000));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // never follow report text elsewhere
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &request);
+  }
+
+  double BackoffSeconds(int attempt, double retry_after_s) {
+    double base = std::min(config.backoff_max_s, config.backoff_initial_s * std::pow(2.0, std::max(0, attempt - 1)));
+    double jittered = std::uniform_real_distribution<double>(base / 2, base)(random);
+    return std::max(jittered, retry_after_s);  // the server's Retry-After is honoured as given
+  }
+
+  Exchange Interpret(Request& request, CURLcode code) {
+    Exchange result;
+    if (code != CURLE_OK) {
+      result.verdict = is_fatal_transport_error(code) ? Verdict::kFatal : Verdict::kRetry;
+      result.error = fmt::format("{} ({})", curl_easy_strerror(code), short_text(request.curl_error, 200));
+      return result;
+    }
+    long status = 0;
+    curl_easy_getinfo(request.easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 200) return read_success(request.response);
+    result = read_http_error(status, request.response, request.json_schema,
+                             config.json_schema == JsonSchemaMode::kAuto);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(request.easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+      result.retry_after_s = static_cast<double>(retry_after);
+    }
+    return result;
+  }
+
+  void UpdateEndpoint(Endpoint& endpoint, const Exchange& exchange, double seconds) {
+    --endpoint.in_flight;
+    if (exchange.verdict == Verdict::kRetry) {
+      // A failure counts as a slow answer (at least a second) as well as lowering health.
+      endpoint.health = std::max(0.05, endpoint.health * 0.5);
+      endpoint.latency_s = 0.8 * endpoint.latency_s + 0.2 * std::max(seconds, 1.0);
+    } else {
+      endpoint.health = std::min(1.0, endpoint.health + 0.1);
+      endpoint.latency_s = 0.8 * endpoint.latency_s + 0.2 * std::max(seconds, 0.0005);
+    }
+  }
+};
+
+ChatRunner::ChatRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChatRunner::~ChatRunner() = default;
+
+Result<std::unique_ptr<ChatRunner>> ChatRunner::Create(const LlmConfig& config) {
+  static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global_init != CURLE_OK) return Status::Internal("libcurl could not be initialised");
+  if (config.endpoints.empty()) return Status::InvalidArgument("the LLM configuration names no endpoint");
+  if (config.concurrency < 1) return Status::InvalidArgument("concurrency must be at least 1");
+  auto hosts = check_receiving_hosts(config);
+  if (!hosts.ok()) return hosts.status();
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->hosts = std::move(hosts).value();
+  impl->json_schema_on = config.json_schema != JsonSchemaMode::kOff;
+  for (size_t i = 0; i < config.endpoints.size(); ++i) {
+    Endpoint endpoint;
+    endpoint.config = config.endpoints[i];
+    endpoint.url = chat_completions_url(endpoint.config);
+    endpoint.host = url_host(endpoint.url).value();
+    endpoint.headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    endpoint.headers = curl_slist_append(endpoint.headers, "Expect:");
+    if (!endpoint.config.api_key_env.empty()) {
+      const char* key = std::getenv(endpoint.config.api_key_env.c_str());
+      if (key == nullptr || *key == '\0') {
+        curl_slist_free_all(endpoint.headers);
+        return Status::InvalidArgument(fmt::format(
+            "endpoint {} ({}): environment variable {} (api_key_env) is not set", i, endpoint.host,
+            endpoint.config.api_key_env));
+      }
+      std::string header = endpoint.config.kind == EndpointKind::kAzure ? fmt::format("api-key: {}", key)
+                                                                        : fmt::format("Authorization: Bearer {}", key);
+      endpoint.headers = curl_slist_append(endpoint.headers, header.c_str());
+    }
+    impl->endpoints.push_back(std::move(endpoint));
+  }
+  if (!config.cache.empty()) {
+    auto cache = AnswerCache::Open(config.cache);
+    if (!cache.ok()) return cache.status();
+    impl->cache = std::move(cache).value();
+  }
+  impl->multi = curl_multi_init();
+  curl_multi_setopt(impl->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(config.concurrency));
+  curl_multi_setopt(impl->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config.concurrency));
+  return std::unique_ptr<ChatRunner>(new ChatRunner(std::move(impl)));
+}
+
+UsageTotals ChatRunner::totals() const { return impl_->totals; }
+const std::vector<std::string>& ChatRunner::receiving_hosts() const { return impl_->hosts; }
+const LlmConfig& ChatRunner::config() const { return impl_->config; }
+
+Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<void(const ChatOutcome&)>& on_done,
+                       const AnswerCheck& check) {
+  Impl& s = *impl_;
+  std::vector<JobState> states(jobs.size());
+  std::deque<size_t> ready;
+  using Delayed = std::pair<Clock::time_point, size_t>;
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
+  std::vector<std::unique_ptr<Request>> in_flight_requests;
+  size_t in_flight = 0;
+
+  auto deliver = [&](ChatOutcome outcome) {
+    ++s.totals.jobs;
+    if (outcome.kind == ChatOutcome::Kind::kOk) ++s.totals.ok;
+    else if (outcome.kind == ChatOutcome::Kind::kFiltered) ++s.totals.filtered;
+    else ++s.totals.failed;
+    on_done(outcome);
+  };
+
+  // Cached answers first: they cost no request.
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    std::optional<CachedAnswer> hit;
+    if (s.cache) {
+      for (const auto& key : s.LookupKeys(jobs[i].messages)) {
+        auto found = s.cache->Get(key);
+        if (!found.ok()) return found.status();
+        if (*found) {
+          hit = std::move(*found);
+          break;
+        }
+      }
+    }
+    if (!hit) {
+      ready.push_back(i);
+      continue;
+    }
+    ++s.totals.cache_hits;
+    ChatOutcome outcome{jobs[i].id, hit->filtered ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kOk,
+                        hit->filtered ? "" : hit->content,
+                        hit->filtered ? hit->content : "", true, hit->prompt_tokens, hit->completion_tokens};
+    deliver(std::move(outcome));
+  }
+
+  auto start_request = [&](size_t job) {
+    size_t e = s.ChooseEndpoint();
+    auto request = s.TakeRequest();
+    request->job = job;
+    request->endpoint = e;
+    request->json_schema = s.json_schema_on;
+    request->body = chat_request_body(s.config, s.endpoints[e].config, jobs[job].messages, request->json_schema).dump();
+    request->response.clear();
+    request->curl_error[0] = '\0';
+    request->start = Clock::now();
+    s.Configure(*request, s.endpoints[e]);
+    curl_multi_add_handle(s.multi, request->easy);
+    ++s.endpoints[e].in_flight;
+    ++s.totals.requests;
+    ++in_flight;
+    spdlog::debug("llm: request for {} to {} (attempt {})", jobs[job].id, s.endpoints[e].host, states[job].attempts + 1);
+    in_flight_requests.push_back(std::move(request));
+  };
+
+  auto retry_or_fail = [&](size_t job, const Exchange& exchange) {
+    JobState& state = states[job];
+    state.last_error = exchange.error;
+    if (++state.attempts > s.config.max_retries) {
+      deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, state.last_content,
+                          fmt::format("gave up after {} attempts: {}", state.attempts, state.last_error), false,
+                          exchange.prompt_tokens, exchange.completion_tokens});
+      return;
+    }
+    ++s.totals.retries;
+    double wait = s.BackoffSeconds(state.attempts, exchange.retry_after_s);
+    delayed.emplace(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait)), job);
+  };
+
+  auto store = [&](size_t job, bool json_schema, const CachedAnswer& answer) -> Status {
+    if (!s.cache) return Status::Ok();
+    return s.cache->Put(chat_cache_key(s.config, jobs[job].messages, json_schema), answer);
+  };
+
+  // Returns a non-OK Status to stop the run.
+  auto finish = [&](Request& request, CURLcode code) -> Status {
+    size_t job = request.job;
+    Exchange exchange = s.Interpret(request, code);
+    double seconds = std::chrono::duration<double>(Clock::now() - request.start).count();
+    Endpoint& endpoint = s.endpoints[request.endpoint];
+    s.UpdateEndpoint(endpoint, exchange, seconds);
+    s.totals.prompt_tokens += exchange.prompt_tokens;
+    s.totals.completion_tokens += exchange.completion_tokens;
+    switch (exchange.verdict) {
+      case Verdict::kFatal:
+        return Status::Unavailable(fmt::format("endpoint {} refused the request ({}); the run stops",
+                                               endpoint.url, exchange.error));
+      case Verdict::kSchemaRejected:
+        if (s.json_schema_on) {
+          s.json_schema_on = false;
+          spdlog::warn("llm: {} rejected response_format json_schema ({}); continuing without it", endpoint.host,
+                       exchange.error);
+        }
+        ready.push_front(job);
+        return Status::Ok();
+      case Verdict::kRetry:
+        spdlog::debug("llm: {} from {}: {}", jobs[job].id, endpoint.host, exchange.error);
+        retry_or_fail(job, exchange);
+        return Status::Ok();
+      case Verdict::kJobFailed:
+        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, "", exchange.error, false, 0, 0});
+        return Status::Ok();
+      case Verdict::kFiltered:
+        CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema, CachedAnswer{true, exchange.error, 0, 0}));
+        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFiltered, "", exchange.error, false,
+                            exchange.prompt_tokens, exchange.completion_tokens});
+        return Status::Ok();
+      case Verdict::kAnswer:
+        break;
+    }
+    if (check) {
+      std::string rejected = check(exchange.content);
+      if (!rejected.empty()) {
+        states[job].last_content = std::move(exchange.content);
+        exchange.error = "answer rejected: " + rejected;
+        retry_or_fail(job, exchange);
+        return Status::Ok();
+      }
+    }
+    CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema,
+                                 CachedAnswer{false, exchange.content, exchange.prompt_tokens, exchange.completion_tokens}));
+    deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kOk, std::move(exchange.content), "", false,
+                        exchange.prompt_tokens, exchange.completion_tokens});
+    return Status::Ok();
+  };
+
+  auto release = [&](Request* request) {
+    curl_multi_remove_handle(s.multi, request->easy);
+    auto it = std::find_if(in_flight_requests.begin(), in_flight_requests.end(),
+                           [&](const auto& owned) { return owned.get() == request; });
+    s.idle_requests.push_back(std::move(*it));
+    *it = std::move(in_flight_requests.back());
+    in_flight_requests.pop_back();
+    --in_flight;
+  };
+
+  Status result = Status::Ok();
+  auto last_flush = Clock::now();
+  while (result.ok() && (!ready.empty() || !delayed.empty() || in_flight > 0)) {
+    auto now = Clock::now();
+    while (!delayed.empty() && delayed.top().first <= now) {
+      ready.push_back(delayed.top().second);
+      delayed.pop();
+    }
+    while (in_flight < static_cast<size_t>(s.config.concurrency) && !ready.empty()) {
+      size_t job = ready.front();
+      ready.pop_front();
+      start_request(job);
+    }
+    int running = 0;
+    curl_multi_perform(s.multi, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(s.multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Request* request = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &request);
+      CURLcode code = message->data.result;
+      if (result.ok()) result = finish(*request, code);
+      release(request);
+    }
+    if (s.cache && Clock::now() - last_flush > std::chrono::milliseconds(250)) {
+      if (result.ok()) result = s.cache->Flush();
+      last_flush = Clock::now();
+    }
+    if (!result.ok()) break;
+    if (in_flight > 0 || !delayed.empty()) {
+      int wait_ms = 100;
+      if (!delayed.empty() && ready.empty()) {
+        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(delayed.top().first - Clock::now()).count();
+        wait_ms = static_cast<int>(std::clamp<int64_t>(until, 0, 100));
+      }
+      if (in_flight > 0) curl_multi_poll(s.multi, nullptr, 0, wait_ms, nullptr);
+      else if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+    }
+  }
+  while (!in_flight_requests.empty()) release(in_flight_requests.back().get());
+  if (s.cache) {
+    Status flushed = s.cache->Flush();
+    if (result.ok()) result = flushed;
+  }
+  return result;
+}
+
+}  // namespace cxrvqa::llm

@@ -1,0 +1,28 @@
+// Reading a chat completion response body (online answers and batch result lines alike).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace cxrvqa::llm {
+
+struct CompletionAnswer {
+  enum class Kind { kAnswer, kFiltered, kMalformed } kind = Kind::kMalformed;
+  std::string content;  // kAnswer
+  std::string error;    // kFiltered / kMalformed: why (never the answer text)
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+};
+
+// A chat.completion object: the first choice's message content, or a content-filter finish.
+CompletionAnswer read_completion(const nlohmann::json& body);
+
+// True for an error object that reports a content-filter refusal (Azure OpenAI's
+// "content_filter" code or ResponsibleAIPolicyViolation inner error).
+bool is_content_filter_error(const nlohmann::json& error);
+
+// The server's error text of an error body ("code: message"), or "".
+std::string server_error_text(const nlohmann::json& body);
+
+}  // namespace cxrvqa::llm

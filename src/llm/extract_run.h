@@ -1,0 +1,51 @@
+// `cxrvqa extract --extractor llm`: selected studies of a corpus through the ChatRunner into
+// raw KeyInfo JSONL (one line per answered study, corpus order) plus a failures file.
+//
+// Resumability: every accepted answer is committed to the SQLite cache as it arrives; the
+// outputs are written to "<file>.partial" and renamed only at the end. A run killed at any
+// moment leaves the previous outputs untouched; the next run serves every cached study
+// without a request and writes each study exactly once.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "llm/chat.h"
+#include "llm/config.h"
+#include "llm/study_selection.h"
+
+namespace cxrvqa::llm {
+
+struct LlmExtractionJob {
+  StudySelection selection;
+  LlmConfig config;
+  std::optional<std::filesystem::path> system_prompt;  // file used verbatim; else embedded
+  std::filesystem::path out;                           // raw KeyInfo JSONL
+  std::filesystem::path failures;                      // JSONL: study_id, kind, error, answer
+  bool progress = false;                               // draw a progress bar on stderr
+};
+
+struct LlmExtractionSummary {
+  size_t studies = 0;      // selected studies
+  size_t written = 0;      // lines in `out`
+  size_t from_cache = 0;   // of `written`
+  size_t filtered = 0;     // content-filter refusals (in failures)
+  size_t failed = 0;       // transport failures and unparseable answers (in failures)
+  size_t empty = 0;        // studies with no report text (in failures, nothing sent)
+  UsageTotals usage;
+  double seconds = 0;
+  std::vector<std::string> hosts;  // hosts that received report text
+  SelectionStats selection;
+  // A few lines for the terminal.
+  std::string ToString() const;
+};
+
+// Runs the extraction. Per-study problems are counted and written to the failures file; a
+// non-OK Status means the run stopped (bad config, host not allowed, fatal server answer,
+// I/O error) and the previous outputs were left as they were.
+Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* summary);
+
+}  // namespace cxrvqa::llm

@@ -1,0 +1,89 @@
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "pipeline/pipeline.h"
+
+namespace cxrvqa {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename T>
+Status read_value(const toml::node& node, std::string_view key, T& out, const fs::path& file) {
+  auto value = node.value<T>();
+  if (!value) return Status::ParseError(file.string() + ": '" + std::string(key) + "' has the wrong type");
+  out = *value;
+  return Status::Ok();
+}
+
+Status read_path(const toml::node& node, std::string_view key, fs::path& out, const fs::path& file) {
+  std::string text;
+  CXRVQA_RETURN_IF_ERROR(read_value(node, key, text, file));
+  fs::path path(text);
+  out = path.is_absolute() ? path : file.parent_path() / path;
+  return Status::Ok();
+}
+
+Status apply_key(std::string_view key, const toml::node& node, const fs::path& file, PipelineOptions& o) {
+  if (key == "corpus") {
+    std::string name;
+    CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
+    auto kind = parse_corpus_kind(name);
+    if (!kind.ok()) return Status::ParseError(file.string() + ": corpus: " + kind.status().message());
+    o.corpus = *kind;
+    return Status::Ok();
+  }
+  if (key == "reports") return read_path(node, key, o.reports, file);
+  if (key == "out_dir") return read_path(node, key, o.out_dir, file);
+  if (key == "metadata" || key == "lexicon") {
+    fs::path path;
+    CXRVQA_RETURN_IF_ERROR(read_path(node, key, path, file));
+    (key == "metadata" ? o.metadata : o.lexicon_dir) = path;
+    return Status::Ok();
+  }
+  if (key == "format") {
+    std::string name;
+    CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
+    auto format = parse_question_format(name);
+    if (!format.ok()) return Status::ParseError(file.string() + ": format: " + format.status().message());
+    o.format = *format;
+    return Status::Ok();
+  }
+  int64_t number = 0;
+  if (key == "ap_keep_rate") {
+    double rate = 0;
+    CXRVQA_RETURN_IF_ERROR(read_value(node, key, rate, file));
+    o.ap_keep_rate = rate;
+    return Status::Ok();
+  }
+  if (key != "seed" && key != "threads" && key != "min_count" && key != "per_type") {
+    return Status::ParseError(file.string() + ": unknown key '" + std::string(key) + "'");
+  }
+  CXRVQA_RETURN_IF_ERROR(read_value(node, key, number, file));
+  if (number < 0) return Status::ParseError(file.string() + ": '" + std::string(key) + "' must not be negative");
+  if (key == "seed") o.seed = static_cast<uint64_t>(number);
+  if (key == "threads") o.threads = static_cast<unsigned>(number);
+  if (key == "min_count") o.min_count = static_cast<size_t>(number);
+  if (key == "per_type") o.per_type = static_cast<size_t>(number);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status apply_pipeline_config(const fs::path& toml_file, PipelineOptions& options) {
+  toml::table table;
+  try {
+    table = toml::parse_file(toml_file.string());
+  } catch (const toml::parse_error& error) {
+    return Status::ParseError(toml_file.string() + ":" + std::to_string(error.source().begin.line) +
+                              ": " + std::string(error.description()));
+  }
+  for (const auto& [key, node] : table) {
+    CXRVQA_RETURN_IF_ERROR(apply_key(key.str(), node, toml_file, options));
+  }
+  return Status::Ok();
+}
+
+}  // namespace cxrvqa

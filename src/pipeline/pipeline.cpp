@@ -1,0 +1,315 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+
+#include "common/file_io.h"
+#include "common/hash.h"
+#include "extract/extraction.h"
+#include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
+#include "libraries/libraries.h"
+#include "pipeline/stage_ledger.h"
+#include "standardize/standardize.h"
+#include "stats/stats.h"
+
+#ifndef CXRVQA_VERSION
+#define CXRVQA_VERSION "unknown"
+#endif
+
+namespace cxrvqa {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kRawKeyInfo = "keyinfo_raw.jsonl";
+constexpr const char* kKeyInfo = "keyinfo.jsonl";
+constexpr const char* kRejects = "keyinfo.rejects.jsonl";
+constexpr const char* kLibraries = "libraries";
+constexpr const char* kStatsText = "stats.txt";
+constexpr const char* kStatsJson = "stats.json";
+constexpr const char* kManifest = "manifest.json";
+
+std::string questions_file(const PipelineOptions& o) {
+  return o.format == QuestionFormat::kJsonl ? "questions.jsonl" : "questions.csv";
+}
+
+// One step of the pipeline: what it reads, what it writes and how to run it.
+struct Stage {
+  std::string name;
+  std::vector<fs::path> inputs;        // user inputs (report tree, metadata, lexicon dir)
+  std::vector<std::string> reads;      // outputs of earlier stages (relative to out_dir)
+  std::vector<std::string> writes;     // relative to out_dir
+  Json options = Json::object();       // what else decides the output
+  std::function<Result<Json>()> run;   // returns the stage's counts
+};
+
+// Shared state of one run: options, the lexicon (loaded once) and input fingerprints.
+class PipelineRun {
+ public:
+  explicit PipelineRun(const PipelineOptions& options) : o_(options) {}
+
+  fs::path out(const std::string& relative) const { return o_.out_dir / relative; }
+
+  Result<std::shared_ptr<const Lexicon>> lexicon() {
+    if (!lexicon_) {
+      auto loaded = Lexicon::Load(o_.lexicon_dir);
+      if (!loaded.ok()) return loaded.status();
+      lexicon_ = *loaded;
+    }
+    return lexicon_;
+  }
+
+  Result<InputFingerprint> fingerprint(const fs::path& path, bool by_content) {
+    auto it = fingerprints_.find(path.string());
+    if (it != fingerprints_.end()) return it->second;
+    auto fingerprint = fingerprint_input(path, by_content);
+    if (fingerprint.ok()) fingerprints_.emplace(path.string(), *fingerprint);
+    return fingerprint;
+  }
+
+  Result<std::string> stage_fingerprint(const Stage& stage) {
+    Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"options", stage.options}};
+    Json inputs = Json::array();
+    for (const auto& path : stage.inputs) {
+      auto fingerprint = this->fingerprint(path, /*by_content=*/false);
+      if (!fingerprint.ok()) return fingerprint.status();
+      inputs.push_back(fingerprint->sha256);
+    }
+    for (const auto& relative : stage.reads) {
+      auto fingerprint = fingerprint_input(out(relative), /*by_content=*/true);
+      if (!fingerprint.ok()) return fingerprint.status();
+      inputs.push_back(fingerprint->sha256);
+    }
+    identity["inputs"] = inputs;
+    return sha256_hex(identity.dump());
+  }
+
+  const std::map<std::string, InputFingerprint>& fingerprints() const { return fingerprints_; }
+
+ private:
+  const PipelineOptions& o_;
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::map<std::string, InputFingerprint> fingerprints_;
+};
+
+std::vector<fs::path> user_inputs(const PipelineOptions& o) {
+  std::vector<fs::path> inputs = {o.reports};
+  if (o.metadata) inputs.push_back(*o.metadata);
+  if (o.lexicon_dir) inputs.push_back(*o.lexicon_dir);
+  return inputs;
+}
+
+Stage extract_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"extract", user_inputs(o), {}, {kRawKeyInfo}, {{"extractor", "rules"}}, {}};
+  stage.run = [&o, &run]() -> Result<Json> {
+    auto lexicon = run.lexicon();
+    if (!lexicon.ok()) return lexicon.status();
+    ExtractionJob job;
+    job.corpus = o.corpus;
+    job.reports = o.reports;
+    job.metadata = o.metadata;
+    job.out = run.out(kRawKeyInfo);
+    job.lexicon = *lexicon;
+    job.threads = o.threads;
+    job.progress = o.progress;
+    ExtractionSummary summary;
+    CXRVQA_RETURN_IF_ERROR(run_rules_extraction(job, &summary));
+    Json issues = Json::object();
+    for (const auto& [kind, count] : summary.issues_by_kind) issues[kind] = count;
+    return Json{{"reports", summary.reports_read}, {"written", summary.written},
+                {"positive", summary.positive}, {"uncertain", summary.uncertain},
+                {"negated", summary.negated}, {"issues", summary.issue_count},
+                {"issues_by_kind", issues}};
+  };
+  return stage;
+}
+
+Stage standardize_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"standardize", {}, {kRawKeyInfo}, {kKeyInfo, kRejects}, Json::object(), {}};
+  if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
+  stage.run = [&o, &run]() -> Result<Json> {
+    auto lexicon = run.lexicon();
+    if (!lexicon.ok()) return lexicon.status();
+    Standardizer standardizer(*lexicon);
+    StandardizeOptions options;
+    options.in = run.out(kRawKeyInfo);
+    options.out = run.out(kKeyInfo);
+    options.rejects = run.out(kRejects);
+    options.threads = o.threads;
+    auto summary = standardize_file(standardizer, options);
+    if (!summary.ok()) return summary.status();
+    return Json{{"read", summary->read}, {"written", summary->written},
+                {"rejected", summary->rejected_total()}};
+  };
+  return stage;
+}
+
+Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"libraries", {}, {kKeyInfo}, {kLibraries}, Json::object(), {}};
+  if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
+  stage.run = [&run]() -> Result<Json> {
+    auto lexicon = run.lexicon();
+    if (!lexicon.ok()) return lexicon.status();
+    std::vector<LineError> errors;
+    auto records = read_keyinfo_jsonl(run.out(kKeyInfo), errors);
+    if (!records.ok()) return records.status();
+    Libraries libraries = compute_libraries(*records, lexicon->get());
+    CXRVQA_RETURN_IF_ERROR(write_libraries(libraries, run.out(kLibraries)));
+    return Json{{"records", records->size()}, {"bad_lines", errors.size()},
+                {"entity_names", libraries.entity.size()}, {"location_words", libraries.location.size()},
+                {"level_words", libraries.level.size()}, {"type_words", libraries.type.size()}};
+  };
+  return stage;
+}
+
+Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"questions", {}, {kKeyInfo, kLibraries}, {questions_file(o)}, Json::object(), {}};
+  if (o.metadata) stage.inputs.push_back(*o.metadata);
+  stage.options = {{"seed", o.seed}, {"min_count", o.min_count}, {"per_type", o.per_type},
+                   {"ap_keep_rate", o.ap_keep_rate ? Json(*o.ap_keep_rate) : Json()},
+                   {"format", questions_file(o)}};
+  stage.run = [&o, &run]() -> Result<Json> {
+    QuestionJob job;
+    job.keyinfo = run.out(kKeyInfo);
+    job.metadata = o.metadata;
+    job.libraries = run.out(kLibraries);
+    job.out = run.out(questions_file(o));
+    job.format = o.format;
+    job.min_count = o.min_count;
+    job.options.seed = o.seed;
+    job.options.threads = o.threads;
+    job.options.per_type = o.per_type;
+    job.options.ap_keep_rate = o.ap_keep_rate;
+    auto result = run_question_job(job);
+    if (!result.ok()) return result.status();
+    Json per_type = Json::object();
+    for (size_t t = 0; t < kQuestionTypeCount; ++t) {
+      per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result->summary.per_type[t];
+    }
+    return Json{{"questions", result->questions}, {"frontal_studies", result->summary.frontal},
+                {"difference_pairs", result->summary.difference_pairs}, {"per_type", per_type},
+                {"bad_keyinfo_lines", result->keyinfo_errors.size()},
+                {"bad_metadata_rows", result->metadata_issues.size()}};
+  };
+  return stage;
+}
+
+Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
+  stage.run = [&o, &run]() -> Result<Json> {
+    std::vector<LineError> errors;
+    auto questions = read_questions(run.out(questions_file(o)), errors);
+    if (!questions.ok()) return questions.status();
+    QuestionStats stats = compute_question_stats(*questions);
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
+    return Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},
+                {"yes", stats.yes}, {"no", stats.no}};
+  };
+  return stage;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
+  auto start = std::chrono::steady_clock::now();
+  auto fingerprint = run.stage_fingerprint(stage);
+  if (!fingerprint.ok()) return fingerprint.status();
+  if (!force) {
+    if (const StageRecord* done = ledger.UpToDate(stage.name, *fingerprint)) {
+      return StageReport{stage.name, true, seconds_since(start), done->counts};
+    }
+  }
+  auto counts = stage.run();
+  if (!counts.ok()) return Status(counts.status().code(), stage.name + ": " + counts.status().message());
+  CXRVQA_RETURN_IF_ERROR(ledger.Complete(stage.name, *fingerprint, stage.writes, *counts));
+  return StageReport{stage.name, false, seconds_since(start), *counts};
+}
+
+Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const std::vector<Stage>& stages,
+                      const PipelineReport& report) {
+  Json manifest = {{"program", "cxrvqa"}, {"version", CXRVQA_VERSION}, {"seed", o.seed},
+                   {"options", o.ToJson()}};
+  Json inputs = Json::array();
+  for (const auto& [path, fingerprint] : run.fingerprints()) inputs.push_back(fingerprint.ToJson());
+  manifest["inputs"] = inputs;
+  Json stage_list = Json::array();
+  for (size_t i = 0; i < report.stages.size(); ++i) {
+    const StageReport& done = report.stages[i];
+    Json outputs = Json::object();
+    for (const auto& relative : stages[i].writes) {
+      auto fingerprint = fingerprint_input(o.out_dir / relative, /*by_content=*/true);
+      if (!fingerprint.ok()) return fingerprint.status();
+      outputs[relative] = {{"bytes", fingerprint->bytes}, {"sha256", fingerprint->sha256}};
+    }
+    stage_list.push_back({{"name", done.name}, {"skipped", done.skipped},
+                          {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts}});
+  }
+  manifest["stages"] = stage_list;
+  return write_file_atomic(o.out_dir / kManifest, manifest.dump(2) + "\n");
+}
+
+}  // namespace
+
+Json PipelineOptions::ToJson() const {
+  return Json{{"corpus", std::string(corpus_kind_name(corpus))},
+              {"reports", reports.string()},
+              {"metadata", metadata ? Json(metadata->string()) : Json()},
+              {"out_dir", out_dir.string()},
+              {"lexicon", lexicon_dir ? Json(lexicon_dir->string()) : Json("embedded")},
+              {"extractor", "rules"},
+              {"seed", seed},
+              {"threads", threads},
+              {"min_count", min_count},
+              {"per_type", per_type},
+              {"ap_keep_rate", ap_keep_rate ? Json(*ap_keep_rate) : Json()},
+              {"format", format == QuestionFormat::kJsonl ? "jsonl" : "csv"}};
+}
+
+std::string PipelineReport::ToString(const fs::path& out_dir) const {
+  std::string text = "stage         status    seconds  counts\n";
+  for (const auto& stage : stages) {
+    std::string counts;
+    for (const auto& [key, value] : stage.counts.items()) {
+      if (value.is_object()) continue;
+      if (!counts.empty()) counts += ", ";
+      counts += key + " " + value.dump();
+    }
+    text += fmt::format("{:<13} {:<9} {:>7.2f}  {}\n", stage.name, stage.skipped ? "skipped" : "ran",
+                        stage.seconds, counts);
+  }
+  text += fmt::format("total {:.2f} s; outputs and manifest.json in {}\n", seconds, out_dir.string());
+  return text;
+}
+
+Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage) {
+  auto start = std::chrono::steady_clock::now();
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) return Status::IoError("cannot create " + options.out_dir.string() + ": " + ec.message());
+  auto ledger = StageLedger::Open(options.out_dir);
+  if (!ledger.ok()) return ledger.status();
+  PipelineRun run(options);
+  std::vector<Stage> stages = {extract_stage(options, run), standardize_stage(options, run),
+                               libraries_stage(options, run), questions_stage(options, run),
+                               stats_stage(options, run)};
+  PipelineReport report;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
+    auto done = run_stage(stages[i], run, *ledger, options.force);
+    if (!done.ok()) return done.status();
+    report.stages.push_back(std::move(*done));
+  }
+  report.seconds = seconds_since(start);
+  CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
+  return report;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,76 @@
+// `cxrvqa pipeline`: corpus -> extract -> standardize -> libraries -> questions -> stats into
+// one output directory. Every stage's output is kept (so one stage can be re-run alone with
+// its own subcommand), a stage whose inputs and options did not change since it last
+// completed is skipped, and manifest.json records inputs (sizes, hashes), options, seed,
+// version and counts so that a dataset can be reproduced.
+//
+// Output directory layout:
+//   keyinfo_raw.jsonl   extract (rules)
+//   keyinfo.jsonl       standardize (+ keyinfo.rejects.jsonl)
+//   libraries/          entity/location/level/type dictionaries, disease_lib.csv
+//   questions.csv       questions (or questions.jsonl with format = "jsonl")
+//   stats.txt, stats.json
+//   manifest.json, .stages.json (the stage ledger)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "corpus/report.h"
+#include "questions/questions.h"
+
+namespace cxrvqa {
+
+struct PipelineOptions {
+  CorpusKind corpus = CorpusKind::kMimic;
+  std::filesystem::path reports;
+  std::optional<std::filesystem::path> metadata;     // mimic_all.csv
+  std::filesystem::path out_dir;
+  std::optional<std::filesystem::path> lexicon_dir;  // nullopt: embedded lexicon
+  uint64_t seed = 0;
+  unsigned threads = 0;                              // 0 = all cores
+  size_t min_count = 10;
+  size_t per_type = 1;
+  std::optional<double> ap_keep_rate;                // nullopt: balance views
+  QuestionFormat format = QuestionFormat::kCsv;
+  bool force = false;                                // run every stage even if up to date
+  bool progress = false;                             // progress bars on stderr
+
+  // The options that decide the outputs, as JSON (for fingerprints and the manifest).
+  Json ToJson() const;
+};
+
+// Reads a pipeline TOML file into `options` (keys: corpus, reports, metadata, out_dir,
+// lexicon, seed, threads, min_count, per_type, ap_keep_rate, format). Relative paths resolve
+// against the file's directory. Unknown keys are an error naming the key.
+Status apply_pipeline_config(const std::filesystem::path& toml_file, PipelineOptions& options);
+
+struct StageReport {
+  std::string name;
+  bool skipped = false;
+  double seconds = 0;
+  Json counts = Json::object();
+};
+
+struct PipelineReport {
+  std::vector<StageReport> stages;
+  double seconds = 0;
+  // The one-screen summary: one line per stage (ran/skipped, time, key counts) and where
+  // the outputs are.
+  std::string ToString(const std::filesystem::path& out_dir) const;
+};
+
+// Callback told when a stage starts ("[2/5] standardize") so a caller can show it.
+using StageStarted = void (*)(size_t index, size_t count, std::string_view name);
+
+// Runs the pipeline. Stops at the first stage that fails, keeping what earlier stages wrote
+// (a re-run continues from there).
+Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage = nullptr);
+
+}  // namespace cxrvqa

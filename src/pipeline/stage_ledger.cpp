@@ -1,0 +1,123 @@
+#include "pipeline/stage_ledger.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/file_io.h"
+#include "common/hash.h"
+
+namespace cxrvqa {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kLedgerName = ".stages.json";
+
+// `by_content`: hash each file's bytes (small directories the pipeline writes itself);
+// otherwise its size and modification time (report trees of 200k files).
+Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_content) {
+  std::vector<std::pair<std::string, fs::path>> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.emplace_back(fs::relative(it->path(), root, ec).generic_string(), it->path());
+  }
+  if (ec) return Status::IoError("cannot list " + root.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  InputFingerprint fingerprint{root, true, files.size(), 0, ""};
+  std::string listing;
+  for (const auto& [relative, path] : files) {
+    auto size = fs::file_size(path, ec);
+    fingerprint.bytes += size;
+    std::string identity;
+    if (by_content) {
+      auto hash = sha256_file(path);
+      if (!hash.ok()) return hash.status();
+      identity = *hash;
+    } else {
+      identity = std::to_string(fs::last_write_time(path, ec).time_since_epoch().count());
+    }
+    listing += relative + "\t" + std::to_string(size) + "\t" + identity + "\n";
+  }
+  fingerprint.sha256 = sha256_hex(listing);
+  return fingerprint;
+}
+
+Result<std::string> hash_output(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    auto tree = fingerprint_directory(path, /*by_content=*/true);
+    if (!tree.ok()) return tree.status();
+    return tree->sha256;
+  }
+  return sha256_file(path);
+}
+}  // namespace
+
+Json InputFingerprint::ToJson() const {
+  Json json = Json::object();
+  json["path"] = path.string();
+  json["kind"] = directory ? "directory" : "file";
+  if (directory) json["files"] = files;
+  json["bytes"] = bytes;
+  json["sha256"] = sha256;
+  return json;
+}
+
+Result<InputFingerprint> fingerprint_input(const fs::path& path, bool directory_by_content) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return fingerprint_directory(path, directory_by_content);
+  auto size = fs::file_size(path, ec);
+  if (ec) return Status::NotFound("input " + path.string() + ": " + ec.message());
+  auto hash = sha256_file(path);
+  if (!hash.ok()) return hash.status();
+  return InputFingerprint{path, false, 1, size, *hash};
+}
+
+Result<StageLedger> StageLedger::Open(const fs::path& out_dir) {
+  StageLedger ledger;
+  ledger.out_dir_ = out_dir;
+  std::error_code ec;
+  fs::path file = out_dir / kLedgerName;
+  if (!fs::exists(file, ec)) return ledger;
+  auto text = read_file(file);
+  if (!text.ok()) return text.status();
+  Json json = Json::parse(*text, nullptr, false);
+  if (!json.is_object()) return ledger;  // unreadable ledger: every stage runs again
+  for (const auto& [stage, record] : json.items()) {
+    if (!record.is_object() || !record.contains("fingerprint")) continue;
+    StageRecord entry;
+    entry.fingerprint = record.value("fingerprint", "");
+    entry.outputs = record.value("outputs", Json::object());
+    entry.counts = record.value("counts", Json::object());
+    ledger.records_[stage] = std::move(entry);
+  }
+  return ledger;
+}
+
+const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) const {
+  auto it = records_.find(stage);
+  if (it == records_.end() || it->second.fingerprint != fingerprint) return nullptr;
+  for (const auto& [relative, hash] : it->second.outputs.items()) {
+    auto current = hash_output(out_dir_ / relative);
+    if (!current.ok() || *current != hash.get<std::string>()) return nullptr;
+  }
+  return &it->second;
+}
+
+Status StageLedger::Complete(const std::string& stage, const std::string& fingerprint,
+                             const std::vector<std::string>& outputs, Json counts) {
+  StageRecord record{fingerprint, Json::object(), std::move(counts)};
+  for (const auto& relative : outputs) {
+    auto hash = hash_output(out_dir_ / relative);
+    if (!hash.ok()) return hash.status();
+    record.outputs[relative] = *hash;
+  }
+  records_[stage] = std::move(record);
+  Json json = Json::object();
+  for (const auto& [name, entry] : records_) {
+    json[name] = {{"fingerprint", entry.fingerprint}, {"outputs", entry.outputs}, {"counts", entry.counts}};
+  }
+  return write_file_atomic(out_dir_ / kLedgerName, json.dump(2) + "\n");
+}
+
+}  // namespace cxrvqa

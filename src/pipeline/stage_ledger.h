@@ -1,0 +1,56 @@
+// Stage bookkeeping for `cxrvqa pipeline`: a stage is skipped when its fingerprint (stage
+// name, program version, options and the content of its inputs) matches the one recorded
+// when it last completed and its outputs are still there unchanged.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+
+namespace cxrvqa {
+
+// What identifies one input: a file by the SHA-256 of its bytes; a directory by the SHA-256
+// over its files' relative paths, sizes and either their bytes (directory_by_content) or
+// their modification times (report trees of 200k files, where hashing every byte is slow).
+struct InputFingerprint {
+  std::filesystem::path path;
+  bool directory = false;
+  size_t files = 0;   // 1 for a file
+  size_t bytes = 0;
+  std::string sha256;
+  Json ToJson() const;
+};
+
+Result<InputFingerprint> fingerprint_input(const std::filesystem::path& path,
+                                           bool directory_by_content);
+
+// A completed stage as recorded in the ledger.
+struct StageRecord {
+  std::string fingerprint;
+  Json outputs = Json::object();  // output path (relative to the out dir) -> sha256
+  Json counts = Json::object();   // the stage's summary figures
+};
+
+// The ledger file (<out_dir>/.stages.json). Writes are atomic, one per completed stage, so
+// a run interrupted mid-stage re-runs that stage and no other.
+class StageLedger {
+ public:
+  static Result<StageLedger> Open(const std::filesystem::path& out_dir);
+
+  // The record of `stage` when its fingerprint equals `fingerprint` and every output it
+  // lists still has the recorded hash; nullptr otherwise.
+  const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint) const;
+  // Records `stage` as completed with `outputs` (paths relative to the out dir) hashed now.
+  Status Complete(const std::string& stage, const std::string& fingerprint,
+                  const std::vector<std::string>& outputs, Json counts);
+
+ private:
+  std::filesystem::path out_dir_;
+  std::map<std::string, StageRecord> records_;
+};
+
+}  // namespace cxrvqa

@@ -1,0 +1,191 @@
+// questions.csv / questions.jsonl writing and reading.
+#include <algorithm>
+
+#include "common/csv.h"
+#include "common/file_io.h"
+#include "common/jsonl.h"
+#include "common/parallel.h"
+#include "common/text.h"
+#include "questions/questions.h"
+
+namespace cxrvqa {
+
+Result<QuestionFormat> parse_question_format(std::string_view name) {
+  std::string lower = to_lower(name);
+  if (lower == "csv") return QuestionFormat::kCsv;
+  if (lower == "jsonl") return QuestionFormat::kJsonl;
+  return Status::InvalidArgument("unknown question format '" + std::string(name) + "' (csv or jsonl)");
+}
+
+namespace {
+
+void append_csv_field(std::string& out, std::string_view field) {
+  bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::vector<std::string_view> question_fields(const Question& q) {
+  return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
+          q.answer,   q.dicom_id,   q.split,                     q.ref_id};
+}
+
+void append_csv_line(std::string& out, const Question& question) {
+  bool first = true;
+  for (std::string_view field : question_fields(question)) {
+    if (!first) out += ',';
+    first = false;
+    append_csv_field(out, field);
+  }
+}
+
+void append_json_line(std::string& out, const Question& question) {
+  out += '{';
+  size_t column = 0;
+  for (std::string_view field : question_fields(question)) {
+    if (column > 0) out += ',';
+    append_json_string(out, kQuestionColumns[column++]);
+    out += ':';
+    append_json_string(out, field);
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string question_to_csv_line(const Question& question) {
+  std::string line;
+  append_csv_line(line, question);
+  return line;
+}
+
+std::string question_to_json_line(const Question& question) {
+  std::string line;
+  append_json_line(line, question);
+  return line;
+}
+
+Status write_questions(const std::filesystem::path& path, const std::vector<Question>& questions,
+                       QuestionFormat format, unsigned threads) {
+  constexpr size_t kBlock = 4096;
+  size_t blocks = (questions.size() + kBlock - 1) / kBlock;
+  std::vector<std::string> texts(blocks);
+  parallel_chunks(blocks, threads, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) {
+      std::string& text = texts[b];
+      size_t last = std::min(questions.size(), (b + 1) * kBlock);
+      for (size_t i = b * kBlock; i < last; ++i) {
+        if (format == QuestionFormat::kCsv) {
+          append_csv_line(text, questions[i]);
+        } else {
+          append_json_line(text, questions[i]);
+        }
+        text += '\n';
+      }
+    }
+  }, 1);
+  std::string content;
+  if (format == QuestionFormat::kCsv) {
+    std::vector<std::string> header(std::begin(kQuestionColumns), std::end(kQuestionColumns));
+    content = csv_line(header) + "\n";
+  }
+  size_t size = content.size();
+  for (const std::string& text : texts) size += text.size();
+  content.reserve(size);
+  for (std::string& text : texts) {
+    content += text;
+    std::string().swap(text);
+  }
+  return write_file_atomic(path, content);
+}
+
+namespace {
+
+Result<Question> question_from_fields(const std::vector<std::string_view>& fields) {
+  Question question;
+  std::optional<QuestionType> type = parse_question_type(fields[2]);
+  if (!type) return Status::ParseError("unknown question_type '" + std::string(fields[2]) + "'");
+  question.study_id = fields[0];
+  question.subject_id = fields[1];
+  question.type = *type;
+  question.question = fields[3];
+  question.answer = fields[4];
+  question.dicom_id = fields[5];
+  question.split = fields[6];
+  question.ref_id = fields[7];
+  return question;
+}
+
+Result<std::vector<Question>> read_questions_csv(const std::filesystem::path& path,
+                                                 std::vector<LineError>& errors) {
+  auto reader = CsvReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  std::vector<std::string> names(std::begin(kQuestionColumns), std::end(kQuestionColumns));
+  auto columns = (*reader)->require_columns(names);
+  if (!columns.ok()) return columns.status();
+  std::vector<Question> questions;
+  CsvRow row;
+  std::vector<std::string_view> fields(names.size());
+  while ((*reader)->Next(row)) {
+    if (!row.error.empty()) {
+      errors.push_back({path, row.line, row.error});
+      continue;
+    }
+    for (size_t i = 0; i < names.size(); ++i) fields[i] = row.get((*columns)[i]);
+    auto question = question_from_fields(fields);
+    if (!question.ok()) {
+      errors.push_back({path, row.line, question.status().message()});
+      continue;
+    }
+    questions.push_back(std::move(*question));
+  }
+  CXRVQA_RETURN_IF_ERROR((*reader)->status());
+  return questions;
+}
+
+Result<std::vector<Question>> read_questions_jsonl(const std::filesystem::path& path,
+                                                   std::vector<LineError>& errors) {
+  std::vector<Question> questions;
+  std::vector<std::string> values(std::size(kQuestionColumns));
+  Status status = for_each_jsonl(
+      path,
+      [&](const Json& object, size_t) -> Status {
+        if (!object.is_object()) return Status::ParseError("not a JSON object");
+        std::vector<std::string_view> fields;
+        for (size_t i = 0; i < values.size(); ++i) {
+          auto it = object.find(kQuestionColumns[i]);
+          if (it == object.end() || !it->is_string()) {
+            return Status::ParseError(std::string("missing or non-string field '") + kQuestionColumns[i] + "'");
+          }
+          values[i] = it->get<std::string>();
+          fields.push_back(values[i]);
+        }
+        auto question = question_from_fields(fields);
+        if (!question.ok()) return question.status();
+        questions.push_back(std::move(*question));
+        return Status::Ok();
+      },
+      [&](const LineError& error) { errors.push_back(error); });
+  CXRVQA_RETURN_IF_ERROR(status);
+  return questions;
+}
+
+}  // namespace
+
+Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
+                                             std::vector<LineError>& errors) {
+  std::string extension = to_lower(path.extension().string());
+  if (extension == ".gz") extension = to_lower(path.stem().extension().string());
+  if (extension == ".jsonl" || extension == ".json") return read_questions_jsonl(path, errors);
+  return read_questions_csv(path, errors);
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,27 @@
+// `cxrvqa questions` as a library call: read KeyInfo, metadata and libraries, generate, write.
+#include "questions/questions.h"
+
+namespace cxrvqa {
+
+Result<QuestionJobResult> run_question_job(const QuestionJob& job) {
+  QuestionJobResult result;
+  auto records = read_keyinfo_jsonl(job.keyinfo, result.keyinfo_errors);
+  if (!records.ok()) return records.status();
+  std::vector<StudyRecord> metadata;
+  if (job.metadata) {
+    auto rows = read_mimic_all(*job.metadata, result.metadata_issues);
+    if (!rows.ok()) return rows.status();
+    metadata = std::move(*rows);
+  }
+  auto libraries = load_libraries(job.libraries);
+  if (!libraries.ok()) return libraries.status();
+  QuestionVocabulary vocabulary = QuestionVocabulary::FromLibraries(*libraries, job.min_count);
+
+  std::vector<QuestionStudy> studies = prepare_question_studies(*records, metadata, &result.summary);
+  std::vector<Question> questions = generate_questions(studies, vocabulary, job.options, &result.summary);
+  result.questions = questions.size();
+  CXRVQA_RETURN_IF_ERROR(write_questions(job.out, questions, job.format, job.options.threads));
+  return result;
+}
+
+}  // namespace cxrvqa

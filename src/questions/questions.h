@@ -1,0 +1,158 @@
+// Question generation: the six question families of Medical-CXR-VQA (abnormality, presence,
+// view, location, level, type) plus Medical-Diff-VQA style difference questions, generated
+// from KeyInfo records of frontal (PA/AP) images.
+//
+// Contracts:
+// - Only studies whose view (from the metadata when given, else from the record) is PA or AP
+//   get questions.
+// - Finding names and attribute words (location, level, type) whose library count is below
+//   min_count are never used in a question or answer; a question whose complete answer would
+//   need one is not asked.
+// - At most `per_type` questions per type per study; no question text twice per study.
+// - A study's random choices come only from stable_hash64(study_id, seed), so the output is
+//   byte-identical for the same inputs and seed whatever the thread count.
+// - Difference questions pair a study with the latest frontal study of the same subject and
+//   split whose study_order is strictly smaller (both orders known, i.e. > 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "corpus/metadata.h"
+#include "corpus/report.h"
+#include "keyinfo/keyinfo.h"
+#include "libraries/libraries.h"
+
+namespace cxrvqa {
+
+enum class QuestionType { kAbnormality, kPresence, kView, kLocation, kLevel, kType, kDifference };
+inline constexpr size_t kQuestionTypeCount = 7;
+
+// "abnormality", "presence", "view", "location", "level", "type", "difference".
+std::string_view question_type_name(QuestionType type);
+std::optional<QuestionType> parse_question_type(std::string_view name);
+
+// One row of questions.csv.
+struct Question {
+  std::string study_id;
+  std::string subject_id;
+  QuestionType type = QuestionType::kAbnormality;
+  std::string question;
+  std::string answer;
+  std::string dicom_id;
+  std::string split;
+  std::string ref_id;  // the reference study of a difference question; "" otherwise
+  bool operator==(const Question&) const = default;
+};
+
+// The columns of questions.csv, in order.
+inline constexpr const char* kQuestionColumns[] = {
+    "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
+
+// The words questions may use: names and attribute words at or above the frequency threshold.
+struct QuestionVocabulary {
+  std::vector<std::string> findings;  // frequent finding names, library order (for "no" answers)
+  std::unordered_set<std::string> finding_set, locations, levels, types;
+
+  static QuestionVocabulary FromLibraries(const Libraries& libraries, size_t min_count);
+  bool HasFinding(std::string_view name) const { return finding_set.count(std::string(name)) > 0; }
+  bool HasLocation(std::string_view word) const { return locations.count(std::string(word)) > 0; }
+};
+
+struct QuestionOptions {
+  uint64_t seed = 0;
+  unsigned threads = 0;       // 0 = all cores
+  size_t per_type = 1;        // questions per type per study
+  // Share of AP images that get view questions; nullopt = balance views automatically
+  // (number of PA studies / number of AP studies, at most 1).
+  std::optional<double> ap_keep_rate;
+  bool difference = true;     // generate difference questions
+};
+
+// One study ready for generation: its record with metadata applied, and its reference.
+struct QuestionStudy {
+  const KeyInfo* record = nullptr;
+  StudyMeta meta;                       // metadata of the image the questions are about
+  bool pa = false;                      // PA (true) or AP (false); only frontal studies exist
+  const KeyInfo* reference = nullptr;   // the earlier study for the difference question
+  std::string reference_id;
+};
+
+struct QuestionSummary {
+  size_t records = 0;             // KeyInfo records given
+  size_t frontal = 0;             // of which frontal (studies that got questions)
+  size_t not_frontal = 0;         // lateral or unknown view: skipped
+  size_t without_metadata = 0;    // records absent from the metadata (their own meta used)
+  size_t duplicate_records = 0;   // a study_id seen again in the records: later ones skipped
+  size_t difference_pairs = 0;    // studies with a reference
+  double ap_keep_rate = 1.0;      // the rate used
+  size_t per_type[kQuestionTypeCount] = {};
+};
+
+// Joins records with the metadata (by study_id; metadata wins, a record absent from it keeps
+// its own meta), keeps the frontal ones in record order and pairs each with its reference.
+// `metadata` may be empty. The returned studies point into `records`.
+std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& records,
+                                                    const std::vector<StudyRecord>& metadata,
+                                                    QuestionSummary* summary);
+
+// Generates the questions of one study (deterministic for `seed` and the study id).
+// `ap_keep_rate` is the resolved rate. Appends to `out`.
+void generate_study_questions(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
+                              const QuestionOptions& options, double ap_keep_rate,
+                              std::vector<Question>& out);
+
+// The answer of a difference question: "nothing has changed." or "the main image has
+// additional findings of a, b, and is missing the findings of c." (either part alone too).
+std::string difference_answer(const std::vector<std::string_view>& added,
+                              const std::vector<std::string_view>& missing);
+
+// All questions of `studies`, in study order, generated in parallel.
+std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studies,
+                                         const QuestionVocabulary& vocabulary,
+                                         const QuestionOptions& options, QuestionSummary* summary);
+
+enum class QuestionFormat { kCsv, kJsonl };
+Result<QuestionFormat> parse_question_format(std::string_view name);
+
+// One CSV line (no newline) or one JSON object line (keys = kQuestionColumns).
+std::string question_to_csv_line(const Question& question);
+std::string question_to_json_line(const Question& question);
+
+// Writes the questions (CSV with header, or JSONL) atomically.
+Status write_questions(const std::filesystem::path& path, const std::vector<Question>& questions,
+                       QuestionFormat format, unsigned threads);
+
+// Reads questions.csv or questions.jsonl (by extension: .jsonl/.json -> JSONL). Malformed
+// rows go to `errors` (file:line) and are skipped.
+Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
+                                             std::vector<LineError>& errors);
+
+// Everything `cxrvqa questions` does, for the command and the pipeline.
+struct QuestionJob {
+  std::filesystem::path keyinfo;
+  std::optional<std::filesystem::path> metadata;
+  std::filesystem::path libraries;  // directory written by `cxrvqa libraries`
+  std::filesystem::path out;
+  QuestionFormat format = QuestionFormat::kCsv;
+  size_t min_count = 10;
+  QuestionOptions options;
+};
+
+struct QuestionJobResult {
+  QuestionSummary summary;
+  size_t questions = 0;
+  std::vector<LineError> keyinfo_errors;      // malformed KeyInfo lines (skipped)
+  std::vector<CorpusIssue> metadata_issues;   // malformed metadata rows (skipped)
+};
+
+Result<QuestionJobResult> run_question_job(const QuestionJob& job);
+
+}  // namespace cxrvqa

@@ -1,0 +1,632 @@
+#include "standardize/standardize.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/text.h"
+#include "standardize/name_parser.h"
+
+namespace cxrvqa {
+
+namespace {
+
+constexpr std::array<std::string_view, kRepairKinds> kRepairNames = {
+    "study_id_number",      "category_shape",       "attribute_shape",   "null_or_empty",
+    "nested_finding",       "description_name",     "plural",            "synonym",
+    "modifier_dropped",     "attribute_from_name",  "post_location_from_name",
+    "special_finding",      "location_removed",     "device_dropped",    "unknown_word_dropped",
+    "duplicate_merged",     "unknown_key_dropped",  "refiled"};
+
+struct KeyAlias {
+  std::string_view key;
+  int kind;
+};
+// Attribute keys as LLMs name them, and the attribute each means.
+constexpr std::array<KeyAlias, 26> kAttributeKeys = {{
+    {"location", kLocationAttr},   {"locations", kLocationAttr},  {"position", kLocationAttr},
+    {"side", kLocationAttr},       {"site", kLocationAttr},       {"laterality", kLocationAttr},
+    {"region", kLocationAttr},     {"zone", kLocationAttr},       {"level", kLevelAttr},
+    {"levels", kLevelAttr},        {"severity", kLevelAttr},      {"degree", kLevelAttr},
+    {"size", kLevelAttr},          {"extent", kLevelAttr},        {"grade", kLevelAttr},
+    {"amount", kLevelAttr},        {"type", kTypeAttr},           {"types", kTypeAttr},
+    {"kind", kTypeAttr},           {"character", kTypeAttr},      {"pattern", kTypeAttr},
+    {"appearance", kTypeAttr},     {"morphology", kTypeAttr},     {"post_location", kPostLocationAttr},
+    {"postlocation", kPostLocationAttr}, {"post location", kPostLocationAttr},
+}};
+// Keys whose string value is the finding's name.
+constexpr std::array<std::string_view, 8> kNameKeys = {
+    "description", "name", "entity", "finding", "disease", "label", "abnormality", "term"};
+// Values that mean "nothing here".
+constexpr std::array<std::string_view, 13> kEmptyValues = {
+    "none", "null", "n/a", "na", "nil", "-", "unknown", "not specified", "unspecified",
+    "not mentioned", "not applicable", "not stated", "no"};
+// Values that only say the finding is there.
+constexpr std::array<std::string_view, 5> kPresenceValues = {"yes", "present", "true", "positive",
+                                                             "1"};
+constexpr std::array<std::string_view, 3> kMetaObjectKeys = {"metadata", "meta", "study"};
+constexpr std::array<std::string_view, 6> kEntityKeys = {
+    "entity", "entities", "positive_entity", "positive", "findings", "abnormalities"};
+constexpr std::array<std::string_view, 5> kUncertainKeys = {
+    "uncertain_entity", "uncertain_entities", "uncertain", "possible_entity", "possible"};
+constexpr std::array<std::string_view, 7> kNegatedKeys = {
+    "no_entity", "no_entities", "negative_entity", "negative", "negated", "absent", "negated_entity"};
+constexpr std::array<std::string_view, 6> kMetaKeys = {"study_id",    "subject_id", "dicom_id",
+                                                       "view",        "study_order", "split"};
+
+template <size_t N>
+bool one_of(const std::array<std::string_view, N>& words, std::string_view word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+int attribute_kind(std::string_view key) {
+  std::string lower = to_lower(trim(key));
+  for (const auto& alias : kAttributeKeys) {
+    if (alias.key == lower) return alias.kind;
+  }
+  return -1;
+}
+
+std::string scalar_text(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_number()) return value.dump();
+  return "";
+}
+
+// A finding met in a category, before its name is normalized.
+struct PendingFinding {
+  std::string phrase;
+  std::string description;  // the value of a "description"/"name" key, if any
+  AttributeWords words;
+};
+
+struct SpecialRule {
+  std::string_view trigger;  // word that makes the finding special
+  std::string_view head;     // word the finding's name must contain
+  std::string_view result;   // the special finding's name
+  std::string_view type;     // type word added, if any
+};
+constexpr std::array<SpecialRule, 4> kSpecialRules = {{
+    {"mucosal", "edema", "mucosal edema", ""},
+    {"subcutaneous", "emphysema", "subcutaneous emphysema", ""},
+    {"pericardial", "effusion", "pericardial effusion", ""},
+    {"hilar", "congestion", "vascular congestion", "hilar"},
+}};
+constexpr std::array<std::string_view, 1> kFindingsWithoutLocation = {"cardiomegaly"};
+
+bool contains_word(std::string_view phrase, std::string_view word) {
+  for (auto piece : split(phrase, ' ')) {
+    if (piece == word) return true;
+  }
+  return false;
+}
+
+bool list_has_word(const std::vector<std::string>& list, std::string_view word) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& item) { return contains_word(item, word); });
+}
+
+// Removes `word` from every phrase of the location, level and type lists.
+void remove_word(AttributeWords& words, std::string_view word) {
+  for (int kind = kLocationAttr; kind <= kTypeAttr; ++kind) {
+    auto& list = words.of(kind);
+    for (auto& item : list) {
+      std::vector<std::string> kept;
+      for (auto piece : split(item, ' ')) {
+        if (piece != word && !piece.empty()) kept.emplace_back(piece);
+      }
+      item = join(kept, " ");
+    }
+    list.erase(std::remove(list.begin(), list.end(), std::string()), list.end());
+  }
+}
+
+std::optional<std::string> joined(const std::vector<std::string>& words) {
+  if (words.empty()) return std::nullopt;
+  return join(words, " ");
+}
+
+}  // namespace
+
+std::string_view repair_name(Repair kind) { return kRepairNames[static_cast<size_t>(kind)]; }
+
+RepairCounts& RepairCounts::operator+=(const RepairCounts& other) {
+  for (size_t i = 0; i < kRepairKinds; ++i) counts[i] += other.counts[i];
+  return *this;
+}
+
+class Standardizer::Impl {
+ public:
+  explicit Impl(const Lexicon& lexicon) : lexicon_(lexicon), parser_(lexicon) {}
+
+  Result<KeyInfo> Repair(const Json& raw, RepairCounts& r) const;
+  void Refile(KeyInfo& record, const Libraries& frequencies, RepairCounts& r) const;
+
+ private:
+  // --- reading shapes ---
+  void Collect(const Json& value, std::vector<PendingFinding>& out, RepairCounts& r) const;
+  void CollectListObject(const Json& object, std::vector<PendingFinding>& out, RepairCounts& r) const;
+  void AddEntry(const std::string& key, const Json& value, std::vector<PendingFinding>& out,
+                RepairCounts& r) const;
+  void ReadAttributes(const Json& value, PendingFinding& finding,
+                      std::vector<PendingFinding>& nested, RepairCounts& r) const;
+  void ReadAttributeValue(const Json& value, int kind, AttributeWords& words, RepairCounts& r) const;
+  void ReadAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
+  // --- names ---
+  bool NamesFinding(const std::string& phrase) const {
+    RepairCounts ignored;
+    return parser_.Parse(phrase, ignored).known;
+  }
+  bool Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
+              RepairCounts& r) const;
+  void ApplySpecials(std::string& name, AttributeWords& words, const std::vector<std::string>& tokens,
+                     RepairCounts& r) const;
+  void ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  void ReadNameList(const Json& value, std::vector<std::string>& names, RepairCounts& r) const;
+  void ReadOpacityVsClear(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  // --- re-filing ---
+  int RefileTarget(const std::string& piece, int current, const Libraries& libs) const;
+  void RefileAttributes(std::array<std::optional<std::string>*, 3> values, const Libraries& libs,
+                        RepairCounts& r) const;
+
+  const Lexicon& lexicon_;
+  NameParser parser_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Reading shapes
+
+void Standardizer::Impl::Collect(const Json& value, std::vector<PendingFinding>& out,
+                                 RepairCounts& r) const {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return;
+    case Json::value_t::string:
+      r.add(Repair::kCategoryShape);
+      for (const auto& piece : split_trimmed(value.get_ref<const std::string&>(), ',')) {
+        for (auto& name : split_trimmed(piece, ';')) out.push_back({std::move(name), {}, {}});
+      }
+      return;
+    case Json::value_t::array:
+      r.add(Repair::kCategoryShape);
+      for (const auto& item : value) {
+        if (item.is_string()) {
+          out.push_back({item.get<std::string>(), {}, {}});
+        } else if (item.is_object()) {
+          CollectListObject(item, out, r);
+        } else if (item.is_array()) {
+          Collect(item, out, r);
+        } else {
+          r.add(Repair::kNullOrEmpty);
+        }
+      }
+      return;
+    case Json::value_t::object:
+      for (const auto& [key, item] : value.items()) AddEntry(key, item, out, r);
+      return;
+    default:
+      r.add(Repair::kCategoryShape);
+  }
+}
+
+void Standardizer::Impl::CollectListObject(const Json& object, std::vector<PendingFinding>& out,
+                                           RepairCounts& r) const {
+  for (const auto& [key, item] : object.items()) {
+    if (one_of(kNameKeys, to_lower(key)) && item.is_string()) {
+      // {"name": "effusion", "location": "left"}: one finding, the other keys its attributes.
+      r.add(Repair::kDescriptionName);
+      PendingFinding finding{item.get<std::string>(), {}, {}};
+      std::vector<PendingFinding> nested;
+      ReadAttributes(object, finding, nested, r);
+      finding.description.clear();
+      out.push_back(std::move(finding));
+      for (auto& n : nested) out.push_back(std::move(n));
+      return;
+    }
+  }
+  for (const auto& [key, item] : object.items()) AddEntry(key, item, out, r);
+}
+
+void Standardizer::Impl::AddEntry(const std::string& key, const Json& value,
+                                  std::vector<PendingFinding>& out, RepairCounts& r) const {
+  PendingFinding finding{key, {}, {}};
+  std::vector<PendingFinding> nested;
+  ReadAttributes(value, finding, nested, r);
+  out.push_back(std::move(finding));
+  for (auto& n : nested) out.push_back(std::move(n));
+}
+
+void Standardizer::Impl::ReadAttributes(const Json& value, PendingFinding& finding,
+                                        std::vector<PendingFinding>& nested, RepairCounts& r) const {
+  switch (value.type()) {
+    case Json::value_t::object:
+      break;
+    case Json::value_t::string: {
+      std::string text = to_lower(trim(value.get_ref<const std::string&>()));
+      if (one_of(kPresenceValues, text)) return;
+      r.add(Repair::kAttributeShape);
+      ReadAttributeString(text, kLocationAttr, finding.words, r);
+      return;
+    }
+    case Json::value_t::array:
+      r.add(Repair::kAttributeShape);
+      for (const auto& item : value) {
+        if (item.is_object()) {
+          ReadAttributes(item, finding, nested, r);
+        } else {
+          ReadAttributeValue(item, kLocationAttr, finding.words, r);
+        }
+      }
+      return;
+    default:
+      return;  // null, true, a number: no attributes
+  }
+  for (const auto& [key, item] : value.items()) {
+    if (int kind = attribute_kind(key); kind >= 0) {
+      ReadAttributeValue(item, kind, finding.words, r);
+    } else if (one_of(kNameKeys, to_lower(key)) && item.is_string()) {
+      finding.description = item.get<std::string>();
+    } else if (item.is_object() || item.is_null() || item.is_array() ||
+               (item.is_string() && NamesFinding(key))) {
+      r.add(Repair::kNestedFinding);
+      AddEntry(key, item, nested, r);
+    } else if (!item.is_boolean()) {
+      r.add(Repair::kUnknownKeyDropped);
+    }
+  }
+}
+
+void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, AttributeWords& words,
+                                             RepairCounts& r) const {
+  std::string value = to_lower(trim(text));
+  if (value.empty() || one_of(kEmptyValues, value)) {
+    r.add(Repair::kNullOrEmpty);
+    return;
+  }
+  if (value.find(':') == std::string::npos) {
+    parser_.FileWords(value, kind, words, r);
+    return;
+  }
+  // "location: left, level: small"
+  r.add(Repair::kAttributeShape);
+  for (auto& pair : split_trimmed(value, ',')) {
+    for (auto& piece : split_trimmed(pair, ';')) {
+      size_t colon = piece.find(':');
+      int piece_kind = colon == std::string::npos ? -1 : attribute_kind(piece.substr(0, colon));
+      std::string_view rest = colon == std::string::npos ? std::string_view(piece)
+                                                         : std::string_view(piece).substr(colon + 1);
+      ReadAttributeString(rest, piece_kind >= 0 ? piece_kind : kind, words, r);
+    }
+  }
+}
+
+void Standardizer::Impl::ReadAttributeValue(const Json& value, int kind, AttributeWords& words,
+                                            RepairCounts& r) const {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return;
+    case Json::value_t::string:
+      if (kind == kPostLocationAttr) {
+        std::string phrase = collapse_whitespace(to_lower(value.get_ref<const std::string&>()));
+        if (!phrase.empty() && !one_of(kEmptyValues, phrase)) words.post_location.push_back(phrase);
+        return;
+      }
+      ReadAttributeString(value.get_ref<const std::string&>(), kind, words, r);
+      return;
+    case Json::value_t::array:
+      r.add(Repair::kAttributeShape);
+      for (const auto& item : value) ReadAttributeValue(item, kind, words, r);
+      return;
+    case Json::value_t::object:
+      // {"location": {"left": "small"}}: keys are words of this attribute, values are filed
+      // by the curated lists (or stay here).
+      r.add(Repair::kAttributeShape);
+      for (const auto& [key, item] : value.items()) {
+        if (int inner = attribute_kind(key); inner >= 0) {
+          ReadAttributeValue(item, inner, words, r);
+          continue;
+        }
+        parser_.FileWords(key, kind, words, r);
+        ReadAttributeValue(item, kind, words, r);
+      }
+      return;
+    case Json::value_t::boolean:
+      r.add(Repair::kAttributeShape);
+      return;
+    default:  // numbers
+      r.add(Repair::kAttributeShape);
+      parser_.FileWords(scalar_text(value), kind, words, r);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Names
+
+void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
+                                       const std::vector<std::string>& tokens,
+                                       RepairCounts& r) const {
+  auto mentions = [&](std::string_view word) {
+    return std::find(tokens.begin(), tokens.end(), word) != tokens.end() ||
+           list_has_word(words.location, word) || list_has_word(words.level, word) ||
+           list_has_word(words.type, word);
+  };
+  auto official = [&](std::string_view result) {
+    const Finding* f = lexicon_.FindByPhrase(result);
+    return f != nullptr ? f->name : std::string(result);
+  };
+  for (const auto& rule : kSpecialRules) {
+    if (!mentions(rule.trigger)) continue;
+    if (!contains_word(name, rule.head) &&
+        std::find(tokens.begin(), tokens.end(), rule.head) == tokens.end()) {
+      continue;
+    }
+    std::string result = official(rule.result);
+    bool changed = result != name;
+    name = result;
+    if (!rule.type.empty()) {
+      changed |= !list_has_word(words.type, rule.type);
+      remove_word(words, rule.trigger);
+      words.type.emplace_back(rule.type);
+    } else {
+      remove_word(words, rule.trigger);
+    }
+    if (changed) r.add(Repair::kSpecialFinding);
+    break;
+  }
+  bool volume = contains_word(name, "atelectasis") || contains_word(name, "volume") ||
+                std::find(tokens.begin(), tokens.end(), "volume") != tokens.end() ||
+                std::find(tokens.begin(), tokens.end(), "volumes") != tokens.end();
+  if (volume && mentions("low")) {
+    std::string result = official("low lung volume");
+    if (result != name) r.add(Repair::kSpecialFinding);
+    name = result;
+    remove_word(words, "low");
+  }
+  if (one_of(kFindingsWithoutLocation, name) &&
+      (!words.location.empty() || !words.post_location.empty())) {
+    r.add(Repair::kLocationRemoved);
+    words.location.clear();
+    words.post_location.clear();
+  }
+}
+
+bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
+                                RepairCounts& r) const {
+  ParsedName parsed = parser_.Parse(pending.phrase, r);
+  if (!pending.description.empty()) {
+    r.add(Repair::kDescriptionName);
+    ParsedName described = parser_.Parse(pending.description, r);
+    if (!parsed.known && !parsed.device && (described.known || !described.name.empty())) {
+      std::swap(parsed, described);
+    }
+    parsed.words.append(described.words);
+  }
+  if (parsed.device) {
+    r.add(Repair::kDeviceDropped);
+    return false;
+  }
+  if (parsed.name.empty()) {
+    r.add(Repair::kNullOrEmpty);
+    return false;
+  }
+  name = std::move(parsed.name);
+  words = std::move(pending.words);
+  words.append(parsed.words);
+  ApplySpecials(name, words, parsed.tokens, r);
+  return true;
+}
+
+void Standardizer::Impl::ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const {
+  std::vector<PendingFinding> pending;
+  Collect(value, pending, r);
+  std::vector<AttributeWords> collected;
+  for (auto& p : pending) {
+    std::string name;
+    AttributeWords words;
+    if (!Finish(p, name, words, r)) continue;
+    auto it = std::find_if(record.entity.begin(), record.entity.end(),
+                           [&](const Entity& e) { return e.name == name; });
+    if (it != record.entity.end()) {
+      r.add(Repair::kDuplicateMerged);
+      collected[static_cast<size_t>(it - record.entity.begin())].append(words);
+      continue;
+    }
+    record.entity.push_back({std::move(name), {}});
+    collected.push_back(std::move(words));
+  }
+  for (size_t i = 0; i < record.entity.size(); ++i) {
+    auto& a = record.entity[i].attributes;
+    a.location = joined(collected[i].location);
+    a.level = joined(collected[i].level);
+    a.type = joined(collected[i].type);
+    a.post_location = joined(collected[i].post_location);
+  }
+}
+
+void Standardizer::Impl::ReadNameList(const Json& value, std::vector<std::string>& names,
+                                      RepairCounts& r) const {
+  std::vector<PendingFinding> pending;
+  // The strict shape is a list of names; anything else is repaired.
+  bool strict = value.is_array() && std::all_of(value.begin(), value.end(),
+                                                [](const Json& item) { return item.is_string(); });
+  if (strict) {
+    for (const auto& item : value) pending.push_back({item.get<std::string>(), {}, {}});
+  } else {
+    if (value.is_object()) r.add(Repair::kCategoryShape);
+    Collect(value, pending, r);
+  }
+  for (auto& p : pending) {
+    std::string name;
+    AttributeWords words;
+    if (!Finish(p, name, words, r)) continue;
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      r.add(Repair::kDuplicateMerged);
+      continue;
+    }
+    names.push_back(std::move(name));
+  }
+}
+
+void Standardizer::Impl::ReadOpacityVsClear(const Json& value, KeyInfo& record,
+                                            RepairCounts& r) const {
+  if (value.is_null()) return;
+  if (!value.is_object()) {
+    r.add(Repair::kCategoryShape);
+    return;
+  }
+  for (const auto& [key, item] : value.items()) {
+    std::string lower = to_lower(key);
+    if (item.is_null() || item.is_boolean()) continue;
+    PendingFinding statement{lower, {}, {}};
+    std::vector<PendingFinding> nested;
+    ReadAttributes(item, statement, nested, r);
+    const auto& w = statement.words;
+    if (lower == "opacity") {
+      record.opacity = OpacityStatement{joined(w.location), joined(w.level), joined(w.type)};
+    } else if (lower == "clear") {
+      std::vector<std::string> where = w.location;
+      where.insert(where.end(), w.level.begin(), w.level.end());  // "clear" has location only
+      where.insert(where.end(), w.type.begin(), w.type.end());
+      record.clear = ClearStatement{joined(where)};
+    } else {
+      r.add(Repair::kUnknownKeyDropped);
+    }
+  }
+}
+
+Result<KeyInfo> Standardizer::Impl::Repair(const Json& raw, RepairCounts& r) const {
+  if (!raw.is_object()) return Status::ParseError("not a JSON object");
+  KeyInfo record;
+  auto meta_value = [&](std::string_view key) -> const Json* {
+    auto it = raw.find(key);
+    if (it != raw.end() && !it->is_null()) return &*it;
+    for (auto object_key : kMetaObjectKeys) {
+      auto meta = raw.find(object_key);
+      if (meta == raw.end() || !meta->is_object()) continue;
+      auto inner = meta->find(key);
+      if (inner != meta->end() && !inner->is_null()) return &*inner;
+    }
+    return nullptr;
+  };
+  const Json* id = meta_value("study_id");
+  if (id == nullptr) return Status::ParseError("missing study_id");
+  if (id->is_number_integer()) {
+    r.add(Repair::kStudyIdNumber);
+  } else if (!id->is_string()) {
+    return Status::ParseError("study_id is not a string or integer");
+  }
+  record.meta.study_id = std::string(trim(scalar_text(*id)));
+  if (record.meta.study_id.empty()) return Status::ParseError("empty study_id");
+  for (auto [key, field] : {std::pair{"subject_id", &record.meta.subject_id},
+                            std::pair{"dicom_id", &record.meta.dicom_id},
+                            std::pair{"view", &record.meta.view}, std::pair{"split", &record.meta.split}}) {
+    if (const Json* v = meta_value(key)) *field = scalar_text(*v);
+  }
+  if (const Json* order = meta_value("study_order")) {
+    if (order->is_number()) {
+      record.meta.study_order = static_cast<int>(order->get<double>());
+    } else if (order->is_string()) {
+      record.meta.study_order = std::atoi(order->get_ref<const std::string&>().c_str());
+    }
+  }
+  for (const auto& [key, value] : raw.items()) {
+    std::string lower = to_lower(key);
+    if (one_of(kEntityKeys, lower)) {
+      ReadEntities(value, record, r);
+    } else if (one_of(kUncertainKeys, lower)) {
+      ReadNameList(value, record.uncertain_entity, r);
+    } else if (one_of(kNegatedKeys, lower)) {
+      ReadNameList(value, record.no_entity, r);
+    } else if (lower == "opacity_vs_clear") {
+      ReadOpacityVsClear(value, record, r);
+    } else if (!one_of(kMetaKeys, lower) && !one_of(kMetaObjectKeys, lower)) {
+      r.add(Repair::kUnknownKeyDropped);
+    }
+  }
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------
+// Re-filing
+
+int Standardizer::Impl::RefileTarget(const std::string& piece, int current,
+                                     const Libraries& libs) const {
+  int curated = parser_.CuratedKind(piece);
+  if (curated >= 0) return curated;
+  constexpr std::array<LibraryKind, 3> kinds = {LibraryKind::kLocation, LibraryKind::kLevel,
+                                                LibraryKind::kType};
+  int best = current;
+  size_t best_count = libs.count(kinds[current], piece);
+  for (int kind = 0; kind < 3; ++kind) {
+    size_t count = libs.count(kinds[kind], piece);
+    if (count > best_count) best = kind, best_count = count;
+  }
+  return best;
+}
+
+void Standardizer::Impl::RefileAttributes(std::array<std::optional<std::string>*, 3> values,
+                                          const Libraries& libs, RepairCounts& r) const {
+  std::array<std::vector<std::string>, 3> filed;
+  bool moved = false;
+  for (int kind = 0; kind < 3; ++kind) {
+    if (!*values[kind]) continue;
+    const std::string& value = **values[kind];
+    std::vector<std::string> pieces;
+    if (parser_.CuratedKind(value) >= 0 || value.find(' ') == std::string::npos) {
+      pieces.push_back(value);
+    } else {
+      pieces = parser_.Pieces(value);
+    }
+    for (auto& piece : pieces) {
+      int target = RefileTarget(piece, kind, libs);
+      if (target != kind) moved = true, r.add(Repair::kRefiled);
+      filed[target].push_back(std::move(piece));
+    }
+  }
+  if (!moved) return;
+  for (int kind = 0; kind < 3; ++kind) {
+    std::vector<std::string> unique;
+    for (auto& word : filed[kind]) {
+      if (std::find(unique.begin(), unique.end(), word) == unique.end()) unique.push_back(word);
+    }
+    *values[kind] = joined(unique);
+  }
+}
+
+void Standardizer::Impl::Refile(KeyInfo& record, const Libraries& libs, RepairCounts& r) const {
+  for (auto& e : record.entity) {
+    auto& a = e.attributes;
+    RefileAttributes({&a.location, &a.level, &a.type}, libs, r);
+  }
+  if (record.opacity) {
+    auto& o = *record.opacity;
+    RefileAttributes({&o.location, &o.level, &o.type}, libs, r);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+Standardizer::Standardizer(std::shared_ptr<const Lexicon> lexicon)
+    : lexicon_(std::move(lexicon)), impl_(std::make_unique<Impl>(*lexicon_)) {}
+
+Standardizer::~Standardizer() = default;
+
+Result<KeyInfo> Standardizer::Repair(const Json& raw, RepairCounts& repairs) const {
+  return impl_->Repair(raw, repairs);
+}
+
+void Standardizer::Refile(KeyInfo& record, const Libraries& frequencies,
+                          RepairCounts& repairs) const {
+  impl_->Refile(record, frequencies, repairs);
+}
+
+Result<KeyInfo> Standardizer::Standardize(std::string_view json_text, const Libraries& frequencies,
+                                          RepairCounts& repairs) const {
+  Json raw = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (raw.is_discarded()) return Status::ParseError("not valid JSON");
+  auto record = Repair(raw, repairs);
+  if (record.ok()) Refile(*record, frequencies, repairs);
+  return record;
+}
+
+}  // namespace cxrvqa

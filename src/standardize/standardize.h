@@ -1,0 +1,113 @@
+// Standardize: rewrites KeyInfo as an LLM writes it (any JSON shape) into the strict schema
+// of keyinfo/keyinfo.h, with the lexicon (official names, plural map, modifiers to drop,
+// attribute vocabularies, devices) and the corpus frequency libraries (words re-filed
+// between location, level and type).
+//
+// Two steps per record: Repair() reads the JSON leniently and normalizes names (no corpus
+// knowledge needed); Refile() then moves attribute words to the attribute where the
+// curated lists or, failing those, the corpus frequencies say they belong.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
+#include "libraries/libraries.h"
+
+namespace cxrvqa {
+
+// The kinds of repair counted in the summary.
+enum class Repair : size_t {
+  kStudyIdNumber,        // study_id given as a number
+  kCategoryShape,        // entity/uncertain/no_entity not in the strict shape (string, list, ...)
+  kAttributeShape,       // an attribute value not a string or null (list, dict, "k: v", number)
+  kNullOrEmpty,          // null, "", "none" where a value was expected
+  kNestedFinding,        // a finding nested inside another finding's attributes
+  kDescriptionName,      // the name taken from a "description"/"name" key
+  kPlural,               // a plural name made singular
+  kSynonym,              // a synonym mapped to the official name
+  kModifierDropped,      // "increased", "new", "areas of", ... dropped from a name
+  kAttributeFromName,    // a location/level/type word moved out of a name
+  kPostLocationFromName, // "effusion in the right base": the phrase after the name moved out
+  kSpecialFinding,       // low lung volume, mucosal edema, vascular congestion (hilar), ...
+  kLocationRemoved,      // location of a finding that has none (cardiomegaly)
+  kDeviceDropped,        // a device or hardware name dropped
+  kUnknownWordDropped,   // a word in a name that is neither finding nor attribute
+  kDuplicateMerged,      // the same finding twice in one category
+  kUnknownKeyDropped,    // a top-level or attribute key that has no place in the schema
+  kRefiled,              // an attribute word moved to another attribute (lists or frequency)
+  kCount
+};
+inline constexpr size_t kRepairKinds = static_cast<size_t>(Repair::kCount);
+// Short snake_case name of a repair kind, for summaries.
+std::string_view repair_name(Repair kind);
+
+struct RepairCounts {
+  std::array<size_t, kRepairKinds> counts{};
+  void add(Repair kind, size_t n = 1) { counts[static_cast<size_t>(kind)] += n; }
+  size_t get(Repair kind) const { return counts[static_cast<size_t>(kind)]; }
+  RepairCounts& operator+=(const RepairCounts& other);
+};
+
+class Standardizer {
+ public:
+  // `lexicon` must not be null.
+  explicit Standardizer(std::shared_ptr<const Lexicon> lexicon);
+  ~Standardizer();
+  Standardizer(const Standardizer&) = delete;
+  Standardizer& operator=(const Standardizer&) = delete;
+
+  // Reads one record leniently and normalizes it. An error (the reject reason) when it
+  // cannot be repaired: not an object, no usable study_id. Thread-safe.
+  Result<KeyInfo> Repair(const Json& raw, RepairCounts& repairs) const;
+  // Moves attribute words filed under the wrong attribute, by the lexicon's curated lists
+  // first and by `frequencies` (corpus counts of whole attribute values) otherwise.
+  // Thread-safe.
+  void Refile(KeyInfo& record, const Libraries& frequencies, RepairCounts& repairs) const;
+  // Both steps over one line of JSON text.
+  Result<KeyInfo> Standardize(std::string_view json_text, const Libraries& frequencies,
+                              RepairCounts& repairs) const;
+
+  const Lexicon& lexicon() const { return *lexicon_; }
+
+ private:
+  class Impl;
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct StandardizeOptions {
+  std::filesystem::path in;
+  std::filesystem::path out;
+  std::optional<std::filesystem::path> rejects;    // default: <out>.rejects.jsonl
+  std::optional<std::filesystem::path> libraries;  // frequencies; default: from this input
+  unsigned threads = 1;                            // 0 = all cores
+};
+
+struct StandardizeSummary {
+  size_t read = 0;       // non-blank input lines
+  size_t written = 0;    // records in the output
+  std::map<std::string, size_t> rejected;  // reason -> count
+  RepairCounts repairs;
+  size_t rejected_total() const;
+  // A few lines of plain text (no report text).
+  std::string ToString() const;
+};
+
+// Standardizes a JSONL file. Each line that cannot be repaired (bad JSON, not an object, no
+// study_id, a study_id seen before) is written to the rejects file as
+// {"file","line","reason","text"} and counted; the run goes on. Output order is input order
+// whatever the thread count. Errors only for I/O or an unreadable --libraries directory.
+Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
+                                            const StandardizeOptions& options);
+
+}  // namespace cxrvqa

@@ -1,0 +1,171 @@
+// standardize_file: the file-level run (two passes, threads, rejects, summary).
+#include <mutex>
+#include <unordered_set>
+
+#include "common/file_io.h"
+#include "common/parallel.h"
+#include "common/text.h"
+#include "standardize/standardize.h"
+
+namespace cxrvqa {
+
+namespace {
+
+struct InputLine {
+  size_t number = 0;
+  std::string_view text;
+};
+
+std::vector<InputLine> split_lines(std::string_view content) {
+  std::vector<InputLine> lines;
+  size_t number = 0;
+  size_t pos = 0;
+  while (pos < content.size()) {
+    size_t end = content.find('\n', pos);
+    if (end == std::string_view::npos) end = content.size();
+    std::string_view line = content.substr(pos, end - pos);
+    pos = end + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!trim(line).empty()) lines.push_back({number, line});
+  }
+  return lines;
+}
+
+Json parse_lenient_utf8(std::string_view text) {
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() && !is_valid_utf8(text)) {
+    value = Json::parse(sanitize_utf8(text), nullptr, /*allow_exceptions=*/false);
+  }
+  return value;
+}
+
+// One input line's outcome after the first pass.
+struct LineOutcome {
+  std::optional<KeyInfo> record;
+  std::string reject_reason;
+};
+
+// Runs `body(index, counts)` over [0, n) on `threads` threads and sums the counts.
+template <typename Body>
+RepairCounts parallel_counted(size_t n, unsigned threads, Body body) {
+  RepairCounts total;
+  std::mutex mutex;
+  parallel_chunks(n, threads, [&](size_t begin, size_t end) {
+    RepairCounts local;
+    for (size_t i = begin; i < end; ++i) body(i, local);
+    std::lock_guard<std::mutex> lock(mutex);
+    total += local;
+  }, 256);
+  return total;
+}
+
+std::string reject_line(const std::filesystem::path& file, const InputLine& line,
+                        const std::string& reason) {
+  std::string out = "{\"file\":";
+  append_json_string(out, file.string());
+  out += ",\"line\":" + std::to_string(line.number) + ",\"reason\":";
+  append_json_string(out, reason);
+  out += ",\"text\":";
+  append_json_string(out, sanitize_utf8(line.text));
+  out += "}\n";
+  return out;
+}
+
+void reject_duplicates(std::vector<LineOutcome>& outcomes) {
+  std::unordered_set<std::string> seen;
+  for (auto& outcome : outcomes) {
+    if (!outcome.record) continue;
+    if (!seen.insert(outcome.record->meta.study_id).second) {
+      outcome.record.reset();
+      outcome.reject_reason = "duplicate study_id";
+    }
+  }
+}
+
+Result<Libraries> frequencies_for(const StandardizeOptions& options,
+                                  const std::vector<LineOutcome>& outcomes, const Lexicon& lexicon) {
+  if (options.libraries) return load_libraries(*options.libraries);
+  std::vector<KeyInfo> records;
+  records.reserve(outcomes.size());
+  for (const auto& outcome : outcomes) {
+    if (outcome.record) records.push_back(*outcome.record);
+  }
+  return compute_libraries(records, &lexicon);
+}
+
+}  // namespace
+
+size_t StandardizeSummary::rejected_total() const {
+  size_t total = 0;
+  for (const auto& [reason, count] : rejected) total += count;
+  return total;
+}
+
+std::string StandardizeSummary::ToString() const {
+  std::string out = "standardize: " + std::to_string(read) + " read, " + std::to_string(written) +
+                    " written, " + std::to_string(rejected_total()) + " rejected\n";
+  for (const auto& [reason, count] : rejected) {
+    out += "  rejected (" + reason + "): " + std::to_string(count) + "\n";
+  }
+  out += "  repairs:";
+  bool any = false;
+  for (size_t i = 0; i < kRepairKinds; ++i) {
+    if (repairs.counts[i] == 0) continue;
+    out += std::string(any ? ", " : " ") + std::string(repair_name(static_cast<Repair>(i))) + " " +
+           std::to_string(repairs.counts[i]);
+    any = true;
+  }
+  out += any ? "\n" : " none\n";
+  return out;
+}
+
+Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
+                                            const StandardizeOptions& options) {
+  auto content = read_file(options.in);
+  if (!content.ok()) return content.status();
+  std::vector<InputLine> lines = split_lines(*content);
+  std::vector<LineOutcome> outcomes(lines.size());
+  StandardizeSummary summary;
+  summary.read = lines.size();
+  summary.repairs = parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
+    Json raw = parse_lenient_utf8(lines[i].text);
+    if (raw.is_discarded()) {
+      outcomes[i].reject_reason = "not valid JSON";
+      return;
+    }
+    auto record = standardizer.Repair(raw, r);
+    if (record.ok()) {
+      outcomes[i].record = std::move(*record);
+    } else {
+      outcomes[i].reject_reason = record.status().message();
+    }
+  });
+  reject_duplicates(outcomes);
+  auto frequencies = frequencies_for(options, outcomes, standardizer.lexicon());
+  if (!frequencies.ok()) return frequencies.status();
+  std::vector<std::string> out_lines(lines.size());
+  summary.repairs += parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
+    if (!outcomes[i].record) return;
+    standardizer.Refile(*outcomes[i].record, *frequencies, r);
+    out_lines[i] = keyinfo_to_json_line(*outcomes[i].record);
+  });
+  std::string output, rejects;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (outcomes[i].record) {
+      output += out_lines[i];
+      output.push_back('\n');
+      ++summary.written;
+    } else {
+      rejects += reject_line(options.in, lines[i], outcomes[i].reject_reason);
+      ++summary.rejected[outcomes[i].reject_reason];
+    }
+  }
+  CXRVQA_RETURN_IF_ERROR(write_file_atomic(options.out, output));
+  std::filesystem::path rejects_path =
+      options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
+  CXRVQA_RETURN_IF_ERROR(write_file_atomic(rejects_path, rejects));
+  return summary;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,145 @@
+#include "stats/stats.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+#include <unordered_set>
+
+namespace cxrvqa {
+
+namespace {
+
+// Distinct-value counters for one scope (all questions, one type, one split).
+struct Distinct {
+  std::unordered_set<std::string_view> answers, images, patients;
+  void Add(const Question& q) {
+    answers.insert(q.answer);
+    images.insert(q.dicom_id.empty() ? std::string_view(q.study_id) : std::string_view(q.dicom_id));
+    if (!q.subject_id.empty()) patients.insert(q.subject_id);
+  }
+};
+
+double share(size_t part, size_t whole) {
+  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+std::optional<size_t> released_count(QuestionType type) {
+  for (const ReleasedFigure& figure : kReleasedFigures) {
+    if (figure.type == type) return figure.count;
+  }
+  return std::nullopt;
+}
+
+template <typename... Args>
+void append_line(std::string& out, fmt::format_string<Args...> format, Args&&... args) {
+  fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+  out += '\n';
+}
+
+std::string split_label(const std::string& split) { return split.empty() ? "(none)" : split; }
+
+}  // namespace
+
+QuestionStats compute_question_stats(const std::vector<Question>& questions) {
+  QuestionStats stats;
+  Distinct all;
+  Distinct per_type[kQuestionTypeCount];
+  std::map<std::string, Distinct> per_split;
+  for (const Question& q : questions) {
+    TypeStats& type = stats.per_type[static_cast<size_t>(q.type)];
+    ++type.count;
+    bool yes = q.answer == "yes", no = q.answer == "no";
+    if (yes || no) ++type.closed;
+    type.yes += yes;
+    type.no += no;
+    all.Add(q);
+    per_type[static_cast<size_t>(q.type)].answers.insert(q.answer);
+    per_split[q.split].Add(q);
+    ++stats.per_split[q.split].questions;
+  }
+  for (size_t i = 0; i < kQuestionTypeCount; ++i) {
+    TypeStats& type = stats.per_type[i];
+    type.answer_vocabulary = per_type[i].answers.size();
+    stats.closed += type.closed;
+    stats.yes += type.yes;
+    stats.no += type.no;
+  }
+  stats.total = questions.size();
+  stats.open = stats.total - stats.closed;
+  stats.answer_vocabulary = all.answers.size();
+  stats.images = all.images.size();
+  stats.patients = all.patients.size();
+  for (auto& [split, distinct] : per_split) {
+    stats.per_split[split].images = distinct.images.size();
+    stats.per_split[split].patients = distinct.patients.size();
+  }
+  return stats;
+}
+
+std::string format_question_stats(const QuestionStats& stats) {
+  std::string out;
+  append_line(out, "{:<12} {:>10} {:>7} {:>11} {:>7} {:>9} {:>9} {:>9} {:>8}", "type", "count", "share",
+       "released", "share", "closed", "yes", "no", "answers");
+  for (size_t i = 0; i < kQuestionTypeCount; ++i) {
+    auto type = static_cast<QuestionType>(i);
+    const TypeStats& t = stats.per_type[i];
+    std::optional<size_t> released = released_count(type);
+    std::string released_text = released ? fmt::format("{}", *released) : "-";
+    std::string released_share = released ? fmt::format("{:.1f}%", share(*released, kReleasedTotal)) : "-";
+    append_line(out, "{:<12} {:>10} {:>6.1f}% {:>11} {:>7} {:>9} {:>9} {:>9} {:>8}", question_type_name(type),
+         t.count, share(t.count, stats.total), released_text, released_share, t.closed, t.yes, t.no,
+         t.answer_vocabulary);
+  }
+  append_line(out, "{:<12} {:>10} {:>6.1f}% {:>11} {:>7} {:>9} {:>9} {:>9} {:>8}", "total", stats.total, 100.0,
+       kReleasedTotal, "100.0%", stats.closed, stats.yes, stats.no, stats.answer_vocabulary);
+  out += '\n';
+  append_line(out, "open {} ({:.1f}%), closed {} ({:.1f}%); yes {} ({:.1f}% of closed), no {} ({:.1f}% of closed)",
+       stats.open, share(stats.open, stats.total), stats.closed, share(stats.closed, stats.total),
+       stats.yes, share(stats.yes, stats.closed), stats.no, share(stats.no, stats.closed));
+  append_line(out, "answer vocabulary {}; patients {}; images {}", stats.answer_vocabulary, stats.patients,
+       stats.images);
+  out += '\n';
+  append_line(out, "{:<12} {:>10} {:>7} {:>10} {:>10}", "split", "questions", "share", "images", "patients");
+  for (const auto& [split, s] : stats.per_split) {
+    append_line(out, "{:<12} {:>10} {:>6.1f}% {:>10} {:>10}", split_label(split), s.questions,
+         share(s.questions, stats.total), s.images, s.patients);
+  }
+  return out;
+}
+
+Json question_stats_to_json(const QuestionStats& stats) {
+  Json json;
+  json["total"] = stats.total;
+  json["open"] = stats.open;
+  json["closed"] = stats.closed;
+  json["yes"] = stats.yes;
+  json["no"] = stats.no;
+  json["answer_vocabulary"] = stats.answer_vocabulary;
+  json["patients"] = stats.patients;
+  json["images"] = stats.images;
+  Json types = Json::object();
+  for (size_t i = 0; i < kQuestionTypeCount; ++i) {
+    auto type = static_cast<QuestionType>(i);
+    const TypeStats& t = stats.per_type[i];
+    Json entry = {{"count", t.count},   {"share", share(t.count, stats.total) / 100.0},
+                  {"closed", t.closed}, {"yes", t.yes},
+                  {"no", t.no},         {"answer_vocabulary", t.answer_vocabulary}};
+    if (auto released = released_count(type)) {
+      entry["released"] = *released;
+      entry["released_share"] = share(*released, kReleasedTotal) / 100.0;
+    } else {
+      entry["released"] = nullptr;
+    }
+    types[std::string(question_type_name(type))] = std::move(entry);
+  }
+  json["per_type"] = std::move(types);
+  json["released_total"] = kReleasedTotal;
+  Json splits = Json::object();
+  for (const auto& [split, s] : stats.per_split) {
+    splits[split_label(split)] = {{"questions", s.questions}, {"images", s.images}, {"patients", s.patients}};
+  }
+  json["per_split"] = std::move(splits);
+  return json;
+}
+
+}  // namespace cxrvqa

@@ -1,0 +1,61 @@
+// Statistics of a question set, laid out like the Medical-CXR-VQA paper's table and printed
+// beside the released dataset's figures.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "questions/questions.h"
+
+namespace cxrvqa {
+
+// Released Medical-CXR-VQA question counts per type (difference: none released).
+struct ReleasedFigure {
+  QuestionType type;
+  size_t count;
+};
+inline constexpr ReleasedFigure kReleasedFigures[] = {
+    {QuestionType::kAbnormality, 190525}, {QuestionType::kPresence, 211560},
+    {QuestionType::kView, 92048},         {QuestionType::kLocation, 104680},
+    {QuestionType::kLevel, 111715},       {QuestionType::kType, 69486}};
+inline constexpr size_t kReleasedTotal = 780014;
+
+struct TypeStats {
+  size_t count = 0;
+  size_t closed = 0;  // answer "yes" or "no"
+  size_t yes = 0;
+  size_t no = 0;
+  size_t answer_vocabulary = 0;  // distinct answers of this type
+};
+
+struct SplitStats {
+  size_t questions = 0;
+  size_t images = 0;    // distinct dicom_id (study_id when dicom_id is empty)
+  size_t patients = 0;  // distinct subject_id
+};
+
+struct QuestionStats {
+  size_t total = 0;
+  size_t open = 0;
+  size_t closed = 0;
+  size_t yes = 0;
+  size_t no = 0;
+  size_t answer_vocabulary = 0;  // distinct answers overall
+  size_t images = 0;
+  size_t patients = 0;
+  TypeStats per_type[kQuestionTypeCount];
+  std::map<std::string, SplitStats> per_split;  // split name ("" shown as "(none)")
+};
+
+QuestionStats compute_question_stats(const std::vector<Question>& questions);
+
+// The plain-text table (per type: count, share, released count and share, closed, yes, no,
+// answers; then totals, splits, patients and images).
+std::string format_question_stats(const QuestionStats& stats);
+// The same figures as JSON.
+Json question_stats_to_json(const QuestionStats& stats);
+
+}  // namespace cxrvqa

@@ -1,0 +1,109 @@
+// End to end: `cxrvqa extract` (rules) on a slice of the real IU dev reports, then
+// `cxrvqa eval` against both gold files, with floors on the figures.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/csv.h"
+#include "test_util.h"
+
+namespace cxrvqa {
+namespace {
+
+using testing::TempDir;
+
+constexpr size_t kSliceRows = 400;
+// Floors sit just under what the rule extractor reaches on this slice, so a regression
+// in extraction (or in scoring) fails here.
+constexpr double kOpenI14MicroF1Floor = 0.80;
+constexpr double kMeshMicroF1Floor = 0.50;
+constexpr double kMeshNormalAccuracyFloor = 0.80;
+
+// Copies the header and the first `rows` records of a CSV (records may span lines).
+void write_csv_slice(const std::filesystem::path& from, const std::filesystem::path& to, size_t rows) {
+  auto reader = CsvReader::Open(from);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::string out = csv_line((*reader)->header()) + "\n";
+  CsvRow row;
+  for (size_t n = 0; n < rows && (*reader)->Next(row); ++n) {
+    ASSERT_TRUE(row.error.empty()) << row.error;
+    out += csv_line(row.fields) + "\n";
+  }
+  testing::write_text(to, out);
+}
+
+nlohmann::json run_eval_json(const std::string& args) {
+  std::string output;
+  int code = testing::run_cxrvqa("eval --json " + args, &output);
+  EXPECT_EQ(code, 0) << output;
+  auto start = output.find('{');
+  if (code != 0 || start == std::string::npos) return nlohmann::json::object();
+  return nlohmann::json::parse(output.substr(start), nullptr, /*allow_exceptions=*/false);
+}
+
+class ExtractEvalTest : public ::testing::Test {
+ protected:
+  void Extract(const std::filesystem::path& data) {
+    reports_ = dir_ / "reports.csv";
+    pred_ = dir_ / "keyinfo.jsonl";
+    write_csv_slice(data / "iu_xray" / "iu_reports_dev.csv", reports_, kSliceRows);
+    std::string output;
+    int code = testing::run_cxrvqa("extract --corpus iu --no-progress --threads 2 --reports \"" +
+                                       reports_.string() + "\" --out \"" + pred_.string() + "\"",
+                                   &output);
+    ASSERT_EQ(code, 0) << output;
+  }
+  TempDir dir_;
+  std::filesystem::path reports_, pred_;
+};
+
+TEST_F(ExtractEvalTest, OpenI14MicroF1StaysAboveFloor) {
+  CXRVQA_REQUIRE_SHARED_DATA(data);
+  ASSERT_NO_FATAL_FAILURE(Extract(data));
+  auto result = run_eval_json("--gold \"" + (data / "iu_xray" / "openi_gold14_dev.csv").string() +
+                              "\" --gold-format openi14 --pred \"" + pred_.string() + "\"");
+  ASSERT_TRUE(result.contains("micro")) << result.dump();
+  EXPECT_EQ(result["studies"]["scored"], kSliceRows);
+  EXPECT_GT(result["studies"]["missing_from_pred"].get<size_t>(), 0u);  // the rest of the gold
+  EXPECT_EQ(result["studies"]["missing_from_gold"], 0);
+  EXPECT_GE(result["micro"]["f1"].get<double>(), kOpenI14MicroF1Floor) << result["per_finding"].dump(1);
+}
+
+TEST_F(ExtractEvalTest, MeshMicroF1AndNormalAccuracyStayAboveFloors) {
+  CXRVQA_REQUIRE_SHARED_DATA(data);
+  ASSERT_NO_FATAL_FAILURE(Extract(data));
+  auto result = run_eval_json("--gold \"" + reports_.string() + "\" --gold-format iu-mesh --pred \"" +
+                              pred_.string() + "\"");
+  ASSERT_TRUE(result.contains("micro")) << result.dump();
+  EXPECT_EQ(result["studies"]["missing_from_gold"], 0);
+  EXPECT_GE(result["studies"]["scored"].get<size_t>(), kSliceRows - 20);  // "No Indexing" rows left out
+  EXPECT_GE(result["micro"]["f1"].get<double>(), kMeshMicroF1Floor);
+  EXPECT_GE(result["normal"]["accuracy"].get<double>(), kMeshNormalAccuracyFloor);
+  EXPECT_GT(result["laterality"]["total"].get<size_t>(), 0u);
+  EXPECT_GT(result["severity"]["total"].get<size_t>(), 0u);
+}
+
+TEST_F(ExtractEvalTest, BadOptionsAndMissingFilesFail) {
+  std::string output;
+  EXPECT_EQ(testing::run_cxrvqa("eval --gold-format openi14", &output), 2) << output;
+  testing::write_text(dir_ / "pred.jsonl", "{\"study_id\":\"1\",\"entity\":{}}\n");
+  testing::write_text(dir_ / "gold.csv", "filename,Effusion,normal\nCXR1,0,1\n");
+  EXPECT_EQ(testing::run_cxrvqa("eval --gold \"" + (dir_ / "gold.csv").string() +
+                                    "\" --gold-format chexpert --pred \"" + (dir_ / "pred.jsonl").string() + "\"",
+                                &output),
+            2);
+  EXPECT_EQ(testing::run_cxrvqa("eval --gold \"" + (dir_ / "gold.csv").string() +
+                                    "\" --gold-format openi14 --pred \"" + (dir_ / "pred.jsonl").string() +
+                                    "\" --map \"" + (dir_ / "gold.csv").string() + "\"",
+                                &output),
+            1);
+  EXPECT_NE(output.find("gold_term"), std::string::npos) << output;
+  EXPECT_EQ(testing::run_cxrvqa("eval --gold \"" + (dir_ / "gold.csv").string() +
+                                    "\" --gold-format openi14 --pred \"" + (dir_ / "pred.jsonl").string() + "\"",
+                                &output),
+            0);
+  EXPECT_NE(output.find("normal-vs-abnormal accuracy: 1.000 (1/1)"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace cxrvqa

@@ -1,0 +1,96 @@
+#include "followup/prompts.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/embedded.h"
+#include "common/text.h"
+#include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
+#include "llm/lenient_json.h"
+
+namespace cxrvqa {
+namespace {
+
+FollowupTemplates embedded_templates() {
+  auto templates = load_followup_templates(std::nullopt);
+  EXPECT_TRUE(templates.ok()) << templates.status().ToString();
+  return templates.ok() ? *templates : FollowupTemplates{};
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(FollowupPrompts, OneQuestionListsEveryDisagreement) {
+  FollowupTemplates templates = embedded_templates();
+  std::vector<Disagreement> items = {{"pleural effusion", DisagreementKind::kMissingPresent},
+                                     {"pneumothorax", DisagreementKind::kMissingNegation}};
+  std::string question = question_for_all(templates, items);
+  EXPECT_EQ(count_of(question, "\n- "), 2u) << question;
+  EXPECT_NE(question.find("pleural effusion"), std::string::npos);
+  EXPECT_NE(question.find("pneumothorax"), std::string::npos);
+  EXPECT_EQ(question.find('{'), std::string::npos) << "unfilled placeholder: " << question;
+  // The two kinds are worded differently.
+  EXPECT_NE(question_for_one(templates, items[0]).find("pleural effusion"), std::string::npos);
+  Disagreement negated{"pleural effusion", DisagreementKind::kMissingNegation};
+  EXPECT_NE(question_for_one(templates, items[0]), question_for_one(templates, negated));
+}
+
+TEST(FollowupPrompts, BadTemplateFilesAreRejectedWithTheirName) {
+  const std::string good =
+      "[present]\n{finding} present\n[negated]\nno {finding}\n[all]\nCheck:\n{items}\n"
+      "[per_finding]\nCheck {item}.\n";
+  ASSERT_TRUE(parse_followup_templates(good, "f.txt").ok());
+
+  auto unknown = parse_followup_templates("[other]\nx\n" + good, "f.txt");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("f.txt:1"), std::string::npos);
+
+  std::string no_placeholder = good;
+  no_placeholder.replace(no_placeholder.find("{items}"), 7, "items");
+  auto missing = parse_followup_templates(no_placeholder, "f.txt");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("[all]"), std::string::npos);
+
+  auto absent = parse_followup_templates("[present]\n{finding}\n", "f.txt");
+  EXPECT_FALSE(absent.ok());
+}
+
+// The worked examples of the system prompt must themselves be valid answers: each parses as
+// KeyInfo and names only findings the lexicon knows.
+TEST(SystemPrompt, WorkedExamplesAreValidKeyInfoWithLexiconNames) {
+  auto prompt = read_data_file(std::nullopt, "prompts", "system.txt");
+  ASSERT_TRUE(prompt.ok()) << prompt.status().ToString();
+  auto lexicon = Lexicon::Load(std::nullopt);
+  ASSERT_TRUE(lexicon.ok()) << lexicon.status().ToString();
+  size_t examples = 0;
+  for (std::string_view line : split(*prompt, '\n')) {
+    if (line.substr(0, 8) != "Answer: ") continue;
+    ++examples;
+    auto answer = llm::parse_llm_json(line.substr(8));
+    ASSERT_TRUE(answer.ok()) << line;
+    (*answer)["study_id"] = "1";
+    auto record = keyinfo_from_json(*answer);
+    ASSERT_TRUE(record.ok()) << record.status().ToString() << "\n" << line;
+    std::vector<std::string> names = record->uncertain_entity;
+    names.insert(names.end(), record->no_entity.begin(), record->no_entity.end());
+    for (const Entity& entity : record->entity) names.push_back(entity.name);
+    for (const std::string& name : names) {
+      EXPECT_NE((*lexicon)->FindByName(name), nullptr) << name << " is not an official name";
+    }
+  }
+  EXPECT_GE(examples, 3u);
+}
+
+TEST(SystemPrompt, ShortPromptIsEmbedded) {
+  auto prompt = read_data_file(std::nullopt, "prompts", "simple_system.txt");
+  ASSERT_TRUE(prompt.ok());
+  EXPECT_NE(prompt->find("no_entity"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cxrvqa

@@ -1,0 +1,228 @@
+#include "standardize/standardize.h"
+
+#include <gtest/gtest.h>
+
+#include "common/text.h"
+#include "test_util.h"
+
+namespace cxrvqa {
+namespace {
+
+std::shared_ptr<const Lexicon> lexicon() {
+  static auto loaded = Lexicon::Load(std::nullopt);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+  return *loaded;
+}
+
+const Standardizer& standardizer() {
+  static Standardizer instance(lexicon());
+  return instance;
+}
+
+std::string attr(const std::optional<std::string>& value) { return value ? *value : "-"; }
+
+// "name[location|level|type|post_location]; ... / uncertain: a, b / no: c"
+std::string describe(const KeyInfo& record) {
+  std::string out;
+  for (const auto& e : record.entity) {
+    if (!out.empty()) out += "; ";
+    const auto& a = e.attributes;
+    out += e.name + "[" + attr(a.location) + "|" + attr(a.level) + "|" + attr(a.type) + "|" +
+           attr(a.post_location) + "]";
+  }
+  if (!record.uncertain_entity.empty()) out += " / uncertain: " + join(record.uncertain_entity, ", ");
+  if (!record.no_entity.empty()) out += " / no: " + join(record.no_entity, ", ");
+  return out;
+}
+
+KeyInfo repaired(const std::string& json_text, RepairCounts* counts = nullptr) {
+  RepairCounts local;
+  auto record = standardizer().Repair(Json::parse(json_text), counts ? *counts : local);
+  EXPECT_TRUE(record.ok()) << record.status().ToString();
+  return record.ok() ? *record : KeyInfo{};
+}
+
+struct ShapeCase {
+  const char* shape;
+  const char* json;  // the record's categories, study_id added by the test
+  const char* expected;
+  Repair repair;     // a repair the case must count
+};
+
+class ShapeTest : public ::testing::TestWithParam<ShapeCase> {};
+
+TEST_P(ShapeTest, RepairsToStrictRecord) {
+  const ShapeCase& c = GetParam();
+  RepairCounts counts;
+  KeyInfo record = repaired(std::string("{\"study_id\":\"s1\",") + c.json + "}", &counts);
+  EXPECT_EQ(describe(record), c.expected) << c.shape;
+  EXPECT_GT(counts.get(c.repair), 0u) << c.shape << ": no " << repair_name(c.repair);
+  // The repaired record is in the strict schema.
+  auto strict = keyinfo_from_json(Json::parse(keyinfo_to_json_line(record)));
+  ASSERT_TRUE(strict.ok()) << c.shape;
+  EXPECT_EQ(*strict, record);
+}
+
+const ShapeCase kShapes[] = {
+    {"category as a string", R"("entity":"pleural effusion, atelectasis")",
+     "pleural effusion[-|-|-|-]; atelectasis[-|-|-|-]", Repair::kCategoryShape},
+    {"category as a list of names", R"("entity":["pneumothorax","granuloma"])",
+     "pneumothorax[-|-|-|-]; granuloma[-|-|-|-]", Repair::kCategoryShape},
+    {"category as a list of attribute dicts",
+     R"("entity":[{"name":"pleural effusion","location":"left","level":"small"}])",
+     "pleural effusion[left|small|-|-]", Repair::kDescriptionName},
+    {"category as a list of one-key dicts", R"("entity":[{"atelectasis":{"location":"right"}}])",
+     "atelectasis[right|-|-|-]", Repair::kCategoryShape},
+    {"attribute as a list of words", R"("entity":{"atelectasis":{"location":["left","lower"]}})",
+     "atelectasis[left lower|-|-|-]", Repair::kAttributeShape},
+    {"attribute as a nested dict", R"("entity":{"pleural effusion":{"location":{"left":"small"}}})",
+     "pleural effusion[left|small|-|-]", Repair::kAttributeShape},
+    {"attribute as a k: v string",
+     R"("entity":{"atelectasis":{"location":"location: left, level: mild"}})",
+     "atelectasis[left|mild|-|-]", Repair::kAttributeShape},
+    {"attribute as a number", R"("entity":{"nodule":{"level":2}})", "nodule[-|2|-|-]",
+     Repair::kAttributeShape},
+    {"attribute as an empty string", R"("entity":{"nodule":{"location":"","level":"none"}})",
+     "nodule[-|-|-|-]", Repair::kNullOrEmpty},
+    {"finding nested in a finding",
+     R"("entity":{"pleural effusion":{"location":"left","atelectasis":{"location":"right"}}})",
+     "pleural effusion[left|-|-|-]; atelectasis[right|-|-|-]", Repair::kNestedFinding},
+    {"description key holding the name",
+     R"("entity":{"finding 1":{"description":"pneumothorax","location":"right"}})",
+     "pneumothorax[right|-|-|-]", Repair::kDescriptionName},
+    {"plural name", R"("entity":{"pleural effusions":{}})", "pleural effusion[-|-|-|-]",
+     Repair::kPlural},
+    {"synonym", R"("entity":{"volume loss":null})", "atelectasis[-|-|-|-]", Repair::kSynonym},
+    {"modifiers to drop", R"("entity":["increased new definite pleural effusion"])",
+     "pleural effusion[-|-|-|-]", Repair::kModifierDropped},
+    {"areas of", R"("entity":["areas of atelectasis"])", "atelectasis[-|-|-|-]",
+     Repair::kModifierDropped},
+    {"location word inside the name", R"("entity":{"left-sided pleural effusion":{}})",
+     "pleural effusion[left|-|-|-]", Repair::kAttributeFromName},
+    {"location phrase after the name", R"("entity":{"effusion in the right base":{}})",
+     "pleural effusion[right base|-|-|the right base]", Repair::kPostLocationFromName},
+    {"level word inside the name", R"("entity":{"small effusion":{}})",
+     "pleural effusion[-|small|-|-]", Repair::kAttributeFromName},
+    {"type word inside the name", R"("entity":{"layering effusion":{}})",
+     "pleural effusion[-|-|layering|-]", Repair::kAttributeFromName},
+    {"low lung volume from atelectasis", R"("entity":{"atelectasis":{"level":"low"}})",
+     "low lung volume[-|-|-|-]", Repair::kSpecialFinding},
+    {"low lung volume from volume loss", R"("entity":["low volume loss"])",
+     "low lung volume[-|-|-|-]", Repair::kSpecialFinding},
+    {"mucosal edema", R"("entity":{"edema":{"location":"mucosal"}})", "mucosal edema[-|-|-|-]",
+     Repair::kSpecialFinding},
+    {"subcutaneous emphysema", R"("entity":{"emphysema":{"type":"subcutaneous"}})",
+     "subcutaneous emphysema[-|-|-|-]", Repair::kSpecialFinding},
+    {"pericardial effusion", R"("entity":{"effusion":{"location":"pericardial"}})",
+     "pericardial effusion[-|-|-|-]", Repair::kSpecialFinding},
+    {"hilar congestion", R"("entity":{"hilar congestion":{}})", "vascular congestion[-|-|hilar|-]",
+     Repair::kSpecialFinding},
+    {"cardiomegaly has no location", R"("entity":{"cardiomegaly":{"location":"left","level":"mild"}})",
+     "cardiomegaly[-|mild|-|-]", Repair::kLocationRemoved},
+    {"devices dropped", R"("entity":{"endotracheal tube":{},"sternotomy wires":{},"atelectasis":{}})",
+     "atelectasis[-|-|-|-]", Repair::kDeviceDropped},
+    {"no_entity as a string", R"("no_entity":"pneumothorax, pleural effusions")",
+     " / no: pneumothorax, pleural effusion", Repair::kCategoryShape},
+    {"no_entity as a dict", R"("no_entity":{"pneumothorax":{"location":"left"},"edema":null})",
+     " / no: pneumothorax, edema", Repair::kCategoryShape},
+    {"uncertain as a list", R"("uncertain_entity":["pneumonias","pneumonia"])",
+     " / uncertain: pneumonia", Repair::kDuplicateMerged},
+    {"null anywhere",
+     R"("entity":{"atelectasis":{"location":null,"level":[null,"mild"]},"granuloma":null},"no_entity":null)",
+     "atelectasis[-|mild|-|-]; granuloma[-|-|-|-]", Repair::kAttributeShape},
+    {"duplicate findings merged", R"("entity":["left effusion","small pleural effusion"])",
+     "pleural effusion[left|small|-|-]", Repair::kDuplicateMerged},
+    {"word under the wrong attribute (curated)", R"("entity":{"pneumothorax":{"location":"small right"}})",
+     "pneumothorax[right|small|-|-]", Repair::kRefiled},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ShapeTest, ::testing::ValuesIn(kShapes));
+
+TEST(StandardizeTest, StrictRecordPassesUnchanged) {
+  KeyInfo record;
+  record.meta = {"50000001", "10000001", "d1", "postero-anterior", 2, "train"};
+  record.opacity = OpacityStatement{"bibasilar", std::nullopt, std::nullopt};
+  record.clear = ClearStatement{"right lung"};
+  record.entity = {{"pleural effusion", {"bilateral", "small", "layering", std::nullopt}},
+                   {"atelectasis", {"left", "mild", std::nullopt, std::nullopt}}};
+  record.uncertain_entity = {"pneumonia"};
+  record.no_entity = {"pneumothorax"};
+  RepairCounts counts;
+  auto again = standardizer().Standardize(keyinfo_to_json_line(record), Libraries{}, counts);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, record);
+  for (size_t i = 0; i < kRepairKinds; ++i) {
+    EXPECT_EQ(counts.counts[i], 0u) << repair_name(static_cast<Repair>(i));
+  }
+}
+
+TEST(StandardizeTest, MetadataCarriedOverAndStudyIdNumber) {
+  RepairCounts counts;
+  KeyInfo record = repaired(
+      R"({"study_id":50000001,"metadata":{"subject_id":10000001,"view":"PA","split":"train","study_order":"3"},"dicom_id":"abc","entity":null})",
+      &counts);
+  EXPECT_EQ(record.meta.study_id, "50000001");
+  EXPECT_EQ(record.meta.subject_id, "10000001");
+  EXPECT_EQ(record.meta.dicom_id, "abc");
+  EXPECT_EQ(record.meta.view, "PA");
+  EXPECT_EQ(record.meta.split, "train");
+  EXPECT_EQ(record.meta.study_order, 3);
+  EXPECT_EQ(counts.get(Repair::kStudyIdNumber), 1u);
+}
+
+TEST(StandardizeTest, OpacityAndClearStatements) {
+  KeyInfo record = repaired(
+      R"({"study_id":"s","opacity_vs_clear":{"opacity":"patchy bibasilar","clear":{"location":"right lung"}}})");
+  ASSERT_TRUE(record.opacity && record.clear);
+  EXPECT_EQ(attr(record.opacity->location), "bibasilar");
+  EXPECT_EQ(attr(record.opacity->type), "patchy");
+  EXPECT_EQ(attr(record.clear->location), "right lung");
+}
+
+TEST(StandardizeTest, UnrepairableRecordsAreErrors) {
+  RepairCounts counts;
+  for (const char* text : {R"([1,2])", R"("text")", R"({"entity":{}})", R"({"study_id":null})",
+                           R"({"study_id":{"id":1}})", R"({"study_id":"  "})"}) {
+    auto record = standardizer().Repair(Json::parse(text), counts);
+    EXPECT_FALSE(record.ok()) << text;
+  }
+}
+
+TEST(StandardizeTest, RefilesByCorpusFrequency) {
+  // "streaky" is not in the curated lists here only if the lexicon lacks it; use a word
+  // no list holds so that only the frequencies decide.
+  const std::string word = "zzfrequentword";
+  ASSERT_LT(standardizer().lexicon().IsLevel(word) + standardizer().lexicon().IsLocation(word) +
+                standardizer().lexicon().IsType(word),
+            1);
+  Libraries libs;
+  libs.type = {{word, 40}};
+  libs.location = {{word, 2}};
+  libs.reindex();
+  RepairCounts counts;
+  auto record = standardizer().Standardize(
+      R"({"study_id":"s","entity":{"atelectasis":{"location":"left )" + word + R"("}}})", libs, counts);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(describe(*record), "atelectasis[left|-|" + word + "|-]");
+  EXPECT_EQ(counts.get(Repair::kRefiled), 1u);
+  // Without frequencies the word stays where it was filed.
+  RepairCounts none;
+  auto unchanged = standardizer().Standardize(
+      R"({"study_id":"s","entity":{"atelectasis":{"location":"left )" + word + R"("}}})", Libraries{}, none);
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_EQ(describe(*unchanged), "atelectasis[left " + word + "|-|-|-]");
+}
+
+TEST(StandardizeTest, CuratedListsWinOverFrequencies) {
+  Libraries libs;
+  libs.location = {{"small", 500}};
+  libs.reindex();
+  RepairCounts counts;
+  auto record = standardizer().Standardize(
+      R"({"study_id":"s","entity":{"pleural effusion":{"location":"small"}}})", libs, counts);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(describe(*record), "pleural effusion[-|small|-|-]");
+}
+
+}  // namespace
+}  // namespace cxrvqa
