@@ -1,12 +1,123 @@
-// PLACEHOLDER: replaced by the real subcommand.
+// cxrvqa batch export|import: offline batch engines (vLLM run-batch, OpenAI/Azure Batch).
+#include <cstdio>
+#include <memory>
+
 #include "command.h"
+#include "corpus/report.h"
+#include "llm/batch_run.h"
 
 namespace cxrvqa::app {
+namespace {
+
+struct BatchArgs {
+  // export
+  std::string corpus_kind = "mimic";
+  std::filesystem::path reports;
+  std::optional<std::filesystem::path> metadata;
+  std::filesystem::path out;
+  std::optional<std::filesystem::path> config;
+  std::string model;
+  std::optional<std::filesystem::path> system_prompt;
+  std::optional<std::string> json_schema;
+  size_t limit = 0, sample = 0;
+  uint64_t seed = 0;
+  std::optional<std::filesystem::path> ids;
+  // import
+  std::filesystem::path results;
+  std::optional<std::filesystem::path> cache;
+  std::optional<std::filesystem::path> failures;
+};
+
+Result<llm::LlmConfig> export_config(const BatchArgs& args) {
+  llm::LlmConfig config;
+  if (args.config) {
+    auto loaded = llm::load_llm_config(*args.config);
+    if (!loaded.ok()) return loaded.status();
+    config = std::move(loaded).value();
+  } else {
+    if (args.model.empty()) return Status::InvalidArgument("batch export needs --model NAME or --config FILE");
+    config.endpoints.push_back(llm::EndpointConfig{llm::EndpointKind::kOpenAi, "http://127.0.0.1", "", "", "", args.model, ""});
+  }
+  if (!args.model.empty()) {
+    for (auto& endpoint : config.endpoints) endpoint.model = args.model;
+    config.model = args.model;
+  }
+  if (args.json_schema) config.json_schema = llm::parse_json_schema_mode(*args.json_schema).value();
+  return config;
+}
+
+int run_export(const BatchArgs& args) {
+  auto corpus = parse_corpus_kind(args.corpus_kind);
+  if (!corpus.ok()) return fail(corpus.status().message());
+  auto config = export_config(args);
+  if (!config.ok()) return fail(config.status().message());
+  llm::BatchExportJob job{{*corpus, args.reports, args.metadata, args.limit, args.sample, args.seed, args.ids},
+                          std::move(config).value(), args.system_prompt, args.out};
+  llm::BatchExportSummary summary;
+  Status status = llm::export_batch(job, &summary);
+  std::fprintf(stderr, "batch export: %zu requests written to %s (%zu studies without text skipped, %zu corpus issues)\n",
+               summary.written, args.out.string().c_str(), summary.empty, summary.selection.issues.size());
+  return status.ok() ? kExitOk : fail(status.ToString());
+}
+
+int run_import(const BatchArgs& args) {
+  llm::BatchImportJob job;
+  job.results = args.results;
+  job.metadata = args.metadata;
+  job.out = args.out;
+  job.failures = args.failures ? *args.failures : std::filesystem::path(args.out.string() + ".failures.jsonl");
+  if (args.cache) {
+    job.cache = *args.cache;
+  } else if (args.config) {
+    auto config = llm::load_llm_config(*args.config);
+    if (!config.ok()) return fail(config.status().message());
+    job.cache = config->cache;
+  }
+  if (job.cache.empty()) std::fputs("warning: no cache given: answers are not stored for later runs\n", stderr);
+  llm::BatchImportSummary summary;
+  Status status = llm::import_batch(job, &summary);
+  std::fputs(summary.ToString().c_str(), stderr);
+  return status.ok() ? kExitOk : fail(status.ToString());
+}
+
+}  // namespace
 
 Command add_batch_command(CLI::App& parent) {
+  auto args = std::make_shared<BatchArgs>();
+  CLI::App* app = parent.add_subcommand("batch", "OpenAI batch JSONL for offline engines (vLLM run-batch, OpenAI/Azure Batch)");
+  app->require_subcommand(1);
+  CLI::App* out = app->add_subcommand("export", "Write one chat completion request per study (OpenAI batch input JSONL)");
+  out->add_option("--corpus", args->corpus_kind, "Corpus layout: mimic, iu, csv or jsonl")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mimic", "iu", "csv", "jsonl"}, CLI::ignore_case));
+  out->add_option("--reports", args->reports, "MIMIC-CXR folder, or the IU / CSV / JSONL file")->required();
+  out->add_option("--metadata", args->metadata, "mimic_all.csv");
+  out->add_option("--out", args->out, "Batch input JSONL to write")->required();
+  out->add_option("--config", args->config, "LLM configuration (model, temperature, max_tokens, json_schema)");
+  out->add_option("--model", args->model, "Model name in the requests (overrides the config)");
+  out->add_option("--system-prompt", args->system_prompt, "System prompt file, used verbatim");
+  out->add_option("--json-schema", args->json_schema, "on, off or auto (auto and on include the schema)")
+      ->check(CLI::IsMember({"on", "off", "auto"}));
+  out->add_option("--limit", args->limit, "Only the first N studies");
+  out->add_option("--sample", args->sample, "A seeded random sample of N studies");
+  out->add_option("--seed", args->seed, "Seed of --sample");
+  out->add_option("--ids", args->ids, "Only the study ids listed in FILE");
+
+  CLI::App* in = app->add_subcommand("import", "Read a batch output JSONL into the answer cache and raw KeyInfo JSONL");
+  in->add_option("--results", args->results, "Batch output JSONL (joined on custom_id)")->required();
+  in->add_option("--config", args->config, "LLM configuration whose cache receives the answers");
+  in->add_option("--cache", args->cache, "Answer cache (SQLite) instead of the config's");
+  in->add_option("--metadata", args->metadata, "mimic_all.csv, for subject/dicom/view/split");
+  in->add_option("--out", args->out, "Raw KeyInfo JSONL to write")->required();
+  in->add_option("--failures", args->failures, "Failed results JSONL (default: <out>.failures.jsonl)");
+
   Command command;
-  command.app = parent.add_subcommand("batch", "(not built yet)");
-  command.run = [] { return fail("batch is not built yet"); };
+  command.app = app;
+  command.run = [args, out, in] {
+    if (out->parsed()) return run_export(*args);
+    if (in->parsed()) return run_import(*args);
+    return kExitUsage;
+  };
   return command;
 }
 

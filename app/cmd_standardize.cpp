@@ -40,10 +40,9 @@ int run_standardize(const StandardizeCliOptions& cli) {
   if (!summary.ok()) return fail(summary.status().ToString());
   std::fputs(summary->ToString().c_str(), stdout);
   if (summary->rejected_total() > 0) {
-    std::printf("  rejected lines (file, line, reason) are in %s\n",
-                (options.rejects ? *options.rejects : options.out.string() + ".rejects.jsonl")
-                    .string()
-                    .c_str());
+    std::filesystem::path rejects =
+        options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
+    std::printf("  rejected lines (file, line, reason) are in %s\n", rejects.string().c_str());
   }
   return kExitOk;
 }

@@ -29,40 +29,40 @@ const char* pick(std::mt19937& rng, const char* (&items)[N]) {
   return items[rng() % N];
 }
 
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+std::string json_quoted(const std::string& text) { return "\"" + text + "\""; }
 
 // One messy record in one of several LLM-style shapes.
 std::string messy_record(std::mt19937& rng, int id) {
   std::string f1 = pick(rng, kFindings), f2 = pick(rng, kFindings), f3 = pick(rng, kFindings);
   std::string loc = pick(rng, kLocations), lev = pick(rng, kLevels), typ = pick(rng, kTypes);
   std::string head = "{\"study_id\": " + (id % 2 ? std::to_string(50000000 + id)
-                                                 : quoted(std::to_string(50000000 + id))) +
+                                                 : json_quoted(std::to_string(50000000 + id))) +
                      ", \"subject_id\": " + std::to_string(10000000 + id / 3) + ", ";
   switch (rng() % 6) {
     case 0:
-      return head + "\"entity\": " + quoted(lev + " " + loc + " " + f1 + ", " + f2) +
-             ", \"no_entity\": " + quoted(f3) + "}";
+      return head + "\"entity\": " + json_quoted(lev + " " + loc + " " + f1 + ", " + f2) +
+             ", \"no_entity\": " + json_quoted(f3) + "}";
     case 1:
-      return head + "\"entity\": [{\"name\": " + quoted(f1) + ", \"location\": [" + quoted(loc) +
-             "], \"level\": " + quoted(lev) + "}, {\"description\": " + quoted("new areas of " + f2) +
-             "}], \"uncertain_entity\": [" + quoted(f3) + "], \"no_entity\": {\"pneumothorax\": null}}";
+      return head + "\"entity\": [{\"name\": " + json_quoted(f1) + ", \"location\": [" + json_quoted(loc) +
+             "], \"level\": " + json_quoted(lev) + "}, {\"description\": " + json_quoted("new areas of " + f2) +
+             "}], \"uncertain_entity\": [" + json_quoted(f3) + "], \"no_entity\": {\"pneumothorax\": null}}";
     case 2:
-      return head + "\"entity\": {" + quoted(f1) + ": {\"location\": {" + quoted(loc) + ": " +
-             quoted(lev) + "}, \"type\": " + quoted(typ) + ", " + quoted(f2) +
+      return head + "\"entity\": {" + json_quoted(f1) + ": {\"location\": {" + json_quoted(loc) + ": " +
+             json_quoted(lev) + "}, \"type\": " + json_quoted(typ) + ", " + json_quoted(f2) +
              ": {\"location\": \"right\"}}}, \"no_entity\": [\"pneumothorax\", \"pleural effusions\"]}";
     case 3:
-      return head + "\"entity\": {" + quoted(f1 + " in the " + loc) + ": {\"level\": " +
-             quoted("location: " + loc + ", level: " + lev) + "}, \"endotracheal tube\": {}}, " +
-             "\"opacity_vs_clear\": {\"opacity\": " + quoted(typ + " " + loc) + ", \"clear\": null}}";
+      return head + "\"entity\": {" + json_quoted(f1 + " in the " + loc) + ": {\"level\": " +
+             json_quoted("location: " + loc + ", level: " + lev) + "}, \"endotracheal tube\": {}}, " +
+             "\"opacity_vs_clear\": {\"opacity\": " + json_quoted(typ + " " + loc) + ", \"clear\": null}}";
     case 4:
-      return head + "\"entity\": {" + quoted(typ + " " + f1) + ": {\"location\": " + quoted(lev) +
-             ", \"level\": 2, \"type\": \"\"}, " + quoted(f2) + ": null}, \"uncertain_entity\": " +
-             quoted(f3) + ", \"no_entity\": null}";
+      return head + "\"entity\": {" + json_quoted(typ + " " + f1) + ": {\"location\": " + json_quoted(lev) +
+             ", \"level\": 2, \"type\": \"\"}, " + json_quoted(f2) + ": null}, \"uncertain_entity\": " +
+             json_quoted(f3) + ", \"no_entity\": null}";
     default:
-      return head + "\"entity\": {" + quoted(f1) + ": {\"location\": " + quoted(loc) +
-             ", \"level\": " + quoted(lev) + ", \"type\": null, \"post_location\": null}, " +
-             quoted(f2) + ": {\"location\": null, \"level\": null, \"type\": " + quoted(typ) +
-             ", \"post_location\": null}}, \"uncertain_entity\": [], \"no_entity\": [" + quoted(f3) + "]}";
+      return head + "\"entity\": {" + json_quoted(f1) + ": {\"location\": " + json_quoted(loc) +
+             ", \"level\": " + json_quoted(lev) + ", \"type\": null, \"post_location\": null}, " +
+             json_quoted(f2) + ": {\"location\": null, \"level\": null, \"type\": " + json_quoted(typ) +
+             ", \"post_location\": null}}, \"uncertain_entity\": [], \"no_entity\": [" + json_quoted(f3) + "]}";
   }
 }
 

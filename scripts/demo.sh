@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/data/demo/mimic"
 
 "$bin" pipeline --corpus mimic --reports "$demo" --metadata "$demo/mimic_all.csv" \
-  --out-dir "$out" --min-count 2 --seed 7
+  --out-dir "$out" --min-count 1 --seed 7
 echo
 echo "== first questions ($out/questions.csv)"
 head -n 12 "$out/questions.csv"

@@ -11,7 +11,8 @@ namespace cxrvqa {
 
 std::string gold_map_key(std::string_view term) {
   std::string key;
-  for (auto part : split(to_lower(term), '/')) {
+  std::string lower = to_lower(term);
+  for (auto part : split(lower, '/')) {
     if (!key.empty()) key += '/';
     key += collapse_whitespace(part);
   }

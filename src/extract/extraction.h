@@ -42,7 +42,8 @@ struct ExtractionSummary {
   size_t issue_count = 0;                        // all corpus issues
   std::map<std::string, size_t> issues_by_kind;  // CorpusIssue::kind() -> count
   std::vector<CorpusIssue> first_issues;         // the first few, for the summary
-  double elapsed_seconds = 0;
+  double elapsed_seconds = 0;   // the whole run, lexicon loading included
+  double extract_seconds = 0;   // reading, extracting and writing only (the rate's base)
 
   // Several lines for stderr: counts, issues per kind, the first issues (file:line, never
   // report text), findings per report, elapsed time and reports/s.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "common/text.h"
 #include "extract/phrase_matcher.h"
 #include "extract/report_text.h"
 
@@ -81,6 +82,31 @@ void merge_attributes(EntityAttributes& into, const EntityAttributes& from) {
   if (old_side != 0 && new_side != 0 && old_side != new_side) into.location = "bilateral";
 }
 
+// How far (in bytes) a level word may stand before a mention it was not attached to by the
+// word walk ("small T-spine osteophytes", "mild, age-indeterminate wedge deformity").
+constexpr uint32_t kMaxLevelGap = 40;
+
+// The side a finding word itself names: "levoscoliosis" is left, "dextroscoliosis" right.
+std::optional<std::string> side_of_mention_word(std::string_view word) {
+  if (word.starts_with("levo")) return "left";
+  if (word.starts_with("dextro")) return "right";
+  return std::nullopt;
+}
+
+// True when a location names both members of a pair by a plural ("the lung bases",
+// "lungs", "the upper lobes"): such a finding is bilateral.
+bool names_both_sides(const std::optional<std::string>& location) {
+  static constexpr std::string_view kPairedPlurals[] = {
+      "lungs", "bases", "apices", "lobes", "hemidiaphragms", "hemithoraces", "hila"};
+  if (!location) return false;
+  for (const auto& word : split(*location, ' ')) {
+    for (auto plural : kPairedPlurals) {
+      if (word == plural) return true;
+    }
+  }
+  return false;
+}
+
 void append_word(std::optional<std::string>& field, std::string_view word) {
   if (!field) {
     field = std::string(word);
@@ -151,6 +177,9 @@ struct RulesExtractor::Impl {
   // True when a device or treatment word shares the mention's comma-separated clause part.
   bool HasDevice(const Scratch& s, const PhraseMatch& mention, uint32_t clause_begin,
                  uint32_t clause_end) const;
+  // Fills a missing side or level from words near the mention in its clause (see the header).
+  void FillNearbyAttributes(const Scratch& s, const PhraseMatch& mention, uint32_t clause_begin,
+                            uint32_t clause_end, EntityAttributes& attributes) const;
   std::optional<ClearStatement> ClearOf(const Scratch& s) const;
   KeyInfo Assemble(const Scratch& s) const;
 };
@@ -346,6 +375,48 @@ bool RulesExtractor::Impl::HasDevice(const Scratch& s, const PhraseMatch& mentio
   return false;
 }
 
+void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, const PhraseMatch& mention,
+                                                uint32_t clause_begin, uint32_t clause_end,
+                                                EntityAttributes& attributes) const {
+  const std::string& text = s.normalized.text;
+  // The mention's own stretch of the clause: from the end of the finding mention before it to
+  // the start of the one after it.
+  uint32_t begin = clause_begin, end = clause_end;
+  for (const auto& other : s.findings) {
+    if (other.to <= mention.from && other.to > begin) begin = other.to;
+    if (other.from >= mention.to && other.from < end) end = other.from;
+  }
+  if (!attributes.level) {
+    const PhraseMatch* nearest = nullptr;
+    for (const auto& m : s.attributes) {
+      bool before = m.from >= begin && m.to <= mention.from &&
+                    mention.from - m.to <= kMaxLevelGap;
+      if (m.kind == PhraseKind::kLevel && before && (!nearest || m.to > nearest->to)) nearest = &m;
+    }
+    if (nearest) attributes.level = text.substr(nearest->from, nearest->to - nearest->from);
+  }
+  if (side_of(attributes) != 0) return;
+  std::optional<std::string> side_word = side_of_mention_word(
+      std::string_view(text).substr(mention.from, mention.to - mention.from));
+  // Side words before the mention (and inside it) first, then those after it.
+  for (auto [from, to] : {std::pair{begin, mention.to}, std::pair{mention.to, end}}) {
+    if (side_word) break;
+    char side = 0;
+    for (const auto& m : s.attributes) {
+      if (m.kind != PhraseKind::kLocation || m.from < from || m.to > to) continue;
+      char word_side = side_of(std::string_view(text).substr(m.from, m.to - m.from));
+      if (word_side != 0) side = side == 0 || side == word_side ? word_side : 'b';
+    }
+    if (side != 0) side_word = side == 'l' ? "left" : side == 'r' ? "right" : "bilateral";
+  }
+  if (!side_word && (names_both_sides(attributes.location) ||
+                     names_both_sides(attributes.post_location))) {
+    side_word = "bilateral";
+  }
+  if (!side_word) return;
+  attributes.location = attributes.location ? *side_word + " " + *attributes.location : *side_word;
+}
+
 std::optional<ClearStatement> RulesExtractor::Impl::ClearOf(const Scratch& s) const {
   const std::string& text = s.normalized.text;
   for (const auto& clear : s.clears) {
@@ -439,6 +510,7 @@ KeyInfo RulesExtractor::Extract(std::string_view selected_text) const {
     mention.sentence = impl_->SentenceOf(s, match.from);
     mention.polarity = impl_->PolarityOf(s, match, begin, end);
     mention.attributes = impl_->AttributesOf(s, match, begin, end);
+    impl_->FillNearbyAttributes(s, match, begin, end, mention.attributes);
     s.mentions.push_back(std::move(mention));
   }
   share_sentence_locations(s.mentions);

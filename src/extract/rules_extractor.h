@@ -2,8 +2,18 @@
 // finding phrase), negation and uncertainty cue scopes, attribute words before a mention and
 // location phrases after it, opacity/clear statements, and merging of repeated mentions.
 //
+// Polarity of one mention, from the cues of its clause (a sentence part between scope breaks):
+// a backward uncertainty cue ("X cannot be excluded") wins, then a forward negation ("no X"),
+// then a forward uncertainty ("possible X"), then a backward negation ("X has resolved").
+// Backward cues reach over their own comma-separated part only. Hedges of high confidence
+// ("probable", "likely") are not uncertainty cues; in "A versus B" only B is uncertain.
 // Polarity per finding across the whole report: positive beats uncertain beats negated
 // (a finding seen as present anywhere is present; "possible X" beside "no X" is uncertain).
+// Mentions in a comma-separated part that names a device or treatment are ignored.
+// Repeated positive mentions merge: absent attributes are filled from later mentions, and a
+// second side turns the location into "bilateral". A mention without location takes the
+// location of the nearest mention in its sentence that has one. Every positive "lung opacity"
+// (category "opacity") is an entity; the first one also fills opacity_vs_clear.opacity.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,9 @@
 #include "keyinfo/keyinfo.h"
 
+#include <charconv>
+
+#include "common/text.h"
+
 
 
 namespace cxrvqa {
@@ -239,6 +243,158 @@ std::string keyinfo_to_json_line(const KeyInfo& r) {
   append_string_list(out, r.no_entity);
   out.push_back('}');
   return out;
+}
+
+namespace {
+
+// A cursor over a line in the strict form; every method consumes on success and returns
+// false at the first byte it does not expect.
+class StrictLineReader {
+ public:
+  explicit StrictLineReader(std::string_view text) : text_(text) {}
+
+  bool Literal(std::string_view expected) {
+    if (text_.substr(pos_, expected.size()) != expected) return false;
+    pos_ += expected.size();
+    return true;
+  }
+  bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  bool AtEnd() const { return pos_ == text_.size(); }
+  bool SawNonAscii() const { return non_ascii_; }
+
+  bool String(std::string& out) {
+    if (!Literal("\"")) return false;
+    out.clear();
+    while (pos_ < text_.size()) {
+      size_t start = pos_;
+      while (pos_ < text_.size() && !Special(text_[pos_])) ++pos_;
+      out.append(text_.substr(start, pos_ - start));
+      if (pos_ >= text_.size()) return false;
+      char c = text_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\' || !Escape(out)) return false;  // a raw control character or a bad escape
+    }
+    return false;
+  }
+
+  bool OptionalString(std::optional<std::string>& out) {
+    if (Literal("null")) {
+      out.reset();
+      return true;
+    }
+    return String(out.emplace());
+  }
+
+  bool Integer(int& out) {
+    size_t start = pos_;
+    if (Peek('-')) ++pos_;
+    size_t digits = pos_;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+    if (pos_ == digits || (text_[digits] == '0' && pos_ - digits > 1)) return false;
+    auto [end, error] = std::from_chars(text_.data() + start, text_.data() + pos_, out);
+    return error == std::errc() && end == text_.data() + pos_;
+  }
+
+ private:
+  bool Special(char c) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) non_ascii_ = true;
+    return c == '"' || c == '\\' || u < 0x20;
+  }
+  // The escapes append_json_string writes: \" \\ \n \r \t and \u00XX below 0x80.
+  bool Escape(std::string& out) {
+    if (pos_ >= text_.size()) return false;
+    char c = text_[pos_++];
+    switch (c) {
+      case '"': out.push_back('"'); return true;
+      case '\\': out.push_back('\\'); return true;
+      case 'n': out.push_back('\n'); return true;
+      case 'r': out.push_back('\r'); return true;
+      case 't': out.push_back('\t'); return true;
+      case 'u': {
+        if (!Literal("00") || pos_ + 2 > text_.size()) return false;
+        int high = HexDigit(text_[pos_]), low = HexDigit(text_[pos_ + 1]);
+        if (high < 0 || high > 7 || low < 0) return false;
+        pos_ += 2;
+        out.push_back(static_cast<char>(high * 16 + low));
+        return true;
+      }
+      default: return false;
+    }
+  }
+  static int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  bool non_ascii_ = false;
+};
+
+bool read_strict_meta(StrictLineReader& in, StudyMeta& meta) {
+  return in.Literal("{\"study_id\":") && in.String(meta.study_id) && in.Literal(",\"subject_id\":") &&
+         in.String(meta.subject_id) && in.Literal(",\"dicom_id\":") && in.String(meta.dicom_id) &&
+         in.Literal(",\"view\":") && in.String(meta.view) && in.Literal(",\"study_order\":") &&
+         in.Integer(meta.study_order) && in.Literal(",\"split\":") && in.String(meta.split);
+}
+
+bool read_strict_opacity_vs_clear(StrictLineReader& in, KeyInfo& record) {
+  if (!in.Literal(",\"opacity_vs_clear\":{")) return false;
+  if (in.Literal("\"opacity\":{\"location\":")) {
+    auto& o = record.opacity.emplace();
+    if (!(in.OptionalString(o.location) && in.Literal(",\"level\":") && in.OptionalString(o.level) &&
+          in.Literal(",\"type\":") && in.OptionalString(o.type) && in.Literal("}"))) {
+      return false;
+    }
+    if (in.Peek('}')) return in.Literal("}");
+    if (!in.Literal(",")) return false;
+    if (!in.Peek('"')) return false;  // a comma must be followed by the clear statement
+  }
+  if (in.Literal("\"clear\":{\"location\":")) {
+    if (!(in.OptionalString(record.clear.emplace().location) && in.Literal("}"))) return false;
+  }
+  return in.Literal("}");
+}
+
+bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
+  if (!in.Literal(",\"entity\":{")) return false;
+  if (in.Literal("}")) return true;
+  do {
+    Entity entity;
+    auto& a = entity.attributes;
+    if (!(in.String(entity.name) && in.Literal(":{\"location\":") && in.OptionalString(a.location) &&
+          in.Literal(",\"level\":") && in.OptionalString(a.level) && in.Literal(",\"type\":") &&
+          in.OptionalString(a.type) && in.Literal(",\"post_location\":") &&
+          in.OptionalString(a.post_location) && in.Literal("}"))) {
+      return false;
+    }
+    if (record.find_entity(entity.name) != nullptr) return false;  // JSON would keep one of them
+    record.entity.push_back(std::move(entity));
+  } while (in.Literal(","));
+  return in.Literal("}");
+}
+
+bool read_strict_list(StrictLineReader& in, std::string_view key, std::vector<std::string>& items) {
+  if (!in.Literal(key) || !in.Literal("[")) return false;
+  if (in.Literal("]")) return true;
+  do {
+    if (!in.String(items.emplace_back())) return false;
+  } while (in.Literal(","));
+  return in.Literal("]");
+}
+
+}  // namespace
+
+bool parse_strict_keyinfo_line(std::string_view line, KeyInfo& out) {
+  out = KeyInfo();
+  StrictLineReader in(line);
+  bool read = read_strict_meta(in, out.meta) && read_strict_opacity_vs_clear(in, out) &&
+              read_strict_entities(in, out) && read_strict_list(in, ",\"uncertain_entity\":", out.uncertain_entity) &&
+              read_strict_list(in, ",\"no_entity\":", out.no_entity) && in.Literal("}") && in.AtEnd();
+  return read && (!in.SawNonAscii() || is_valid_utf8(line));
 }
 
 Result<KeyInfo> keyinfo_from_json(const json& object) {

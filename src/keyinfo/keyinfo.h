@@ -78,6 +78,12 @@ std::string keyinfo_to_json_line(const KeyInfo& record);
 // a JSON string or number. Anything else off-schema is a ParseError naming the field.
 Result<KeyInfo> keyinfo_from_json(const Json& object);
 
+// Reads one line in exactly the form keyinfo_to_json_line writes (its key order, no spaces,
+// only the escapes it writes, valid UTF-8) into `out`, without a general JSON parser. False
+// on anything else, with `out` unspecified: the caller then falls back to Json::parse.
+// On the lines it accepts, the record equals keyinfo_from_json(Json::parse(line)).
+bool parse_strict_keyinfo_line(std::string_view line, KeyInfo& out);
+
 // Reads a KeyInfo JSONL file. Lines that are not valid JSON or not in the schema are
 // appended to `errors` (file, line, reason) and skipped; the rest are returned in file order.
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,

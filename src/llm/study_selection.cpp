@@ -56,11 +56,13 @@ Result<std::unordered_set<std::string>> sample_ids(const StudySelection& selecti
   return ids;
 }
 
-StudyMeta study_meta(const Report& report, const StudyIndex& index) {
+}  // namespace
+
+StudyMeta study_meta(const std::string& study_id, const std::string& subject_id, const StudyIndex& index) {
   StudyMeta meta;
-  meta.study_id = report.study_id;
-  meta.subject_id = report.subject_id;
-  if (const StudyRecord* record = index.Find(report.study_id)) {
+  meta.study_id = study_id;
+  meta.subject_id = subject_id;
+  if (const StudyRecord* record = index.Find(study_id)) {
     if (meta.subject_id.empty()) meta.subject_id = record->subject_id;
     meta.dicom_id = record->dicom_id;
     meta.view = record->view;
@@ -69,8 +71,6 @@ StudyMeta study_meta(const Report& report, const StudyIndex& index) {
   }
   return meta;
 }
-
-}  // namespace
 
 Status for_each_selected_study(const StudySelection& selection,
                                const std::function<Status(SelectedStudy&&)>& on_study, SelectionStats* stats) {
@@ -103,7 +103,7 @@ Status for_each_selected_study(const StudySelection& selection,
       return Status::Ok();
     }
     ++counts.selected;
-    CXRVQA_RETURN_IF_ERROR(on_study(SelectedStudy{study_meta(report, index), select_report_text(report.text)}));
+    CXRVQA_RETURN_IF_ERROR(on_study(SelectedStudy{study_meta(report.study_id, report.subject_id, index), select_report_text(report.text)}));
     stop = selection.limit > 0 && counts.selected >= selection.limit;
     return Status::Ok();
   }, &counts);

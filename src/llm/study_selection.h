@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "corpus/metadata.h"
 #include "corpus/report.h"
 #include "keyinfo/keyinfo.h"
 
@@ -35,6 +36,10 @@ struct SelectionStats {
   size_t selected = 0;
   std::vector<CorpusIssue> issues;  // from the corpus reader
 };
+
+// The metadata of `study_id`: subject/dicom/view/order/split from `index` when it lists the
+// study (`subject_id`, when not empty, wins over the index's).
+StudyMeta study_meta(const std::string& study_id, const std::string& subject_id, const StudyIndex& index);
 
 // Calls `on_study` for each selected study in corpus order. A sample is the `sample` ids with
 // the smallest stable_hash64(id, seed) (the corpus is read twice). Stops at the first non-OK

@@ -245,6 +245,8 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
     const StageReport& done = report.stages[i];
     Json outputs = Json::object();
     for (const auto& relative : stages[i].writes) {
+      std::error_code ec;
+      if (!fs::exists(o.out_dir / relative, ec)) continue;
       auto fingerprint = fingerprint_input(o.out_dir / relative, /*by_content=*/true);
       if (!fingerprint.ok()) return fingerprint.status();
       outputs[relative] = {{"bytes", fingerprint->bytes}, {"sha256", fingerprint->sha256}};

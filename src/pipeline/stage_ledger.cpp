@@ -42,8 +42,12 @@ Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_con
   return fingerprint;
 }
 
+// An output a stage may legitimately not write (e.g. an empty rejects file) is "absent".
+constexpr const char* kAbsent = "absent";
+
 Result<std::string> hash_output(const fs::path& path) {
   std::error_code ec;
+  if (!fs::exists(path, ec)) return std::string(kAbsent);
   if (fs::is_directory(path, ec)) {
     auto tree = fingerprint_directory(path, /*by_content=*/true);
     if (!tree.ok()) return tree.status();

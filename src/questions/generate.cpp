@@ -4,7 +4,9 @@
 #include <array>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <vector>
 
 #include "common/hash.h"
@@ -14,9 +16,32 @@
 namespace cxrvqa {
 namespace {
 
+// The question templates. A candidate keeps only the words its text needs; the text itself
+// is built only for the candidates drawn.
+enum class Form : uint8_t {
+  kAbnormalities,     // "what abnormalities are seen in this image?"
+  kAbnormalitiesAt,   // "what abnormalities are seen in the <place>?"
+  kAnyAbnormality,    // "is there evidence of any abnormalities in this image?"
+  kEvidenceOf,        // "is there evidence of <name> in this image?"
+  kIsThere,           // "is there <name>?"
+  kIsThereAt,         // "is there <name> in the <place>?"
+  kIsThereMoved,      // "is there <name> in the <place moved to the other side or zone>?"
+  kWhichView,         // "which view is this image taken?"
+  kIsPa,              // "is this PA view?"
+  kIsAp,              // "is this AP view?"
+  kWhereLocated,      // "where in the image is the <name> located?"
+  kWhereIs,           // "where is the <name>?"
+  kWhichSide,         // "is the <name> located on the left side or right side?"
+  kWhatLevel,         // "what level is the <name>?"
+  kWhatType,          // "what type is the <name>?"
+  kDifference,        // "what has changed compared to the reference image?"
+};
+
 struct Candidate {
-  std::string question;
-  std::string answer;
+  Form form;
+  std::string_view name;    // finding name, when the form has one
+  std::string_view place;   // location, when the form has one
+  std::string_view answer;  // the answer, for forms whose answer is not computed
 };
 
 // Candidates that answer alike; `group` lets a type balance e.g. yes against no: a group is
@@ -25,6 +50,7 @@ struct Pool {
   int group = 0;
   std::vector<Candidate> items;
 };
+inline constexpr size_t kMaxPools = 5;
 
 constexpr std::string_view kYes = "yes";
 constexpr std::string_view kNo = "no";
@@ -104,98 +130,100 @@ bool mentioned(const KeyInfo& record, std::string_view name) {
   return in(record.uncertain_entity) || in(record.no_entity);
 }
 
-// Generation state of one study.
+// Generates the questions of one study after another, reusing its buffers.
 class StudyGenerator {
  public:
-  StudyGenerator(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
-                 const QuestionOptions& options, double ap_keep_rate, std::vector<Question>& out)
-      : study_(study),
-        record_(*study.record),
-        vocabulary_(vocabulary),
-        options_(options),
-        ap_keep_rate_(ap_keep_rate),
-        rng_(stable_hash64(study.meta.study_id, options.seed)),
-        out_(out) {}
+  StudyGenerator(const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                 double ap_keep_rate, std::vector<Question>& out)
+      : vocabulary_(vocabulary), options_(options), ap_keep_rate_(ap_keep_rate), out_(out) {}
 
-  void Run() {
+  void Run(const QuestionStudy& study) {
+    study_ = &study;
+    record_ = study.record;
+    rng_ = SplitMix64(stable_hash64(study.meta.study_id, options_.seed));
+    first_of_study_ = out_.size();
+    known_.clear();
+    for (const Entity& entity : record_->entity) {
+      if (vocabulary_.HasFinding(entity.name)) known_.push_back(&entity);
+    }
     Emit(QuestionType::kAbnormality, AbnormalityPools());
     Emit(QuestionType::kPresence, PresencePools());
     // The keep draw happens for every study so that later draws do not depend on the view.
-    bool keep_view = rng_.Unit() < (study_.pa ? 1.0 : ap_keep_rate_);
+    bool keep_view = rng_.Unit() < (study.pa ? 1.0 : ap_keep_rate_);
     if (keep_view) Emit(QuestionType::kView, ViewPools());
     Emit(QuestionType::kLocation, LocationPools());
-    Emit(QuestionType::kLevel, AttributePools(&EntityAttributes::level, vocabulary_.levels, "what level is the "));
-    Emit(QuestionType::kType, AttributePools(&EntityAttributes::type, vocabulary_.types, "what type is the "));
-    if (options_.difference && study_.reference != nullptr) {
+    Emit(QuestionType::kLevel, AttributePools(&EntityAttributes::level, vocabulary_.levels, Form::kWhatLevel));
+    Emit(QuestionType::kType, AttributePools(&EntityAttributes::type, vocabulary_.types, Form::kWhatType));
+    if (options_.difference && study.reference != nullptr) {
       Emit(QuestionType::kDifference, DifferencePools());
     }
   }
 
  private:
-  // Positive findings whose names are frequent enough, in record order.
-  std::vector<const Entity*> KnownPositives() const {
-    std::vector<const Entity*> known;
-    for (const Entity& entity : record_.entity) {
-      if (vocabulary_.HasFinding(entity.name)) known.push_back(&entity);
-    }
-    return known;
-  }
-  bool AllPositivesKnown() const {
-    return std::all_of(record_.entity.begin(), record_.entity.end(),
-                       [&](const Entity& e) { return vocabulary_.HasFinding(e.name); });
-  }
   const std::string* KnownLocation(const Entity& entity) const {
     const auto& location = entity.attributes.location;
     return location && vocabulary_.HasLocation(*location) ? &*location : nullptr;
   }
 
-  std::vector<Pool> AbnormalityPools() const {
-    Pool open, yes_no, located;
-    if (!record_.entity.empty() && AllPositivesKnown()) {
-      std::vector<std::string_view> names;
-      for (const Entity& entity : record_.entity) names.push_back(entity.name);
-      open.items.push_back({"what abnormalities are seen in this image?", join_names(names)});
-      for (const Entity& entity : record_.entity) {
+  // Empties the first `count` pools and sets their groups; returns `count`.
+  size_t ResetPools(std::initializer_list<int> groups) {
+    size_t count = 0;
+    for (int group : groups) {
+      pools_[count].group = group;
+      pools_[count++].items.clear();
+    }
+    return count;
+  }
+
+  size_t AbnormalityPools() {
+    size_t count = ResetPools({0, 0, 0});
+    Pool &open = pools_[0], &yes_no = pools_[1], &located = pools_[2];
+    const KeyInfo& record = *record_;
+    if (!record.entity.empty() && known_.size() == record.entity.size()) {
+      open.items.push_back({Form::kAbnormalities, {}, {}, {}});
+      seen_locations_.clear();
+      for (const Entity& entity : record.entity) {
         const std::string* location = KnownLocation(entity);
-        if (location == nullptr || is_bare_side(*location)) continue;
-        std::vector<std::string_view> there;
-        for (const Entity& other : record_.entity) {
-          if (other.attributes.location == *location) there.push_back(other.name);
+        if (location == nullptr || is_bare_side(*location) ||
+            std::find(seen_locations_.begin(), seen_locations_.end(), *location) != seen_locations_.end()) {
+          continue;
         }
-        located.items.push_back({"what abnormalities are seen in the " + *location + "?", join_names(there)});
+        seen_locations_.push_back(*location);
+        located.items.push_back({Form::kAbnormalitiesAt, {}, *location, {}});
       }
     }
-    bool abnormal = !record_.entity.empty() || record_.opacity.has_value();
-    if (abnormal || record_.uncertain_entity.empty()) {
-      yes_no.items.push_back({"is there evidence of any abnormalities in this image?",
-                              std::string(abnormal ? kYes : kNo)});
+    bool abnormal = !record.entity.empty() || record.opacity.has_value();
+    if (abnormal || record.uncertain_entity.empty()) {
+      yes_no.items.push_back({Form::kAnyAbnormality, {}, {}, abnormal ? kYes : kNo});
     }
-    return {std::move(open), std::move(yes_no), std::move(located)};
+    return count;
   }
 
   static void AddPresence(Pool& pool, std::string_view name, std::string_view answer) {
-    pool.items.push_back({"is there evidence of " + std::string(name) + " in this image?", std::string(answer)});
-    pool.items.push_back({"is there " + std::string(name) + "?", std::string(answer)});
+    pool.items.push_back({Form::kEvidenceOf, name, {}, answer});
+    pool.items.push_back({Form::kIsThere, name, {}, answer});
   }
 
-  std::vector<Pool> PresencePools() {
+  size_t PresencePools() {
     constexpr int kYesGroup = 0, kNoGroup = 1;
-    Pool yes{kYesGroup, {}}, located_yes{kYesGroup, {}};
-    Pool negated{kNoGroup, {}}, absent{kNoGroup, {}}, located_no{kNoGroup, {}};
-    for (const Entity* entity : KnownPositives()) {
+    size_t count = ResetPools({kYesGroup, kYesGroup, kNoGroup, kNoGroup, kNoGroup});
+    Pool &yes = pools_[0], &located_yes = pools_[1], &negated = pools_[2], &absent = pools_[3],
+         &located_no = pools_[4];
+    const KeyInfo& record = *record_;
+    for (const Entity* entity : known_) {
       AddPresence(yes, entity->name, kYes);
       const std::string* location = KnownLocation(*entity);
       if (location == nullptr || is_bare_side(*location)) continue;
-      located_yes.items.push_back({"is there " + entity->name + " in the " + *location + "?", std::string(kYes)});
+      located_yes.items.push_back({Form::kIsThereAt, entity->name, *location, kYes});
       std::string moved = moved_location(*location);
       if (!moved.empty() && vocabulary_.HasLocation(moved)) {
-        located_no.items.push_back({"is there " + entity->name + " in the " + moved + "?", std::string(kNo)});
+        located_no.items.push_back({Form::kIsThereMoved, entity->name, *location, kNo});
       }
     }
-    for (const std::string& name : record_.no_entity) {
-      if (!vocabulary_.HasFinding(name) || record_.find_entity(name) != nullptr) continue;
-      if (std::find(record_.uncertain_entity.begin(), record_.uncertain_entity.end(), name) !=
-          record_.uncertain_entity.end()) {
+    for (const std::string& name : record.no_entity) {
+      if (!vocabulary_.HasFinding(name) || record.find_entity(name) != nullptr) continue;
+      if (std::find(record.uncertain_entity.begin(), record.uncertain_entity.end(), name) !=
+          record.uncertain_entity.end()) {
         continue;
       }
       AddPresence(negated, name, kNo);
@@ -204,89 +232,149 @@ class StudyGenerator {
     constexpr int kAbsentTries = 4;
     for (int i = 0; i < kAbsentTries && !vocabulary_.findings.empty(); ++i) {
       const std::string& name = vocabulary_.findings[rng_.Below(vocabulary_.findings.size())];
-      if (!mentioned(record_, name)) AddPresence(absent, name, kNo);
+      if (!mentioned(record, name)) AddPresence(absent, name, kNo);
     }
-    return {std::move(yes), std::move(located_yes), std::move(negated), std::move(absent),
-            std::move(located_no)};
+    return count;
   }
 
-  std::vector<Pool> ViewPools() const {
-    Pool open, closed;
-    open.items.push_back({"which view is this image taken?", study_.pa ? "PA view" : "AP view"});
-    closed.items.push_back({"is this PA view?", std::string(study_.pa ? kYes : kNo)});
-    closed.items.push_back({"is this AP view?", std::string(study_.pa ? kNo : kYes)});
-    return {std::move(open), std::move(closed)};
+  size_t ViewPools() {
+    size_t count = ResetPools({0, 0});
+    bool pa = study_->pa;
+    pools_[0].items.push_back({Form::kWhichView, {}, {}, pa ? "PA view" : "AP view"});
+    pools_[1].items.push_back({Form::kIsPa, {}, {}, pa ? kYes : kNo});
+    pools_[1].items.push_back({Form::kIsAp, {}, {}, pa ? kNo : kYes});
+    return count;
   }
 
-  std::vector<Pool> LocationPools() const {
-    Pool where, side;
-    for (const Entity* entity : KnownPositives()) {
+  size_t LocationPools() {
+    size_t count = ResetPools({0, 0});
+    Pool &where = pools_[0], &side = pools_[1];
+    for (const Entity* entity : known_) {
       const std::string* location = KnownLocation(*entity);
       if (location == nullptr) continue;
-      std::string answer = location_answer(*location);
-      where.items.push_back({"where in the image is the " + entity->name + " located?", answer});
-      where.items.push_back({"where is the " + entity->name + "?", answer});
+      where.items.push_back({Form::kWhereLocated, entity->name, *location, {}});
+      where.items.push_back({Form::kWhereIs, entity->name, *location, {}});
       std::string_view which = side_of(*location);
-      if (!which.empty()) {
-        side.items.push_back({"is the " + entity->name + " located on the left side or right side?",
-                              std::string(which)});
-      }
+      if (!which.empty()) side.items.push_back({Form::kWhichSide, entity->name, {}, which});
     }
-    return {std::move(where), std::move(side)};
+    return count;
   }
 
-  std::vector<Pool> AttributePools(std::optional<std::string> EntityAttributes::*attribute,
-                                   const std::unordered_set<std::string>& known_words,
-                                   std::string_view prefix) const {
-    Pool pool;
-    for (const Entity* entity : KnownPositives()) {
+  size_t AttributePools(std::optional<std::string> EntityAttributes::*attribute,
+                        const WordSet& known_words, Form form) {
+    size_t count = ResetPools({0});
+    for (const Entity* entity : known_) {
       const auto& value = entity->attributes.*attribute;
-      if (!value || known_words.count(*value) == 0) continue;
-      pool.items.push_back({std::string(prefix) + entity->name + "?", *value});
+      if (!value || known_words.find(*value) == known_words.end()) continue;
+      pools_[0].items.push_back({form, entity->name, {}, *value});
     }
-    return {std::move(pool)};
+    return count;
   }
 
-  std::vector<Pool> DifferencePools() const {
-    const KeyInfo& reference = *study_.reference;
+  size_t DifferencePools() {
+    size_t count = ResetPools({0});
+    pools_[0].items.push_back({Form::kDifference, {}, {}, {}});
+    return count;
+  }
+
+  // The names of the record's positives (all of them, or those at `place`), comma-separated.
+  std::string PositiveNames(std::optional<std::string_view> place) {
+    names_.clear();
+    for (const Entity& entity : record_->entity) {
+      if (!place || entity.attributes.location == *place) names_.push_back(entity.name);
+    }
+    return join_names(names_);
+  }
+
+  std::string DifferenceAnswer() {
+    const KeyInfo& reference = *study_->reference;
     std::vector<std::string_view> added, missing;
-    for (const Entity& entity : record_.entity) {
+    for (const Entity& entity : record_->entity) {
       if (vocabulary_.HasFinding(entity.name) && reference.find_entity(entity.name) == nullptr) {
         added.push_back(entity.name);
       }
     }
     for (const Entity& entity : reference.entity) {
-      if (vocabulary_.HasFinding(entity.name) && record_.find_entity(entity.name) == nullptr) {
+      if (vocabulary_.HasFinding(entity.name) && record_->find_entity(entity.name) == nullptr) {
         missing.push_back(entity.name);
       }
     }
-    Pool pool;
-    pool.items.push_back({std::string(kDifferenceQuestion), difference_answer(added, missing)});
-    return {std::move(pool)};
+    return difference_answer(added, missing);
   }
 
-  // Draws up to per_type questions from `pools`, never repeating a question of this study.
-  void Emit(QuestionType type, std::vector<Pool> pools) {
+  static std::string Concat(std::initializer_list<std::string_view> parts) {
+    size_t size = 0;
+    for (std::string_view part : parts) size += part.size();
+    std::string text;
+    text.reserve(size);
+    for (std::string_view part : parts) text += part;
+    return text;
+  }
+
+  static std::string QuestionText(const Candidate& c) {
+    switch (c.form) {
+      case Form::kAbnormalities: return "what abnormalities are seen in this image?";
+      case Form::kAbnormalitiesAt: return Concat({"what abnormalities are seen in the ", c.place, "?"});
+      case Form::kAnyAbnormality: return "is there evidence of any abnormalities in this image?";
+      case Form::kEvidenceOf: return Concat({"is there evidence of ", c.name, " in this image?"});
+      case Form::kIsThere: return Concat({"is there ", c.name, "?"});
+      case Form::kIsThereAt: return Concat({"is there ", c.name, " in the ", c.place, "?"});
+      case Form::kIsThereMoved:
+        return Concat({"is there ", c.name, " in the ", moved_location(c.place), "?"});
+      case Form::kWhichView: return "which view is this image taken?";
+      case Form::kIsPa: return "is this PA view?";
+      case Form::kIsAp: return "is this AP view?";
+      case Form::kWhereLocated: return Concat({"where in the image is the ", c.name, " located?"});
+      case Form::kWhereIs: return Concat({"where is the ", c.name, "?"});
+      case Form::kWhichSide: return Concat({"is the ", c.name, " located on the left side or right side?"});
+      case Form::kWhatLevel: return Concat({"what level is the ", c.name, "?"});
+      case Form::kWhatType: return Concat({"what type is the ", c.name, "?"});
+      case Form::kDifference: return std::string(kDifferenceQuestion);
+    }
+    return {};
+  }
+
+  std::string AnswerText(const Candidate& c) {
+    switch (c.form) {
+      case Form::kAbnormalities: return PositiveNames(std::nullopt);
+      case Form::kAbnormalitiesAt: return PositiveNames(c.place);
+      case Form::kWhereLocated:
+      case Form::kWhereIs: return location_answer(c.place);
+      case Form::kDifference: return DifferenceAnswer();
+      default: return std::string(c.answer);
+    }
+  }
+
+  bool AlreadyAsked(std::string_view question) const {
+    return std::any_of(out_.begin() + static_cast<std::ptrdiff_t>(first_of_study_), out_.end(),
+                       [&](const Question& asked) { return asked.question == question; });
+  }
+
+  // Draws up to per_type questions from the first `pool_count` pools, never repeating a
+  // question of this study.
+  void Emit(QuestionType type, size_t pool_count) {
+    const StudyMeta& meta = study_->meta;
     for (size_t taken = 0; taken < options_.per_type;) {
-      Pool* pool = DrawPool(pools);
+      Pool* pool = DrawPool(pool_count);
       if (pool == nullptr) return;
       size_t index = rng_.Below(pool->items.size());
-      Candidate candidate = std::move(pool->items[index]);
-      pool->items[index] = std::move(pool->items.back());
+      Candidate candidate = pool->items[index];
+      pool->items[index] = pool->items.back();
       pool->items.pop_back();
-      if (!asked_.insert(candidate.question).second) continue;
-      out_.push_back(Question{study_.meta.study_id, study_.meta.subject_id, type,
-                              std::move(candidate.question), std::move(candidate.answer),
-                              study_.meta.dicom_id, study_.meta.split,
-                              type == QuestionType::kDifference ? study_.reference_id : std::string()});
+      std::string question = QuestionText(candidate);
+      if (AlreadyAsked(question)) continue;
+      out_.push_back(Question{meta.study_id, meta.subject_id, type, std::move(question),
+                              AnswerText(candidate), meta.dicom_id, meta.split,
+                              type == QuestionType::kDifference ? study_->reference_id : std::string()});
       ++taken;
     }
   }
 
-  Pool* DrawPool(std::vector<Pool>& pools) {
-    std::array<int, 8> groups{};
+  Pool* DrawPool(size_t pool_count) {
+    std::array<int, kMaxPools> groups{};
     size_t group_count = 0;
-    for (const Pool& pool : pools) {
+    for (size_t i = 0; i < pool_count; ++i) {
+      const Pool& pool = pools_[i];
       if (pool.items.empty()) continue;
       if (std::find(groups.begin(), groups.begin() + group_count, pool.group) == groups.begin() + group_count) {
         groups[group_count++] = pool.group;
@@ -294,22 +382,28 @@ class StudyGenerator {
     }
     if (group_count == 0) return nullptr;
     int group = groups[rng_.Below(group_count)];
-    std::array<Pool*, 8> members{};
+    std::array<Pool*, kMaxPools> members{};
     size_t member_count = 0;
-    for (Pool& pool : pools) {
+    for (size_t i = 0; i < pool_count; ++i) {
+      Pool& pool = pools_[i];
       if (!pool.items.empty() && pool.group == group) members[member_count++] = &pool;
     }
     return members[rng_.Below(member_count)];
   }
 
-  const QuestionStudy& study_;
-  const KeyInfo& record_;
   const QuestionVocabulary& vocabulary_;
   const QuestionOptions& options_;
   double ap_keep_rate_;
-  SplitMix64 rng_;
   std::vector<Question>& out_;
-  std::unordered_set<std::string> asked_;
+  // The study in hand.
+  const QuestionStudy* study_ = nullptr;
+  const KeyInfo* record_ = nullptr;
+  SplitMix64 rng_{0};
+  size_t first_of_study_ = 0;  // its first question in out_
+  // Buffers reused from study to study.
+  std::vector<const Entity*> known_;  // positives whose names are frequent enough, in record order
+  std::array<Pool, kMaxPools> pools_;
+  std::vector<std::string_view> seen_locations_, names_;
 };
 
 }  // namespace
@@ -327,7 +421,14 @@ std::string difference_answer(const std::vector<std::string_view>& added,
 void generate_study_questions(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
                               const QuestionOptions& options, double ap_keep_rate,
                               std::vector<Question>& out) {
-  StudyGenerator(study, vocabulary, options, ap_keep_rate, out).Run();
+  StudyGenerator(vocabulary, options, ap_keep_rate, out).Run(study);
+}
+
+void generate_range_questions(const std::vector<QuestionStudy>& studies, size_t begin, size_t end,
+                              const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                              double ap_keep_rate, std::vector<Question>& out) {
+  StudyGenerator generator(vocabulary, options, ap_keep_rate, out);
+  for (size_t i = begin; i < end; ++i) generator.Run(studies[i]);
 }
 
 }  // namespace cxrvqa

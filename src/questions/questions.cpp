@@ -3,6 +3,8 @@
 #include "questions/questions.h"
 
 #include <algorithm>
+#include <iterator>
+#include <mutex>
 #include <unordered_map>
 
 #include "common/parallel.h"
@@ -136,21 +138,29 @@ std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studi
                                          const QuestionVocabulary& vocabulary,
                                          const QuestionOptions& options, QuestionSummary* summary) {
   double ap_keep_rate = resolve_ap_keep_rate(studies, options);
-  std::vector<std::vector<Question>> per_study(studies.size());
+  // Each chunk's questions, keyed by its first study; concatenated in study order below.
+  std::vector<std::pair<size_t, std::vector<Question>>> chunks;
+  std::mutex mutex;
   parallel_chunks(studies.size(), options.threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      generate_study_questions(studies[i], vocabulary, options, ap_keep_rate, per_study[i]);
-    }
+    std::vector<Question> questions;
+    questions.reserve((end - begin) * 8);
+    generate_range_questions(studies, begin, end, vocabulary, options, ap_keep_rate, questions);
+    std::lock_guard<std::mutex> lock(mutex);
+    chunks.emplace_back(begin, std::move(questions));
   }, 256);
-  size_t total = 0;
-  for (const auto& questions : per_study) total += questions.size();
+  std::sort(chunks.begin(), chunks.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Question> all;
-  all.reserve(total);
-  for (auto& questions : per_study) {
-    for (Question& question : questions) {
-      if (summary) ++summary->per_type[static_cast<size_t>(question.type)];
-      all.push_back(std::move(question));
-    }
+  if (chunks.size() == 1) {
+    all = std::move(chunks.front().second);
+  } else {
+    size_t total = 0;
+    for (const auto& chunk : chunks) total += chunk.second.size();
+    all.reserve(total);
+    for (auto& chunk : chunks) std::move(chunk.second.begin(), chunk.second.end(), std::back_inserter(all));
+  }
+  if (summary) {
+    for (const Question& question : all) ++summary->per_type[static_cast<size_t>(question.type)];
   }
   if (summary) summary->ap_keep_rate = ap_keep_rate;
   return all;

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,14 +57,21 @@ struct Question {
 inline constexpr const char* kQuestionColumns[] = {
     "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
 
+// Hashes std::string and std::string_view alike, so sets look words up without copies.
+struct WordHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using WordSet = std::unordered_set<std::string, WordHash, std::equal_to<>>;
+
 // The words questions may use: names and attribute words at or above the frequency threshold.
 struct QuestionVocabulary {
   std::vector<std::string> findings;  // frequent finding names, library order (for "no" answers)
-  std::unordered_set<std::string> finding_set, locations, levels, types;
+  WordSet finding_set, locations, levels, types;
 
   static QuestionVocabulary FromLibraries(const Libraries& libraries, size_t min_count);
-  bool HasFinding(std::string_view name) const { return finding_set.count(std::string(name)) > 0; }
-  bool HasLocation(std::string_view word) const { return locations.count(std::string(word)) > 0; }
+  bool HasFinding(std::string_view name) const { return finding_set.find(name) != finding_set.end(); }
+  bool HasLocation(std::string_view word) const { return locations.find(word) != locations.end(); }
 };
 
 struct QuestionOptions {
@@ -108,6 +116,12 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
 void generate_study_questions(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
                               const QuestionOptions& options, double ap_keep_rate,
                               std::vector<Question>& out);
+
+// The questions of studies[begin, end), in study order, appended to `out`: the same as
+// generate_study_questions for each, with buffers reused from one study to the next.
+void generate_range_questions(const std::vector<QuestionStudy>& studies, size_t begin, size_t end,
+                              const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                              double ap_keep_rate, std::vector<Question>& out);
 
 // The answer of a difference question: "nothing has changed." or "the main image has
 // additional findings of a, b, and is missing the findings of c." (either part alone too).

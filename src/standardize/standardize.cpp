@@ -140,6 +140,8 @@ class Standardizer::Impl {
   explicit Impl(const Lexicon& lexicon) : lexicon_(lexicon), parser_(lexicon) {}
 
   Result<KeyInfo> Repair(const Json& raw, RepairCounts& r) const;
+  // Repair() of a record read from the strict form (same result as over its JSON).
+  Result<KeyInfo> RepairStrict(KeyInfo&& strict, RepairCounts& r) const;
   void Refile(KeyInfo& record, const Libraries& frequencies, RepairCounts& r) const;
 
  private:
@@ -152,6 +154,10 @@ class Standardizer::Impl {
                       std::vector<PendingFinding>& nested, RepairCounts& r) const;
   void ReadAttributeValue(const Json& value, int kind, AttributeWords& words, RepairCounts& r) const;
   void ReadAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
+  // A string attribute value of `kind` (post_location kept as a phrase).
+  void AddAttributeText(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
+  void AddAttributes(const std::optional<std::string>* const (&values)[4], AttributeWords& words,
+                     RepairCounts& r) const;
   // --- names ---
   bool NamesFinding(const std::string& phrase) const {
     RepairCounts ignored;
@@ -162,8 +168,14 @@ class Standardizer::Impl {
   void ApplySpecials(std::string& name, AttributeWords& words, const std::vector<std::string>& tokens,
                      RepairCounts& r) const;
   void ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  void FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record, RepairCounts& r) const;
   void ReadNameList(const Json& value, std::vector<std::string>& names, RepairCounts& r) const;
+  void FinishNames(std::vector<PendingFinding>& pending, std::vector<std::string>& names,
+                   RepairCounts& r) const;
   void ReadOpacityVsClear(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  // Sets the "opacity" or "clear" statement from its words; other keys are dropped.
+  void SetStatement(std::string_view key, const AttributeWords& words, KeyInfo& record,
+                    RepairCounts& r) const;
   // --- re-filing ---
   int RefileTarget(const std::string& piece, int current, const Libraries& libs) const;
   void RefileAttributes(std::array<std::optional<std::string>*, 3> values, const Libraries& libs,
@@ -283,6 +295,11 @@ void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, At
     r.add(Repair::kNullOrEmpty);
     return;
   }
+  if (kind != kPostLocationAttr && parser_.CuratedKind(value) == kind) {  // already right
+    auto& list = words.of(kind);
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+    return;
+  }
   if (value.find(':') == std::string::npos) {
     parser_.FileWords(value, kind, words, r);
     return;
@@ -300,18 +317,30 @@ void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, At
   }
 }
 
+void Standardizer::Impl::AddAttributeText(std::string_view text, int kind, AttributeWords& words,
+                                          RepairCounts& r) const {
+  if (kind == kPostLocationAttr) {
+    std::string phrase = collapse_whitespace(to_lower(text));
+    if (!phrase.empty() && !one_of(kEmptyValues, phrase)) words.post_location.push_back(phrase);
+    return;
+  }
+  ReadAttributeString(text, kind, words, r);
+}
+
+void Standardizer::Impl::AddAttributes(const std::optional<std::string>* const (&values)[4],
+                                       AttributeWords& words, RepairCounts& r) const {
+  for (int kind = kLocationAttr; kind <= kPostLocationAttr; ++kind) {
+    if (values[kind] != nullptr && *values[kind]) AddAttributeText(**values[kind], kind, words, r);
+  }
+}
+
 void Standardizer::Impl::ReadAttributeValue(const Json& value, int kind, AttributeWords& words,
                                             RepairCounts& r) const {
   switch (value.type()) {
     case Json::value_t::null:
       return;
     case Json::value_t::string:
-      if (kind == kPostLocationAttr) {
-        std::string phrase = collapse_whitespace(to_lower(value.get_ref<const std::string&>()));
-        if (!phrase.empty() && !one_of(kEmptyValues, phrase)) words.post_location.push_back(phrase);
-        return;
-      }
-      ReadAttributeString(value.get_ref<const std::string&>(), kind, words, r);
+      AddAttributeText(value.get_ref<const std::string&>(), kind, words, r);
       return;
     case Json::value_t::array:
       r.add(Repair::kAttributeShape);
@@ -419,6 +448,11 @@ bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, Attr
 void Standardizer::Impl::ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const {
   std::vector<PendingFinding> pending;
   Collect(value, pending, r);
+  FinishEntities(pending, record, r);
+}
+
+void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record,
+                                        RepairCounts& r) const {
   std::vector<AttributeWords> collected;
   for (auto& p : pending) {
     std::string name;
@@ -455,6 +489,11 @@ void Standardizer::Impl::ReadNameList(const Json& value, std::vector<std::string
     if (value.is_object()) r.add(Repair::kCategoryShape);
     Collect(value, pending, r);
   }
+  FinishNames(pending, names, r);
+}
+
+void Standardizer::Impl::FinishNames(std::vector<PendingFinding>& pending,
+                                     std::vector<std::string>& names, RepairCounts& r) const {
   for (auto& p : pending) {
     std::string name;
     AttributeWords words;
@@ -480,17 +519,21 @@ void Standardizer::Impl::ReadOpacityVsClear(const Json& value, KeyInfo& record,
     PendingFinding statement{lower, {}, {}};
     std::vector<PendingFinding> nested;
     ReadAttributes(item, statement, nested, r);
-    const auto& w = statement.words;
-    if (lower == "opacity") {
-      record.opacity = OpacityStatement{joined(w.location), joined(w.level), joined(w.type)};
-    } else if (lower == "clear") {
-      std::vector<std::string> where = w.location;
-      where.insert(where.end(), w.level.begin(), w.level.end());  // "clear" has location only
-      where.insert(where.end(), w.type.begin(), w.type.end());
-      record.clear = ClearStatement{joined(where)};
-    } else {
-      r.add(Repair::kUnknownKeyDropped);
-    }
+    SetStatement(lower, statement.words, record, r);
+  }
+}
+
+void Standardizer::Impl::SetStatement(std::string_view key, const AttributeWords& w, KeyInfo& record,
+                                      RepairCounts& r) const {
+  if (key == "opacity") {
+    record.opacity = OpacityStatement{joined(w.location), joined(w.level), joined(w.type)};
+  } else if (key == "clear") {
+    std::vector<std::string> where = w.location;
+    where.insert(where.end(), w.level.begin(), w.level.end());  // "clear" has location only
+    where.insert(where.end(), w.type.begin(), w.type.end());
+    record.clear = ClearStatement{joined(where)};
+  } else {
+    r.add(Repair::kUnknownKeyDropped);
   }
 }
 
@@ -546,6 +589,41 @@ Result<KeyInfo> Standardizer::Impl::Repair(const Json& raw, RepairCounts& r) con
   return record;
 }
 
+Result<KeyInfo> Standardizer::Impl::RepairStrict(KeyInfo&& strict, RepairCounts& r) const {
+  KeyInfo record;
+  record.meta = std::move(strict.meta);
+  if (trim(record.meta.study_id).size() != record.meta.study_id.size()) {
+    record.meta.study_id = std::string(trim(record.meta.study_id));
+  }
+  if (record.meta.study_id.empty()) return Status::ParseError("empty study_id");
+  if (strict.opacity) {
+    const OpacityStatement& o = *strict.opacity;
+    AttributeWords words;
+    AddAttributes({&o.location, &o.level, &o.type, nullptr}, words, r);
+    SetStatement("opacity", words, record, r);
+  }
+  if (strict.clear) {
+    AttributeWords words;
+    AddAttributes({&strict.clear->location, nullptr, nullptr, nullptr}, words, r);
+    SetStatement("clear", words, record, r);
+  }
+  std::vector<PendingFinding> pending;
+  pending.reserve(strict.entity.size());
+  for (Entity& entity : strict.entity) {
+    const EntityAttributes& a = entity.attributes;
+    PendingFinding& finding = pending.emplace_back(PendingFinding{std::move(entity.name), {}, {}});
+    AddAttributes({&a.location, &a.level, &a.type, &a.post_location}, finding.words, r);
+  }
+  FinishEntities(pending, record, r);
+  for (auto [from, to] : {std::pair{&strict.uncertain_entity, &record.uncertain_entity},
+                          std::pair{&strict.no_entity, &record.no_entity}}) {
+    pending.clear();
+    for (std::string& name : *from) pending.push_back({std::move(name), {}, {}});
+    FinishNames(pending, *to, r);
+  }
+  return record;
+}
+
 // ---------------------------------------------------------------------------------------
 // Re-filing
 
@@ -596,7 +674,13 @@ void Standardizer::Impl::RefileAttributes(std::array<std::optional<std::string>*
 void Standardizer::Impl::Refile(KeyInfo& record, const Libraries& libs, RepairCounts& r) const {
   for (auto& e : record.entity) {
     auto& a = e.attributes;
-    RefileAttributes({&a.location, &a.level, &a.type}, libs, r);
+    // The type a special rule set ("hilar" for vascular congestion) stays where it is.
+    bool special_type = std::any_of(kSpecialRules.begin(), kSpecialRules.end(), [&](const SpecialRule& rule) {
+      return !rule.type.empty() && e.name == rule.result && a.type == std::string(rule.type);
+    });
+    std::optional<std::string> no_type;
+    RefileAttributes({&a.location, &a.level, special_type ? &no_type : &a.type}, libs, r);
+    if (no_type) *a.type += " " + *no_type;  // type words moved in from elsewhere
   }
   if (record.opacity) {
     auto& o = *record.opacity;
@@ -620,11 +704,20 @@ void Standardizer::Refile(KeyInfo& record, const Libraries& frequencies,
   impl_->Refile(record, frequencies, repairs);
 }
 
+Result<KeyInfo> Standardizer::RepairLine(std::string_view json_text, RepairCounts& repairs) const {
+  KeyInfo strict;
+  if (parse_strict_keyinfo_line(json_text, strict)) return impl_->RepairStrict(std::move(strict), repairs);
+  Json raw = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (raw.is_discarded() && !is_valid_utf8(json_text)) {
+    raw = Json::parse(sanitize_utf8(json_text), nullptr, /*allow_exceptions=*/false);
+  }
+  if (raw.is_discarded()) return Status::ParseError("not valid JSON");
+  return impl_->Repair(raw, repairs);
+}
+
 Result<KeyInfo> Standardizer::Standardize(std::string_view json_text, const Libraries& frequencies,
                                           RepairCounts& repairs) const {
-  Json raw = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (raw.is_discarded()) return Status::ParseError("not valid JSON");
-  auto record = Repair(raw, repairs);
+  auto record = RepairLine(json_text, repairs);
   if (record.ok()) Refile(*record, frequencies, repairs);
   return record;
 }

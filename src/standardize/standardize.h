@@ -73,6 +73,10 @@ class Standardizer {
   // first and by `frequencies` (corpus counts of whole attribute values) otherwise.
   // Thread-safe.
   void Refile(KeyInfo& record, const Libraries& frequencies, RepairCounts& repairs) const;
+  // Repair() over one line of JSON text. A line in the strict form of keyinfo_to_json_line is
+  // read without a general JSON parser (same result); any other line is parsed as JSON, with
+  // invalid UTF-8 replaced. Error "not valid JSON" when it is not JSON. Thread-safe.
+  Result<KeyInfo> RepairLine(std::string_view json_text, RepairCounts& repairs) const;
   // Both steps over one line of JSON text.
   Result<KeyInfo> Standardize(std::string_view json_text, const Libraries& frequencies,
                               RepairCounts& repairs) const;

@@ -32,14 +32,6 @@ std::vector<InputLine> split_lines(std::string_view content) {
   return lines;
 }
 
-Json parse_lenient_utf8(std::string_view text) {
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() && !is_valid_utf8(text)) {
-    value = Json::parse(sanitize_utf8(text), nullptr, /*allow_exceptions=*/false);
-  }
-  return value;
-}
-
 // One input line's outcome after the first pass.
 struct LineOutcome {
   std::optional<KeyInfo> record;
@@ -129,12 +121,7 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   StandardizeSummary summary;
   summary.read = lines.size();
   summary.repairs = parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
-    Json raw = parse_lenient_utf8(lines[i].text);
-    if (raw.is_discarded()) {
-      outcomes[i].reject_reason = "not valid JSON";
-      return;
-    }
-    auto record = standardizer.Repair(raw, r);
+    auto record = standardizer.RepairLine(lines[i].text, r);
     if (record.ok()) {
       outcomes[i].record = std::move(*record);
     } else {

@@ -15,9 +15,9 @@ using testing::TempDir;
 constexpr size_t kSliceRows = 400;
 // Floors sit just under what the rule extractor reaches on this slice, so a regression
 // in extraction (or in scoring) fails here.
-constexpr double kOpenI14MicroF1Floor = 0.80;
-constexpr double kMeshMicroF1Floor = 0.50;
-constexpr double kMeshNormalAccuracyFloor = 0.80;
+constexpr double kOpenI14MicroF1Floor = 0.88;
+constexpr double kMeshMicroF1Floor = 0.90;
+constexpr double kMeshNormalAccuracyFloor = 0.93;
 
 // Copies the header and the first `rows` records of a CSV (records may span lines).
 void write_csv_slice(const std::filesystem::path& from, const std::filesystem::path& to, size_t rows) {
@@ -63,7 +63,7 @@ TEST_F(ExtractEvalTest, OpenI14MicroF1StaysAboveFloor) {
   auto result = run_eval_json("--gold \"" + (data / "iu_xray" / "openi_gold14_dev.csv").string() +
                               "\" --gold-format openi14 --pred \"" + pred_.string() + "\"");
   ASSERT_TRUE(result.contains("micro")) << result.dump();
-  EXPECT_EQ(result["studies"]["scored"], kSliceRows);
+  EXPECT_GE(result["studies"]["scored"].get<size_t>(), kSliceRows - 5);  // empty reports are skipped
   EXPECT_GT(result["studies"]["missing_from_pred"].get<size_t>(), 0u);  // the rest of the gold
   EXPECT_EQ(result["studies"]["missing_from_gold"], 0);
   EXPECT_GE(result["micro"]["f1"].get<double>(), kOpenI14MicroF1Floor) << result["per_finding"].dump(1);
@@ -75,8 +75,9 @@ TEST_F(ExtractEvalTest, MeshMicroF1AndNormalAccuracyStayAboveFloors) {
   auto result = run_eval_json("--gold \"" + reports_.string() + "\" --gold-format iu-mesh --pred \"" +
                               pred_.string() + "\"");
   ASSERT_TRUE(result.contains("micro")) << result.dump();
-  EXPECT_EQ(result["studies"]["missing_from_gold"], 0);
-  EXPECT_GE(result["studies"]["scored"].get<size_t>(), kSliceRows - 20);  // "No Indexing" rows left out
+  // Rows indexed only "No Indexing" are not gold; empty reports are not predicted.
+  EXPECT_LE(result["studies"]["missing_from_gold"].get<size_t>(), 20u);
+  EXPECT_GE(result["studies"]["scored"].get<size_t>(), kSliceRows - 25);
   EXPECT_GE(result["micro"]["f1"].get<double>(), kMeshMicroF1Floor);
   EXPECT_GE(result["normal"]["accuracy"].get<double>(), kMeshNormalAccuracyFloor);
   EXPECT_GT(result["laterality"]["total"].get<size_t>(), 0u);

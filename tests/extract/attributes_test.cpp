@@ -1,6 +1,9 @@
 // Attribute attachment, opacity/clear statements, devices and merging of repeated mentions.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "extract_test_util.h"
 
 namespace cxrvqa {
@@ -153,6 +156,39 @@ TEST(TextTest, WordBoundariesAreRespected) {
   EXPECT_EQ(testing::polarity_of(info, "atelectasis"), "positive");
   EXPECT_EQ(attributes_of(info, "atelectasis").type, "plate-like");
   EXPECT_EQ(attributes_of(info, "lung opacity").type, "linear");
+}
+
+}  // namespace
+}  // namespace cxrvqa
+
+namespace cxrvqa {
+namespace {
+
+TEST(ConcurrencyTest, ConcurrentExtractionMatchesSequentialResults) {
+  const std::vector<std::string> texts = {
+      "Small left pleural effusion. No pneumothorax.",
+      "Mild cardiomegaly without pulmonary edema. The lungs are clear.",
+      "Patchy bibasilar opacities, likely atelectasis versus pneumonia.",
+      "Degenerative changes of the thoracic spine. Calcified granuloma in the right upper lobe.",
+  };
+  std::vector<std::string> expected;
+  for (const auto& text : texts) {
+    expected.push_back(keyinfo_to_json_line(testing::embedded_extractor().Extract(text)));
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        size_t i = static_cast<size_t>(round) % texts.size();
+        if (keyinfo_to_json_line(testing::embedded_extractor().Extract(texts[i])) != expected[i]) {
+          ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace

@@ -49,12 +49,16 @@ const ScopeCase kCases[] = {
     {"Possible small left pleural effusion.", "pleural effusion", "uncertain"},
     {"Findings could represent early pneumonia.", "pneumonia", "uncertain"},
     {"Streaky opacity, atelectasis versus scarring.", "scarring", "uncertain"},
-    {"Streaky opacity, atelectasis versus scarring.", "atelectasis", "uncertain"},
+    // "A versus B": the first alternative is the favoured reading, the second is uncertain.
+    {"Streaky opacity, atelectasis versus scarring.", "atelectasis", "positive"},
+    {"Streaky opacity, atelectasis versus scarring.", "lung opacity", "positive"},
     {"? pneumonia", "pneumonia", "uncertain"},
     {"Findings suspicious for pneumonia.", "pneumonia", "uncertain"},
     {"Appearance is concerning for edema.", "edema", "uncertain"},
     {"Cannot exclude a small pneumothorax.", "pneumothorax", "uncertain"},
-    {"Probable scarring in the left apex.", "scarring", "uncertain"},
+    // High-confidence wording ("probable", "likely") reads as present.
+    {"Probable scarring in the left apex.", "scarring", "positive"},
+    {"Streaky opacity, likely atelectasis.", "atelectasis", "positive"},
     {"Questionable nodule in the right upper lobe.", "nodule", "uncertain"},
     {"Pneumonia is in the differential.", "pneumonia", "uncertain"},
     {"No pneumothorax but there is a small right pleural effusion.", "pleural effusion",

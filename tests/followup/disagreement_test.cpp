@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <memory>
+
+#include "extract/rules_extractor.h"
+#include "followup/report_texts.h"
+#include "test_util.h"
 
 namespace cxrvqa {
 namespace {
@@ -109,6 +114,72 @@ TEST_F(DisagreementTest, ScanJoinsStudiesById) {
   EXPECT_EQ(scan.repeated_llm_studies, 1u);
   ASSERT_EQ(scan.studies.size(), 1u);
   EXPECT_EQ(scan.studies[0].study_id, "c");
+}
+
+// Real IU reports through the rules extractor: the reference compared with a copy of itself
+// written differently (other synonyms, plurals, case) finds nothing; dropping the negations
+// of the copy finds exactly the dropped findings.
+
+// Another phrasing of `name` that the lexicon maps back to it: a plain synonym other than
+// the name (no pattern), upper-cased.
+std::string reworded(const Lexicon& lexicon, const std::string& name) {
+  const Finding* finding = lexicon.FindByName(name);
+  if (finding != nullptr) {
+    for (const std::string& synonym : finding->synonyms) {
+      if (synonym != name && synonym.find('*') == std::string::npos &&
+          lexicon.FindByPhrase(synonym) == finding) {
+        std::string upper = synonym;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return upper;
+      }
+    }
+  }
+  return name;
+}
+
+TEST_F(DisagreementTest, RealReportsRewordedAgreeAndDroppedNegationsDisagree) {
+  CXRVQA_REQUIRE_SHARED_DATA(data);
+  CorpusSource source{CorpusKind::kIu, data / "iu_xray" / "iu_reports_dev.csv", std::nullopt};
+  auto texts = read_report_texts(source, nullptr);
+  ASSERT_TRUE(texts.ok()) << texts.status().ToString();
+  RulesExtractor extractor(embedded_lexicon());
+  ASSERT_TRUE(extractor.Ready()) << extractor.compile_error();
+  const Lexicon& lexicon = *embedded_lexicon();
+
+  std::vector<KeyInfo> reference, reworded_set, without_negations;
+  size_t negations = 0, studies_with_negations = 0;
+  for (const std::string& id : texts->order) {
+    KeyInfo rules = extractor.Extract(texts->by_study.at(id));
+    rules.meta.study_id = id;
+    KeyInfo copy = rules;
+    for (Entity& entity : copy.entity) entity.name = reworded(lexicon, entity.name);
+    for (std::string& name : copy.no_entity) name = reworded(lexicon, name);
+    KeyInfo dropped = copy;
+    negations += dropped.no_entity.size();
+    studies_with_negations += dropped.no_entity.empty() ? 0 : 1;
+    dropped.no_entity.clear();
+    reference.push_back(std::move(rules));
+    reworded_set.push_back(std::move(copy));
+    without_negations.push_back(std::move(dropped));
+  }
+  ASSERT_GT(negations, 1000u) << "the rules extractor should find many negations in IU reports";
+
+  DisagreementScan same = scan_disagreements(reworded_set, reference, *matcher_);
+  EXPECT_EQ(same.studies_compared, reference.size());
+  EXPECT_TRUE(same.studies.empty()) << "study " << same.studies[0].study_id << ": "
+                                    << same.studies[0].items[0].finding;
+
+  DisagreementScan scan = scan_disagreements(without_negations, reference, *matcher_);
+  size_t items = 0;
+  for (const StudyDisagreements& study : scan.studies) {
+    for (const Disagreement& item : study.items) {
+      EXPECT_EQ(item.kind, DisagreementKind::kMissingNegation);
+      ++items;
+    }
+  }
+  EXPECT_EQ(scan.studies.size(), studies_with_negations);
+  EXPECT_LE(items, negations);  // a finding negated twice under two names is asked once
+  EXPECT_GT(items, negations * 9 / 10);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
-# test_followup talks to the fake OpenAI-compatible server of tests/llm (created after this
-# file is read): wire it at the end.
+# test_followup (and the end-to-end followup runs in test_app) talk to the fake
+# OpenAI-compatible server of tests/llm, created after this file is read: wire it at the end.
 function(cxrvqa_wire_followup_fake_server)
-  if(TARGET test_followup AND TARGET fake_llm_server)
-    target_compile_definitions(test_followup PRIVATE
-      CXRVQA_FAKE_LLM_SERVER="$<TARGET_FILE:fake_llm_server>")
-    target_link_libraries(test_followup PRIVATE PkgConfig::HTTPLIB)
-    add_dependencies(test_followup fake_llm_server)
-  endif()
+  foreach(target IN ITEMS test_followup test_app)
+    if(TARGET ${target} AND TARGET fake_llm_server)
+      target_compile_definitions(${target} PRIVATE
+        CXRVQA_FAKE_LLM_SERVER="$<TARGET_FILE:fake_llm_server>")
+      target_link_libraries(${target} PRIVATE PkgConfig::HTTPLIB)
+      add_dependencies(${target} fake_llm_server)
+    endif()
+  endforeach()
 endfunction()
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL cxrvqa_wire_followup_fake_server)

@@ -90,7 +90,9 @@ TEST(ChatRunner, NothingLostOrDuplicatedUnderTwentyPercentFaultsAndSecondRunSend
   auto stats = server.Stats();
   EXPECT_GT(stats["faults"].size(), 3u) << stats.dump();
   EXPECT_GT(first.totals.retries, 20u);
-  EXPECT_EQ(first.totals.requests, stats["requests"].get<uint64_t>());
+  // Requests that timed out while queued behind slow ones never reach a handler: the server
+  // may count fewer than were sent, never more.
+  EXPECT_GE(first.totals.requests, stats["requests"].get<uint64_t>());
 
   uint64_t requests_before = server.Requests();
   RunResult second = run(config, jobs);

@@ -124,6 +124,20 @@ TEST(Questions, AnswersAgreeWithTheirRecords) {
       for (const Entity& e : r.entity) all.insert(e.name);
       EXPECT_EQ(listed(q.answer, ""), all);
       ++checked;
+    } else if (text.rfind("what abnormalities are seen in the ", 0) == 0) {
+      std::string location = between(text, "what abnormalities are seen in the ", "?");
+      std::set<std::string> there;
+      for (const Entity& e : r.entity) {
+        if (e.attributes.location == location) there.insert(e.name);
+      }
+      EXPECT_EQ(listed(q.answer, ""), there);
+      ++checked;
+    } else if (text.rfind("is there ", 0) == 0 && text.find(" in the ") != std::string::npos) {
+      std::string name = between(text, "is there ", " in the ");
+      std::string location = between(text, " in the ", "?");
+      const Entity* e = r.find_entity(name);
+      EXPECT_EQ(q.answer, e != nullptr && e->attributes.location == location ? "yes" : "no");
+      ++checked;
     } else if (text.rfind("where is the ", 0) == 0) {
       const Entity* e = r.find_entity(between(text, "where is the ", "?"));
       ASSERT_NE(e, nullptr);

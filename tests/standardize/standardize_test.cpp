@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/csv.h"
 #include "common/text.h"
 #include "test_util.h"
 
@@ -213,6 +214,14 @@ TEST(StandardizeTest, RefilesByCorpusFrequency) {
   EXPECT_EQ(describe(*unchanged), "atelectasis[left " + word + "|-|-|-]");
 }
 
+TEST(StandardizeTest, RefilingKeepsTheTypeOfASpecialFinding) {
+  RepairCounts counts;
+  auto record = standardizer().Standardize(
+      R"({"study_id":"s","entity":{"hilar congestion":{}}})", Libraries{}, counts);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(describe(*record), "vascular congestion[-|-|hilar|-]");
+}
+
 TEST(StandardizeTest, CuratedListsWinOverFrequencies) {
   Libraries libs;
   libs.location = {{"small", 500}};
@@ -222,6 +231,60 @@ TEST(StandardizeTest, CuratedListsWinOverFrequencies) {
       R"({"study_id":"s","entity":{"pleural effusion":{"location":"small"}}})", libs, counts);
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(describe(*record), "pleural effusion[-|small|-|-]");
+}
+
+}  // namespace
+}  // namespace cxrvqa
+
+namespace cxrvqa {
+namespace {
+
+// Which attribute one curated word belongs to: 0 location, 1 level, 2 type, -1 none/several.
+int curated_kind(const Lexicon& lexicon, const std::string& word) {
+  int kinds = lexicon.IsLocation(word) + lexicon.IsLevel(word) + lexicon.IsType(word);
+  if (kinds != 1) return -1;
+  return lexicon.IsLocation(word) ? 0 : lexicon.IsLevel(word) ? 1 : 2;
+}
+
+// IU X-ray MeSH annotations ("Pleural Effusion/left/moderate") become messy records with
+// every qualifier thrown under "location"; standardize must file each curated qualifier
+// under its own attribute and map the term to its official name.
+TEST(StandardizeRealDataTest, IuMeshQualifiersAreFiledByKind) {
+  CXRVQA_REQUIRE_SHARED_DATA(shared);
+  auto reader = CsvReader::Open(shared / "iu_xray" / "iu_reports_dev.csv");
+  ASSERT_TRUE(reader.ok());
+  auto mesh_column = (*reader)->column("MeSH");
+  ASSERT_TRUE(mesh_column.has_value());
+  const Lexicon& lexicon = standardizer().lexicon();
+  size_t checked = 0;
+  CsvRow row;
+  while ((*reader)->Next(row)) {
+    for (const auto& term : split_trimmed(row.get(*mesh_column), ';')) {
+      auto parts = split_trimmed(to_lower(term), '/');
+      if (parts.size() < 2) continue;
+      const Finding* finding = lexicon.FindByPhrase(parts[0]);
+      if (finding == nullptr || finding->name == "cardiomegaly") continue;
+      Json raw = {{"study_id", "iu"}, {"entity", Json::object()}};
+      std::vector<std::string> qualifiers(parts.begin() + 1, parts.end());
+      raw["entity"][parts[0]] = {{"location", join(qualifiers, ", ")}};
+      RepairCounts counts;
+      auto record = standardizer().Repair(raw, counts);
+      ASSERT_TRUE(record.ok());
+      ASSERT_EQ(record->entity.size(), 1u) << term;
+      const Entity& e = record->entity[0];
+      EXPECT_EQ(e.name, finding->name);
+      const std::optional<std::string>* attributes[] = {&e.attributes.location, &e.attributes.level,
+                                                        &e.attributes.type};
+      for (const auto& q : qualifiers) {
+        int kind = curated_kind(lexicon, q);
+        if (kind < 0) continue;
+        ASSERT_TRUE(attributes[kind]->has_value()) << term;
+        EXPECT_NE((**attributes[kind]).find(q), std::string::npos) << term;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 50u);
 }
 
 }  // namespace

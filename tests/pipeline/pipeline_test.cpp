@@ -1,0 +1,134 @@
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "common/file_io.h"
+#include "test_util.h"
+
+namespace cxrvqa {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kDemo = fs::path(CXRVQA_SOURCE_DIR) / "data" / "demo" / "mimic";
+
+// The demo corpus copied into `dir`, so a test may change it.
+fs::path copy_demo(const testing::TempDir& dir) {
+  fs::copy(kDemo, dir / "corpus", fs::copy_options::recursive);
+  return dir / "corpus";
+}
+
+PipelineOptions demo_options(const fs::path& corpus, const fs::path& out) {
+  PipelineOptions options;
+  options.corpus = CorpusKind::kMimic;
+  options.reports = corpus;
+  options.metadata = corpus / "mimic_all.csv";
+  options.out_dir = out;
+  options.min_count = 2;
+  options.seed = 3;
+  options.threads = 2;
+  return options;
+}
+
+std::vector<bool> skipped(const PipelineReport& report) {
+  std::vector<bool> flags;
+  for (const auto& stage : report.stages) flags.push_back(stage.skipped);
+  return flags;
+}
+
+TEST(Pipeline, RunsEveryStageAndWritesAManifest) {
+  testing::TempDir dir;
+  auto report = run_pipeline(demo_options(copy_demo(dir), dir / "out"));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->stages.size(), 5u);
+  for (const char* file : {"keyinfo_raw.jsonl", "keyinfo.jsonl", "libraries/entity_dict.json",
+                           "questions.csv", "stats.txt", "stats.json", "manifest.json"}) {
+    EXPECT_TRUE(fs::exists(dir / "out" / file)) << file;
+  }
+  EXPECT_GT(report->stages[3].counts["questions"].get<size_t>(), 0u);
+  Json manifest = Json::parse(testing::read_text(dir / "out" / "manifest.json"));
+  EXPECT_EQ(manifest["seed"], 3);
+  EXPECT_EQ(manifest["stages"].size(), 5u);
+  bool has_metadata_hash = false;
+  for (const auto& input : manifest["inputs"]) {
+    if (input["path"].get<std::string>().find("mimic_all.csv") != std::string::npos) {
+      has_metadata_hash = input["sha256"].get<std::string>().size() == 64;
+    }
+  }
+  EXPECT_TRUE(has_metadata_hash);
+  EXPECT_EQ(manifest["stages"][3]["outputs"]["questions.csv"]["sha256"].get<std::string>().size(), 64u);
+}
+
+TEST(Pipeline, SkipsStagesWhoseInputsDidNotChange) {
+  testing::TempDir dir;
+  fs::path corpus = copy_demo(dir);
+  PipelineOptions options = demo_options(corpus, dir / "out");
+  ASSERT_TRUE(run_pipeline(options).ok());
+  std::string questions = testing::read_text(dir / "out" / "questions.csv");
+
+  auto again = run_pipeline(options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(skipped(*again), std::vector<bool>(5, true));
+  EXPECT_EQ(testing::read_text(dir / "out" / "questions.csv"), questions);
+
+  // A new seed re-runs questions and stats only.
+  options.seed = 4;
+  auto reseeded = run_pipeline(options);
+  ASSERT_TRUE(reseeded.ok());
+  EXPECT_EQ(skipped(*reseeded), (std::vector<bool>{true, true, true, false, false}));
+
+  // A deleted output re-runs the stage that writes it (and what reads it, if it changed).
+  fs::remove(dir / "out" / "keyinfo.jsonl");
+  auto repaired = run_pipeline(options);
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_FALSE(repaired->stages[1].skipped);
+  EXPECT_TRUE(repaired->stages[0].skipped);
+}
+
+TEST(Pipeline, ChangedReportReRunsExtraction) {
+  testing::TempDir dir;
+  fs::path corpus = copy_demo(dir);
+  PipelineOptions options = demo_options(corpus, dir / "out");
+  ASSERT_TRUE(run_pipeline(options).ok());
+  fs::path some_report;
+  for (const auto& entry : fs::recursive_directory_iterator(corpus / "files")) {
+    if (entry.path().extension() == ".txt") some_report = entry.path();
+  }
+  ASSERT_FALSE(some_report.empty());
+  testing::write_text(some_report, "FINDINGS: Large right pleural effusion.\nIMPRESSION: Effusion.\n");
+  auto again = run_pipeline(options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->stages[0].skipped);
+}
+
+TEST(PipelineConfig, ReadsTomlAndResolvesRelativePaths) {
+  testing::TempDir dir;
+  testing::write_text(dir / "p.toml",
+                      "corpus = \"iu\"\nreports = \"reports.csv\"\nout_dir = \"out\"\nseed = 11\n"
+                      "min_count = 3\nformat = \"jsonl\"\nap_keep_rate = 0.5\n");
+  PipelineOptions options;
+  ASSERT_TRUE(apply_pipeline_config(dir / "p.toml", options).ok());
+  EXPECT_EQ(options.corpus, CorpusKind::kIu);
+  EXPECT_EQ(options.reports, dir / "reports.csv");
+  EXPECT_EQ(options.out_dir, dir / "out");
+  EXPECT_EQ(options.seed, 11u);
+  EXPECT_EQ(options.min_count, 3u);
+  EXPECT_EQ(options.format, QuestionFormat::kJsonl);
+  EXPECT_EQ(options.ap_keep_rate, 0.5);
+}
+
+TEST(PipelineConfig, NamesUnknownKeysAndBadSyntax) {
+  testing::TempDir dir;
+  testing::write_text(dir / "unknown.toml", "reports = \"x\"\nsede = 3\n");
+  PipelineOptions options;
+  Status unknown = apply_pipeline_config(dir / "unknown.toml", options);
+  EXPECT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.message().find("unknown key 'sede'"), std::string::npos);
+  testing::write_text(dir / "broken.toml", "reports = \n");
+  Status broken = apply_pipeline_config(dir / "broken.toml", options);
+  EXPECT_FALSE(broken.ok());
+  EXPECT_NE(broken.message().find("broken.toml:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cxrvqa
