@@ -1,4 +1,6 @@
-// cxrvqa pipeline: corpus -> extract -> standardize -> libraries -> questions -> stats.
+// cxrvqa pipeline: corpus -> extract -> standardize -> libraries -> questions -> stats; with
+// --extractor llm: extract (LLM) -> standardize -> follow-up against the rules -> standardize
+// -> libraries -> questions -> stats.
 #include <cstdio>
 #include <memory>
 
@@ -13,6 +15,9 @@ namespace {
 struct PipelineFlags {
   std::string config;
   std::string corpus, reports, metadata, out_dir, lexicon, format;
+  std::string extractor, llm_config, system_prompt;
+  int rounds = 1;
+  bool per_finding = false;
   uint64_t seed = 0;
   unsigned threads = 0;
   size_t min_count = 10, per_type = 1;
@@ -43,6 +48,11 @@ Status resolve_options(const CLI::App& app, const PipelineFlags& f, PipelineOpti
   if (given("--min-count")) o.min_count = f.min_count;
   if (given("--per-type")) o.per_type = f.per_type;
   if (given("--ap-keep-rate")) o.ap_keep_rate = f.ap_keep_rate;
+  if (given("--extractor")) o.extractor = f.extractor;
+  if (given("--llm-config")) o.llm_config = f.llm_config;
+  if (given("--system-prompt")) o.system_prompt = f.system_prompt;
+  if (given("--rounds")) o.followup_rounds = f.rounds;
+  if (given("--per-finding")) o.per_finding = f.per_finding;
   o.force = f.force;
   o.progress = stderr_is_terminal();
   if (o.reports.empty()) return Status::InvalidArgument("no reports: give --reports or 'reports' in the config");
@@ -60,7 +70,8 @@ Command add_pipeline_command(CLI::App& parent) {
   auto flags = std::make_shared<PipelineFlags>();
   Command command;
   CLI::App* app = parent.add_subcommand(
-      "pipeline", "Run corpus -> extract -> standardize -> libraries -> questions -> stats into one directory");
+      "pipeline", "Run corpus -> extract -> standardize -> libraries -> questions -> stats into one directory "
+      "(--extractor llm adds the LLM extraction and its follow-up against the rules)");
   app->add_option("--config", flags->config, "Pipeline TOML file (flags given here override it)")
       ->check(CLI::ExistingFile);
   app->add_option("--corpus", flags->corpus, "Corpus kind: mimic, iu, csv or jsonl (default mimic)");
@@ -74,6 +85,17 @@ Command add_pipeline_command(CLI::App& parent) {
   app->add_option("--per-type", flags->per_type, "Questions per type per study (default 1)");
   app->add_option("--ap-keep-rate", flags->ap_keep_rate, "Share of AP images that get view questions (default: balance)");
   app->add_option("--format", flags->format, "Questions as csv (default) or jsonl");
+  app->add_option("--extractor", flags->extractor, "KeyInfo extractor: rules (default) or llm")
+      ->check(CLI::IsMember({"rules", "llm"}));
+  app->add_option("--llm-config", flags->llm_config, "LLM configuration (TOML), for --extractor llm")
+      ->check(CLI::ExistingFile);
+  app->add_option("--system-prompt", flags->system_prompt,
+                  "System prompt file, used verbatim (default: embedded prompts/system.txt)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--rounds", flags->rounds, "Rounds of follow-up + standardize (default 1)")
+      ->check(CLI::Range(1, 100));
+  app->add_flag("--per-finding", flags->per_finding,
+                "One follow-up turn per disagreeing finding (default: one turn per study)");
   app->add_flag("--force", flags->force, "Run every stage even when its inputs did not change");
   command.app = app;
   command.run = [app, flags] {

@@ -1,23 +1,8 @@
 #include "followup_cli.h"
 
-#include <spdlog/spdlog.h>
+#include "followup/followup_job.h"
 
 namespace cxrvqa::app {
-namespace {
-
-constexpr size_t kShownProblems = 10;
-
-template <typename Problem>
-void log_first(const std::vector<Problem>& problems, const char* what) {
-  for (size_t i = 0; i < problems.size() && i < kShownProblems; ++i) {
-    spdlog::warn("{}", problems[i].ToString());
-  }
-  if (problems.size() > kShownProblems) {
-    spdlog::warn("... {} {} in all", problems.size(), what);
-  }
-}
-
-}  // namespace
 
 void add_corpus_options(CLI::App& command, CorpusOptions& options) {
   command.add_option("--corpus", options.kind, "Corpus kind: mimic | iu | csv | jsonl")
@@ -35,14 +20,10 @@ Result<CorpusSource> corpus_source(const CorpusOptions& options) {
 
 Result<std::vector<KeyInfo>> read_keyinfo_logged(const std::filesystem::path& path,
                                                  size_t& skipped_lines) {
-  std::vector<LineError> errors;
-  auto records = read_keyinfo_jsonl(path, errors);
-  log_first(errors, "unusable KeyInfo lines");
-  skipped_lines = errors.size();
-  return records;
+  return read_keyinfo_warned(path, skipped_lines);
 }
 
-void log_corpus_issues(const std::vector<CorpusIssue>& issues) { log_first(issues, "corpus issues"); }
+void log_corpus_issues(const std::vector<CorpusIssue>& issues) { warn_corpus_issues(issues); }
 
 std::optional<std::filesystem::path> optional_path(const std::string& value) {
   if (value.empty()) return std::nullopt;

@@ -402,11 +402,15 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, const PhraseMa
   for (auto [from, to] : {std::pair{begin, mention.to}, std::pair{mention.to, end}}) {
     if (side_word) break;
     char side = 0;
+    bool paired_plural = false;
     for (const auto& m : s.attributes) {
       if (m.kind != PhraseKind::kLocation || m.from < from || m.to > to) continue;
-      char word_side = side_of(std::string_view(text).substr(m.from, m.to - m.from));
+      std::string word = text.substr(m.from, m.to - m.from);
+      char word_side = side_of(word);
       if (word_side != 0) side = side == 0 || side == word_side ? word_side : 'b';
+      paired_plural = paired_plural || names_both_sides(word);
     }
+    if (side == 0 && paired_plural) side = 'b';
     if (side != 0) side_word = side == 'l' ? "left" : side == 'r' ? "right" : "bilateral";
   }
   if (!side_word && (names_both_sides(attributes.location) ||

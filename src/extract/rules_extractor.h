@@ -12,7 +12,12 @@
 // Mentions in a comma-separated part that names a device or treatment are ignored.
 // Repeated positive mentions merge: absent attributes are filled from later mentions, and a
 // second side turns the location into "bilateral". A mention without location takes the
-// location of the nearest mention in its sentence that has one. Every positive "lung opacity"
+// location of the nearest mention in its sentence that has one. Before that, a mention without
+// a level takes the nearest level word shortly before it in its stretch of the clause (no other
+// finding in between: "small T-spine osteophytes"). A mention without a side takes the
+// side words of that stretch (before it first, then after it; two sides give "bilateral"),
+// the side its own word names ("levoscoliosis" is left), or "bilateral" when its location is
+// a paired plural ("the lung bases", "lungs", "the upper lobes"). Every positive "lung opacity"
 // (category "opacity") is an entity; the first one also fills opacity_vs_clear.opacity.
 #pragma once
 

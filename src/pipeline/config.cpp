@@ -26,6 +26,14 @@ Status read_path(const toml::node& node, std::string_view key, fs::path& out, co
   return Status::Ok();
 }
 
+// The optional path option a path key sets.
+std::optional<fs::path>& optional_path_option(std::string_view key, PipelineOptions& o) {
+  if (key == "metadata") return o.metadata;
+  if (key == "lexicon") return o.lexicon_dir;
+  if (key == "llm_config") return o.llm_config;
+  return o.system_prompt;
+}
+
 Status apply_key(std::string_view key, const toml::node& node, const fs::path& file, PipelineOptions& o) {
   if (key == "corpus") {
     std::string name;
@@ -37,12 +45,20 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
   }
   if (key == "reports") return read_path(node, key, o.reports, file);
   if (key == "out_dir") return read_path(node, key, o.out_dir, file);
-  if (key == "metadata" || key == "lexicon") {
+  if (key == "metadata" || key == "lexicon" || key == "llm_config" || key == "system_prompt") {
     fs::path path;
     CXRVQA_RETURN_IF_ERROR(read_path(node, key, path, file));
-    (key == "metadata" ? o.metadata : o.lexicon_dir) = path;
+    optional_path_option(key, o) = path;
     return Status::Ok();
   }
+  if (key == "extractor") {
+    CXRVQA_RETURN_IF_ERROR(read_value(node, key, o.extractor, file));
+    if (o.extractor != "rules" && o.extractor != "llm") {
+      return Status::ParseError(file.string() + ": extractor must be \"rules\" or \"llm\"");
+    }
+    return Status::Ok();
+  }
+  if (key == "per_finding") return read_value(node, key, o.per_finding, file);
   if (key == "format") {
     std::string name;
     CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
@@ -58,7 +74,8 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
     o.ap_keep_rate = rate;
     return Status::Ok();
   }
-  if (key != "seed" && key != "threads" && key != "min_count" && key != "per_type") {
+  if (key != "seed" && key != "threads" && key != "min_count" && key != "per_type" &&
+      key != "followup_rounds") {
     return Status::ParseError(file.string() + ": unknown key '" + std::string(key) + "'");
   }
   CXRVQA_RETURN_IF_ERROR(read_value(node, key, number, file));
@@ -67,6 +84,10 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
   if (key == "threads") o.threads = static_cast<unsigned>(number);
   if (key == "min_count") o.min_count = static_cast<size_t>(number);
   if (key == "per_type") o.per_type = static_cast<size_t>(number);
+  if (key == "followup_rounds") {
+    if (number < 1) return Status::ParseError(file.string() + ": 'followup_rounds' must be at least 1");
+    o.followup_rounds = static_cast<int>(number);
+  }
   return Status::Ok();
 }
 

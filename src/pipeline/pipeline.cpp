@@ -9,9 +9,12 @@
 #include "common/file_io.h"
 #include "common/hash.h"
 #include "extract/extraction.h"
+#include "followup/followup_job.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 #include "libraries/libraries.h"
+#include "llm/config.h"
+#include "llm/extract_run.h"
 #include "pipeline/stage_ledger.h"
 #include "standardize/standardize.h"
 #include "stats/stats.h"
@@ -29,6 +32,12 @@ namespace {
 constexpr const char* kRawKeyInfo = "keyinfo_raw.jsonl";
 constexpr const char* kKeyInfo = "keyinfo.jsonl";
 constexpr const char* kRejects = "keyinfo.rejects.jsonl";
+constexpr const char* kLlmRawKeyInfo = "keyinfo_llm_raw.jsonl";
+constexpr const char* kLlmFailures = "keyinfo_llm_raw.failures.jsonl";
+constexpr const char* kLlmKeyInfo = "keyinfo_llm.jsonl";
+constexpr const char* kLlmRejects = "keyinfo_llm.rejects.jsonl";
+constexpr const char* kRulesKeyInfo = "keyinfo_rules.jsonl";
+constexpr const char* kFollowupKeyInfo = "keyinfo_followup.jsonl";
 constexpr const char* kLibraries = "libraries";
 constexpr const char* kStatsText = "stats.txt";
 constexpr const char* kStatsJson = "stats.json";
@@ -97,23 +106,42 @@ class PipelineRun {
   std::map<std::string, InputFingerprint> fingerprints_;
 };
 
-std::vector<fs::path> user_inputs(const PipelineOptions& o) {
+std::vector<fs::path> corpus_inputs(const PipelineOptions& o) {
   std::vector<fs::path> inputs = {o.reports};
   if (o.metadata) inputs.push_back(*o.metadata);
+  return inputs;
+}
+
+std::vector<fs::path> user_inputs(const PipelineOptions& o) {
+  std::vector<fs::path> inputs = corpus_inputs(o);
   if (o.lexicon_dir) inputs.push_back(*o.lexicon_dir);
   return inputs;
 }
 
-Stage extract_stage(const PipelineOptions& o, PipelineRun& run) {
-  Stage stage{"extract", user_inputs(o), {}, {kRawKeyInfo}, {{"extractor", "rules"}}, {}};
-  stage.run = [&o, &run]() -> Result<Json> {
+// The corpus, the LLM config and the system prompt: what decides the LLM's answers.
+std::vector<fs::path> llm_inputs(const PipelineOptions& o) {
+  std::vector<fs::path> inputs = corpus_inputs(o);
+  if (o.llm_config) inputs.push_back(*o.llm_config);
+  if (o.system_prompt) inputs.push_back(*o.system_prompt);
+  return inputs;
+}
+
+Result<llm::LlmConfig> load_llm_config(const PipelineOptions& o) {
+  if (!o.llm_config) return Status::InvalidArgument("extractor llm needs an LLM config (llm_config)");
+  return llm::load_llm_config(*o.llm_config);
+}
+
+Stage extract_stage(const PipelineOptions& o, PipelineRun& run, const std::string& name,
+                    const char* out_file) {
+  Stage stage{name, user_inputs(o), {}, {out_file}, {{"extractor", "rules"}}, {}};
+  stage.run = [&o, &run, out_file]() -> Result<Json> {
     auto lexicon = run.lexicon();
     if (!lexicon.ok()) return lexicon.status();
     ExtractionJob job;
     job.corpus = o.corpus;
     job.reports = o.reports;
     job.metadata = o.metadata;
-    job.out = run.out(kRawKeyInfo);
+    job.out = run.out(out_file);
     job.lexicon = *lexicon;
     job.threads = o.threads;
     job.progress = o.progress;
@@ -129,22 +157,87 @@ Stage extract_stage(const PipelineOptions& o, PipelineRun& run) {
   return stage;
 }
 
-Stage standardize_stage(const PipelineOptions& o, PipelineRun& run) {
-  Stage stage{"standardize", {}, {kRawKeyInfo}, {kKeyInfo, kRejects}, Json::object(), {}};
+// Names of one standardize step: raw KeyInfo in, standardized KeyInfo and rejects out.
+struct StandardizeFiles {
+  const char* in;
+  const char* out;
+  const char* rejects;
+};
+
+Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::string& name,
+                        StandardizeFiles files) {
+  Stage stage{name, {}, {files.in}, {files.out, files.rejects}, Json::object(), {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run, files]() -> Result<Json> {
     auto lexicon = run.lexicon();
     if (!lexicon.ok()) return lexicon.status();
     Standardizer standardizer(*lexicon);
     StandardizeOptions options;
-    options.in = run.out(kRawKeyInfo);
-    options.out = run.out(kKeyInfo);
-    options.rejects = run.out(kRejects);
+    options.in = run.out(files.in);
+    options.out = run.out(files.out);
+    options.rejects = run.out(files.rejects);
     options.threads = o.threads;
     auto summary = standardize_file(standardizer, options);
     if (!summary.ok()) return summary.status();
     return Json{{"read", summary->read}, {"written", summary->written},
                 {"rejected", summary->rejected_total()}};
+  };
+  return stage;
+}
+
+Stage extract_llm_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"extract_llm", llm_inputs(o), {}, {kLlmRawKeyInfo, kLlmFailures}, {{"extractor", "llm"}}, {}};
+  stage.run = [&o, &run]() -> Result<Json> {
+    auto config = load_llm_config(o);
+    if (!config.ok()) return config.status();
+    llm::LlmExtractionJob job;
+    job.selection.corpus = o.corpus;
+    job.selection.reports = o.reports;
+    job.selection.metadata = o.metadata;
+    job.config = std::move(*config);
+    job.system_prompt = o.system_prompt;
+    job.out = run.out(kLlmRawKeyInfo);
+    job.failures = run.out(kLlmFailures);
+    job.progress = o.progress;
+    llm::LlmExtractionSummary summary;
+    CXRVQA_RETURN_IF_ERROR(llm::run_llm_extraction(job, &summary));
+    return Json{{"studies", summary.studies}, {"written", summary.written},
+                {"from_cache", summary.from_cache}, {"requests", summary.usage.requests},
+                {"filtered", summary.filtered}, {"failed", summary.failed}, {"empty", summary.empty},
+                {"corpus_issues", summary.selection.issues.size()}, {"hosts", summary.hosts}};
+  };
+  return stage;
+}
+
+Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"followup", llm_inputs(o), {kLlmKeyInfo, kRulesKeyInfo}, {kFollowupKeyInfo},
+              {{"rounds", o.followup_rounds}, {"per_finding", o.per_finding}}, {}};
+  if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
+  stage.run = [&o, &run]() -> Result<Json> {
+    auto config = load_llm_config(o);
+    if (!config.ok()) return config.status();
+    auto lexicon = run.lexicon();
+    if (!lexicon.ok()) return lexicon.status();
+    FollowupJob job;
+    job.corpus = CorpusSource{o.corpus, o.reports, o.metadata};
+    job.llm_keyinfo = run.out(kLlmKeyInfo);
+    job.reference = run.out(kRulesKeyInfo);
+    job.out = run.out(kFollowupKeyInfo);
+    job.config = std::move(*config);
+    job.system_prompt = o.system_prompt;
+    job.lexicon = *lexicon;
+    job.rounds = o.followup_rounds;
+    job.per_finding = o.per_finding;
+    auto summary = run_followup_job(job);
+    if (!summary.ok()) return summary.status();
+    size_t changed = 0;
+    for (const FollowupRound& round : summary->followup.rounds) changed += round.changed;
+    return Json{{"compared", summary->followup.studies_compared},
+                {"without_reference", summary->followup.llm_without_reference},
+                {"disagreeing", summary->first_round_disagreeing}, {"requests", summary->requests()},
+                {"rounds", summary->followup.rounds.size()}, {"changed", changed},
+                {"written", summary->written},
+                {"bad_lines", summary->skipped_llm_lines + summary->skipped_reference_lines}};
   };
   return stage;
 }
@@ -258,6 +351,29 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
   return write_file_atomic(o.out_dir / kManifest, manifest.dump(2) + "\n");
 }
 
+Status check_extractor(const PipelineOptions& o) {
+  if (o.extractor == "rules") return Status::Ok();
+  if (o.extractor != "llm") {
+    return Status::InvalidArgument("unknown extractor '" + o.extractor + "' (rules or llm)");
+  }
+  if (!o.llm_config) return Status::InvalidArgument("extractor llm needs an LLM config (--llm-config)");
+  if (o.followup_rounds < 1) return Status::InvalidArgument("followup rounds must be at least 1");
+  return Status::Ok();
+}
+
+// The stages up to keyinfo.jsonl. Rules: extract, standardize. LLM: extract_llm,
+// standardize_llm, extract_rules (the reference), followup, standardize.
+std::vector<Stage> keyinfo_stages(const PipelineOptions& o, PipelineRun& run) {
+  if (o.extractor != "llm") {
+    return {extract_stage(o, run, "extract", kRawKeyInfo),
+            standardize_stage(o, run, "standardize", {kRawKeyInfo, kKeyInfo, kRejects})};
+  }
+  return {extract_llm_stage(o, run),
+          standardize_stage(o, run, "standardize_llm", {kLlmRawKeyInfo, kLlmKeyInfo, kLlmRejects}),
+          extract_stage(o, run, "extract_rules", kRulesKeyInfo), followup_stage(o, run),
+          standardize_stage(o, run, "standardize", {kFollowupKeyInfo, kKeyInfo, kRejects})};
+}
+
 }  // namespace
 
 Json PipelineOptions::ToJson() const {
@@ -266,7 +382,11 @@ Json PipelineOptions::ToJson() const {
               {"metadata", metadata ? Json(metadata->string()) : Json()},
               {"out_dir", out_dir.string()},
               {"lexicon", lexicon_dir ? Json(lexicon_dir->string()) : Json("embedded")},
-              {"extractor", "rules"},
+              {"extractor", extractor},
+              {"llm_config", llm_config ? Json(llm_config->string()) : Json()},
+              {"system_prompt", system_prompt ? Json(system_prompt->string()) : Json("embedded")},
+              {"followup_rounds", followup_rounds},
+              {"per_finding", per_finding},
               {"seed", seed},
               {"threads", threads},
               {"min_count", min_count},
@@ -293,15 +413,15 @@ std::string PipelineReport::ToString(const fs::path& out_dir) const {
 
 Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage) {
   auto start = std::chrono::steady_clock::now();
+  CXRVQA_RETURN_IF_ERROR(check_extractor(options));
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) return Status::IoError("cannot create " + options.out_dir.string() + ": " + ec.message());
   auto ledger = StageLedger::Open(options.out_dir);
   if (!ledger.ok()) return ledger.status();
   PipelineRun run(options);
-  std::vector<Stage> stages = {extract_stage(options, run), standardize_stage(options, run),
-                               libraries_stage(options, run), questions_stage(options, run),
-                               stats_stage(options, run)};
+  std::vector<Stage> stages = keyinfo_stages(options, run);
+  for (auto* later : {libraries_stage, questions_stage, stats_stage}) stages.push_back(later(options, run));
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);

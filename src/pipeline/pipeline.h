@@ -4,9 +4,17 @@
 // completed is skipped, and manifest.json records inputs (sizes, hashes), options, seed,
 // version and counts so that a dataset can be reproduced.
 //
-// Output directory layout:
+// Output directory layout (extractor "rules"):
 //   keyinfo_raw.jsonl   extract (rules)
 //   keyinfo.jsonl       standardize (+ keyinfo.rejects.jsonl)
+// With extractor "llm" the KeyInfo stages are instead
+//   keyinfo_llm_raw.jsonl    extract_llm (+ keyinfo_llm_raw.failures.jsonl)
+//   keyinfo_llm.jsonl        standardize_llm (+ keyinfo_llm.rejects.jsonl)
+//   keyinfo_rules.jsonl      extract_rules (the rules reference for the follow-up)
+//   keyinfo_followup.jsonl   followup (the LLM asked again where it disagrees with the rules)
+//   keyinfo.jsonl            standardize (+ keyinfo.rejects.jsonl)
+// and the later stages are the same. LLM answers are cached (the cache file named by the LLM
+// config), so a re-run after a change sends only what is not cached yet.
 //   libraries/          entity/location/level/type dictionaries, disease_lib.csv
 //   questions.csv       questions (or questions.jsonl with format = "jsonl")
 //   stats.txt, stats.json
@@ -39,6 +47,11 @@ struct PipelineOptions {
   size_t per_type = 1;
   std::optional<double> ap_keep_rate;                // nullopt: balance views
   QuestionFormat format = QuestionFormat::kCsv;
+  std::string extractor = "rules";                   // "rules" | "llm"
+  std::optional<std::filesystem::path> llm_config;   // LLM TOML config (extractor "llm")
+  std::optional<std::filesystem::path> system_prompt;  // used verbatim; nullopt: embedded
+  int followup_rounds = 1;                           // rounds of follow-up + standardize
+  bool per_finding = false;                          // one follow-up turn per finding
   bool force = false;                                // run every stage even if up to date
   bool progress = false;                             // progress bars on stderr
 
@@ -47,7 +60,8 @@ struct PipelineOptions {
 };
 
 // Reads a pipeline TOML file into `options` (keys: corpus, reports, metadata, out_dir,
-// lexicon, seed, threads, min_count, per_type, ap_keep_rate, format). Relative paths resolve
+// lexicon, seed, threads, min_count, per_type, ap_keep_rate, format, extractor, llm_config,
+// system_prompt, followup_rounds, per_finding). Relative paths resolve
 // against the file's directory. Unknown keys are an error naming the key.
 Status apply_pipeline_config(const std::filesystem::path& toml_file, PipelineOptions& options);
 
@@ -69,7 +83,8 @@ struct PipelineReport {
 // Callback told when a stage starts ("[2/5] standardize") so a caller can show it.
 using StageStarted = void (*)(size_t index, size_t count, std::string_view name);
 
-// Runs the pipeline. Stops at the first stage that fails, keeping what earlier stages wrote
+// Runs the pipeline. An unknown extractor, or extractor "llm" without an LLM config, is
+// InvalidArgument before any stage runs. Stops at the first stage that fails, keeping what earlier stages wrote
 // (a re-run continues from there).
 Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage = nullptr);
 

@@ -80,6 +80,39 @@ TEST(AttributesTest, LocationIsSharedWithinASentence) {
   EXPECT_EQ(attributes_of(info, "atelectasis").location, "left basilar");
 }
 
+// Side and level words that the word walk before a mention does not reach.
+struct NearbyCase {
+  const char* text;
+  const char* finding;
+  std::optional<std::string> location;
+  std::optional<std::string> level;
+};
+
+TEST(AttributesTest, NearbySideAndLevelWordsAreAttached) {
+  const NearbyCase cases[] = {
+      {"Stable moderate thoracic levoscoliosis.", "scoliosis", "left thoracic", "moderate"},
+      {"Mild dextroscoliosis of the thoracic spine.", "scoliosis", "right", "mild"},
+      {"Small T-spine osteophytes.", "osteophyte", std::nullopt, "small"},
+      {"There are minimal XXXX left basilar opacities.", "lung opacity", "left basilar",
+       "minimal"},
+      {"There is a moderate sized right pneumothorax.", "pneumothorax", "right", "moderate"},
+      {"Small centrally calcified granuloma within the lateral right lung base.",
+       "calcified granuloma", "right", "small"},
+      {"Worsened patchy opacities in a left apex and right base.", "lung opacity", "bilateral",
+       std::nullopt},
+      {"Unchanged pleural thickening at the visualized lung apices.", "pleural thickening",
+       "bilateral", std::nullopt},
+      // A level word before another finding stays with that finding.
+      {"Mild cardiomegaly and tortuous aorta.", "tortuous aorta", std::nullopt, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    KeyInfo info = embedded_extractor().Extract(c.text);
+    const auto& attributes = attributes_of(info, c.finding);
+    EXPECT_EQ(attributes.location, c.location) << c.text;
+    EXPECT_EQ(attributes.level, c.level) << c.text;
+  }
+}
+
 TEST(AttributesTest, PositiveBeatsUncertainBeatsNegated) {
   KeyInfo info = embedded_extractor().Extract(
       "No pleural effusion on the left. Possible small right pleural effusion. "

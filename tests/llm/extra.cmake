@@ -1,11 +1,12 @@
-# The fake OpenAI-compatible server used by test_llm and bench/llm_client_bench.
+# The fake OpenAI-compatible server used by the tests and benchmarks that talk to an LLM.
 find_package(Threads REQUIRED)
 add_executable(fake_llm_server ${CMAKE_CURRENT_LIST_DIR}/fake_llm_server.cpp)
 target_link_libraries(fake_llm_server PRIVATE PkgConfig::HTTPLIB nlohmann_json::nlohmann_json Threads::Threads)
 
-# test_llm and llm_client_bench are created after this file is read: wire them at the end.
+# The programs that start it (through tests/llm/fake_server_process.h). They are created after
+# this file is read: wire them at the end (the call runs in the top directory's scope).
 function(cxrvqa_wire_fake_llm_server)
-  foreach(target IN ITEMS test_llm llm_client_bench)
+  foreach(target IN ITEMS test_llm llm_client_bench test_followup test_app test_pipeline)
     if(TARGET ${target})
       target_compile_definitions(${target} PRIVATE
         CXRVQA_FAKE_LLM_SERVER="$<TARGET_FILE:fake_llm_server>")
