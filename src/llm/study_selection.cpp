@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "corpus/metadata.h"
+#include "extract/extraction.h"
 #include "sections/sections.h"
 
 namespace cxrvqa::llm {
@@ -59,17 +60,7 @@ Result<std::unordered_set<std::string>> sample_ids(const StudySelection& selecti
 }  // namespace
 
 StudyMeta study_meta(const std::string& study_id, const std::string& subject_id, const StudyIndex& index) {
-  StudyMeta meta;
-  meta.study_id = study_id;
-  meta.subject_id = subject_id;
-  if (const StudyRecord* record = index.Find(study_id)) {
-    if (meta.subject_id.empty()) meta.subject_id = record->subject_id;
-    meta.dicom_id = record->dicom_id;
-    meta.view = record->view;
-    meta.study_order = record->study_order;
-    meta.split = record->split;
-  }
-  return meta;
+  return study_meta_for(Report{study_id, subject_id, "", ""}, index.Find(study_id));
 }
 
 Status for_each_selected_study(const StudySelection& selection,
