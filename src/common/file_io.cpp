@@ -40,6 +40,10 @@ Result<std::string> read_file(const fs::path& path) {
 }
 
 Status write_file_atomic(const fs::path& path, std::string_view content) {
+  return write_file_atomic(path, std::vector<std::string_view>{content});
+}
+
+Status write_file_atomic(const fs::path& path, const std::vector<std::string_view>& pieces) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   fs::path tmp = path;
@@ -47,7 +51,7 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    for (std::string_view piece : pieces) out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
     if (!out.flush()) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
   }
   fs::rename(tmp, path, ec);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -18,6 +19,8 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // Writes `content` to `path` through a temporary file in the same directory and a rename,
 // so readers never see a half-written file. Creates parent directories.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// The same for content given as pieces, written one after another.
+Status write_file_atomic(const std::filesystem::path& path, const std::vector<std::string_view>& pieces);
 
 // Reads a (possibly gzip) text file line by line. Lines are returned without the trailing
 // "\n" or "\r\n"; line numbers start at 1.

@@ -87,39 +87,55 @@ std::string_view side_of(std::string_view location) {
   return {};
 }
 
-// `location` with left/right swapped, else upper/lower swapped; "" when neither occurs.
-std::string moved_location(std::string_view location) {
+// Appends `location` with left/right swapped, else upper/lower swapped, to `out`; false (and
+// nothing appended) when neither occurs.
+bool append_moved_location(std::string_view location, std::string& out) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kSwaps = {
       std::pair{"left", "right"}, std::pair{"upper", "lower"}};
   for (const auto& [a, b] : kSwaps) {
     bool has_a = contains_word(location, a), has_b = contains_word(location, b);
     if (has_a == has_b) continue;
     std::string_view from = has_a ? a : b, to = has_a ? b : a;
-    std::string moved(location);
-    size_t pos = moved.find(from);
-    moved.replace(pos, from.size(), to);
-    return moved;
+    size_t pos = location.find(from);
+    out.append(location.substr(0, pos)).append(to).append(location.substr(pos + from.size()));
+    return true;
   }
-  return {};
+  return false;
 }
 
-// "<location> area", unless the location already names an area.
-std::string location_answer(std::string_view location) {
+// Appends "<location> area", or the location alone when it already names an area.
+void append_location_answer(std::string_view location, std::string& out) {
+  out += location;
   for (std::string_view tail : {" area", " region", " zone"}) {
-    if (location.size() >= tail.size() && location.substr(location.size() - tail.size()) == tail) {
-      return std::string(location);
-    }
+    if (location.ends_with(tail)) return;
   }
-  return std::string(location) + " area";
+  out += " area";
 }
 
-std::string join_names(const std::vector<std::string_view>& names) {
-  std::string out;
+void append_joined(const std::vector<std::string_view>& names, std::string& out) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += ", ";
     out += names[i];
   }
-  return out;
+}
+
+void append_difference_answer(const std::vector<std::string_view>& added,
+                              const std::vector<std::string_view>& missing, std::string& out) {
+  if (added.empty() && missing.empty()) {
+    out += "nothing has changed.";
+    return;
+  }
+  out += "the main image ";
+  if (!added.empty()) {
+    out += "has additional findings of ";
+    append_joined(added, out);
+  }
+  if (!added.empty() && !missing.empty()) out += ", and ";
+  if (!missing.empty()) {
+    out += "is missing the findings of ";
+    append_joined(missing, out);
+  }
+  out += '.';
 }
 
 bool mentioned(const KeyInfo& record, std::string_view name) {
@@ -134,14 +150,14 @@ bool mentioned(const KeyInfo& record, std::string_view name) {
 class StudyGenerator {
  public:
   StudyGenerator(const QuestionVocabulary& vocabulary, const QuestionOptions& options,
-                 double ap_keep_rate, std::vector<Question>& out)
-      : vocabulary_(vocabulary), options_(options), ap_keep_rate_(ap_keep_rate), out_(out) {}
+                 double ap_keep_rate, QuestionSink& sink)
+      : vocabulary_(vocabulary), options_(options), ap_keep_rate_(ap_keep_rate), sink_(sink) {}
 
   void Run(const QuestionStudy& study) {
     study_ = &study;
     record_ = study.record;
-    rng_ = SplitMix64(stable_hash64(study.meta.study_id, options_.seed));
-    first_of_study_ = out_.size();
+    rng_ = SplitMix64(stable_hash64(study.study_id, options_.seed));
+    asked_count_ = 0;
     known_.clear();
     for (const Entity& entity : record_->entity) {
       if (vocabulary_.HasFinding(entity.name)) known_.push_back(&entity);
@@ -215,8 +231,8 @@ class StudyGenerator {
       const std::string* location = KnownLocation(*entity);
       if (location == nullptr || is_bare_side(*location)) continue;
       located_yes.items.push_back({Form::kIsThereAt, entity->name, *location, kYes});
-      std::string moved = moved_location(*location);
-      if (!moved.empty() && vocabulary_.HasLocation(moved)) {
+      moved_.clear();
+      if (append_moved_location(*location, moved_) && vocabulary_.HasLocation(moved_)) {
         located_no.items.push_back({Form::kIsThereMoved, entity->name, *location, kNo});
       }
     }
@@ -277,83 +293,92 @@ class StudyGenerator {
     return count;
   }
 
-  // The names of the record's positives (all of them, or those at `place`), comma-separated.
-  std::string PositiveNames(std::optional<std::string_view> place) {
+  // Appends the names of the record's positives (all of them, or those at `place`),
+  // comma-separated.
+  void AppendPositiveNames(std::optional<std::string_view> place, std::string& out) {
     names_.clear();
     for (const Entity& entity : record_->entity) {
       if (!place || entity.attributes.location == *place) names_.push_back(entity.name);
     }
-    return join_names(names_);
+    append_joined(names_, out);
   }
 
-  std::string DifferenceAnswer() {
+  void AppendDifferenceAnswer(std::string& out) {
     const KeyInfo& reference = *study_->reference;
-    std::vector<std::string_view> added, missing;
+    added_.clear();
+    missing_.clear();
     for (const Entity& entity : record_->entity) {
       if (vocabulary_.HasFinding(entity.name) && reference.find_entity(entity.name) == nullptr) {
-        added.push_back(entity.name);
+        added_.push_back(entity.name);
       }
     }
     for (const Entity& entity : reference.entity) {
       if (vocabulary_.HasFinding(entity.name) && record_->find_entity(entity.name) == nullptr) {
-        missing.push_back(entity.name);
+        missing_.push_back(entity.name);
       }
     }
-    return difference_answer(added, missing);
+    append_difference_answer(added_, missing_, out);
   }
 
-  static std::string Concat(std::initializer_list<std::string_view> parts) {
-    size_t size = 0;
-    for (std::string_view part : parts) size += part.size();
-    std::string text;
-    text.reserve(size);
-    for (std::string_view part : parts) text += part;
+  static void Append(std::string& out, std::initializer_list<std::string_view> parts) {
+    for (std::string_view part : parts) out += part;
+  }
+
+  static void AppendQuestionText(const Candidate& c, std::string& out) {
+    switch (c.form) {
+      case Form::kAbnormalities: return Append(out, {"what abnormalities are seen in this image?"});
+      case Form::kAbnormalitiesAt: return Append(out, {"what abnormalities are seen in the ", c.place, "?"});
+      case Form::kAnyAbnormality: return Append(out, {"is there evidence of any abnormalities in this image?"});
+      case Form::kEvidenceOf: return Append(out, {"is there evidence of ", c.name, " in this image?"});
+      case Form::kIsThere: return Append(out, {"is there ", c.name, "?"});
+      case Form::kIsThereAt: return Append(out, {"is there ", c.name, " in the ", c.place, "?"});
+      case Form::kIsThereMoved:
+        Append(out, {"is there ", c.name, " in the "});
+        append_moved_location(c.place, out);
+        return Append(out, {"?"});
+      case Form::kWhichView: return Append(out, {"which view is this image taken?"});
+      case Form::kIsPa: return Append(out, {"is this PA view?"});
+      case Form::kIsAp: return Append(out, {"is this AP view?"});
+      case Form::kWhereLocated: return Append(out, {"where in the image is the ", c.name, " located?"});
+      case Form::kWhereIs: return Append(out, {"where is the ", c.name, "?"});
+      case Form::kWhichSide: return Append(out, {"is the ", c.name, " located on the left side or right side?"});
+      case Form::kWhatLevel: return Append(out, {"what level is the ", c.name, "?"});
+      case Form::kWhatType: return Append(out, {"what type is the ", c.name, "?"});
+      case Form::kDifference: return Append(out, {kDifferenceQuestion});
+    }
+  }
+
+  // The candidate's answer: its fixed answer, or one computed into answer_.
+  std::string_view AnswerText(const Candidate& c) {
+    answer_.clear();
+    switch (c.form) {
+      case Form::kAbnormalities: AppendPositiveNames(std::nullopt, answer_); break;
+      case Form::kAbnormalitiesAt: AppendPositiveNames(c.place, answer_); break;
+      case Form::kWhereLocated:
+      case Form::kWhereIs: append_location_answer(c.place, answer_); break;
+      case Form::kDifference: AppendDifferenceAnswer(answer_); break;
+      default: return c.answer;
+    }
+    return answer_;
+  }
+
+  // The buffer for the next question of this study (reused from earlier studies).
+  std::string& NextQuestionBuffer() {
+    if (asked_.size() <= asked_count_) asked_.emplace_back();
+    std::string& text = asked_[asked_count_];
+    text.clear();
     return text;
   }
 
-  static std::string QuestionText(const Candidate& c) {
-    switch (c.form) {
-      case Form::kAbnormalities: return "what abnormalities are seen in this image?";
-      case Form::kAbnormalitiesAt: return Concat({"what abnormalities are seen in the ", c.place, "?"});
-      case Form::kAnyAbnormality: return "is there evidence of any abnormalities in this image?";
-      case Form::kEvidenceOf: return Concat({"is there evidence of ", c.name, " in this image?"});
-      case Form::kIsThere: return Concat({"is there ", c.name, "?"});
-      case Form::kIsThereAt: return Concat({"is there ", c.name, " in the ", c.place, "?"});
-      case Form::kIsThereMoved:
-        return Concat({"is there ", c.name, " in the ", moved_location(c.place), "?"});
-      case Form::kWhichView: return "which view is this image taken?";
-      case Form::kIsPa: return "is this PA view?";
-      case Form::kIsAp: return "is this AP view?";
-      case Form::kWhereLocated: return Concat({"where in the image is the ", c.name, " located?"});
-      case Form::kWhereIs: return Concat({"where is the ", c.name, "?"});
-      case Form::kWhichSide: return Concat({"is the ", c.name, " located on the left side or right side?"});
-      case Form::kWhatLevel: return Concat({"what level is the ", c.name, "?"});
-      case Form::kWhatType: return Concat({"what type is the ", c.name, "?"});
-      case Form::kDifference: return std::string(kDifferenceQuestion);
-    }
-    return {};
-  }
-
-  std::string AnswerText(const Candidate& c) {
-    switch (c.form) {
-      case Form::kAbnormalities: return PositiveNames(std::nullopt);
-      case Form::kAbnormalitiesAt: return PositiveNames(c.place);
-      case Form::kWhereLocated:
-      case Form::kWhereIs: return location_answer(c.place);
-      case Form::kDifference: return DifferenceAnswer();
-      default: return std::string(c.answer);
-    }
-  }
-
   bool AlreadyAsked(std::string_view question) const {
-    return std::any_of(out_.begin() + static_cast<std::ptrdiff_t>(first_of_study_), out_.end(),
-                       [&](const Question& asked) { return asked.question == question; });
+    return std::any_of(asked_.begin(), asked_.begin() + static_cast<std::ptrdiff_t>(asked_count_),
+                       [&](const std::string& asked) { return asked == question; });
   }
 
   // Draws up to per_type questions from the first `pool_count` pools, never repeating a
   // question of this study.
   void Emit(QuestionType type, size_t pool_count) {
-    const StudyMeta& meta = study_->meta;
+    const QuestionStudy& study = *study_;
     for (size_t taken = 0; taken < options_.per_type;) {
       Pool* pool = DrawPool(pool_count);
       if (pool == nullptr) return;
@@ -361,11 +386,13 @@ class StudyGenerator {
       Candidate candidate = pool->items[index];
       pool->items[index] = pool->items.back();
       pool->items.pop_back();
-      std::string question = QuestionText(candidate);
+      std::string& question = NextQuestionBuffer();
+      AppendQuestionText(candidate, question);
       if (AlreadyAsked(question)) continue;
-      out_.push_back(Question{meta.study_id, meta.subject_id, type, std::move(question),
-                              AnswerText(candidate), meta.dicom_id, meta.split,
-                              type == QuestionType::kDifference ? study_->reference_id : std::string()});
+      ++asked_count_;
+      sink_.Add(QuestionRef{study.study_id, study.subject_id, type, question, AnswerText(candidate),
+                            study.dicom_id, study.split,
+                            type == QuestionType::kDifference ? study.reference_id : std::string_view()});
       ++taken;
     }
   }
@@ -394,40 +421,33 @@ class StudyGenerator {
   const QuestionVocabulary& vocabulary_;
   const QuestionOptions& options_;
   double ap_keep_rate_;
-  std::vector<Question>& out_;
+  QuestionSink& sink_;
   // The study in hand.
   const QuestionStudy* study_ = nullptr;
   const KeyInfo* record_ = nullptr;
   SplitMix64 rng_{0};
-  size_t first_of_study_ = 0;  // its first question in out_
+  std::vector<std::string> asked_;  // its questions so far: the first asked_count_ entries
+  size_t asked_count_ = 0;
   // Buffers reused from study to study.
   std::vector<const Entity*> known_;  // positives whose names are frequent enough, in record order
   std::array<Pool, kMaxPools> pools_;
-  std::vector<std::string_view> seen_locations_, names_;
+  std::vector<std::string_view> seen_locations_, names_, added_, missing_;
+  std::string moved_, answer_;
 };
 
 }  // namespace
 
 std::string difference_answer(const std::vector<std::string_view>& added,
                               const std::vector<std::string_view>& missing) {
-  if (added.empty() && missing.empty()) return "nothing has changed.";
-  std::string answer = "the main image ";
-  if (!added.empty()) answer += "has additional findings of " + join_names(added);
-  if (!added.empty() && !missing.empty()) answer += ", and ";
-  if (!missing.empty()) answer += "is missing the findings of " + join_names(missing);
-  return answer + ".";
-}
-
-void generate_study_questions(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
-                              const QuestionOptions& options, double ap_keep_rate,
-                              std::vector<Question>& out) {
-  StudyGenerator(vocabulary, options, ap_keep_rate, out).Run(study);
+  std::string answer;
+  append_difference_answer(added, missing, answer);
+  return answer;
 }
 
 void generate_range_questions(const std::vector<QuestionStudy>& studies, size_t begin, size_t end,
                               const QuestionVocabulary& vocabulary, const QuestionOptions& options,
-                              double ap_keep_rate, std::vector<Question>& out) {
-  StudyGenerator generator(vocabulary, options, ap_keep_rate, out);
+                              double ap_keep_rate, QuestionSink& sink) {
+  StudyGenerator generator(vocabulary, options, ap_keep_rate, sink);
   for (size_t i = begin; i < end; ++i) generator.Run(studies[i]);
 }
 

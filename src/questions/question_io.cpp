@@ -1,5 +1,6 @@
 // questions.csv / questions.jsonl writing and reading.
 #include <algorithm>
+#include <array>
 
 #include "common/csv.h"
 #include "common/file_io.h"
@@ -33,12 +34,12 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-std::vector<std::string_view> question_fields(const Question& q) {
+std::array<std::string_view, std::size(kQuestionColumns)> question_fields(const QuestionRef& q) {
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
           q.answer,   q.dicom_id,   q.split,                     q.ref_id};
 }
 
-void append_csv_line(std::string& out, const Question& question) {
+void append_csv_line(std::string& out, const QuestionRef& question) {
   bool first = true;
   for (std::string_view field : question_fields(question)) {
     if (!first) out += ',';
@@ -47,7 +48,7 @@ void append_csv_line(std::string& out, const Question& question) {
   }
 }
 
-void append_json_line(std::string& out, const Question& question) {
+void append_json_line(std::string& out, const QuestionRef& question) {
   out += '{';
   size_t column = 0;
   for (std::string_view field : question_fields(question)) {
@@ -61,50 +62,54 @@ void append_json_line(std::string& out, const Question& question) {
 
 }  // namespace
 
+void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format) {
+  if (format == QuestionFormat::kCsv) {
+    append_csv_line(out, question);
+  } else {
+    append_json_line(out, question);
+  }
+}
+
 std::string question_to_csv_line(const Question& question) {
   std::string line;
-  append_csv_line(line, question);
+  append_csv_line(line, question_ref(question));
   return line;
 }
 
 std::string question_to_json_line(const Question& question) {
   std::string line;
-  append_json_line(line, question);
+  append_json_line(line, question_ref(question));
   return line;
 }
 
 Status write_questions(const std::filesystem::path& path, const std::vector<Question>& questions,
                        QuestionFormat format, unsigned threads) {
   constexpr size_t kBlock = 4096;
-  size_t blocks = (questions.size() + kBlock - 1) / kBlock;
-  std::vector<std::string> texts(blocks);
-  parallel_chunks(blocks, threads, [&](size_t begin, size_t end) {
+  QuestionLines lines;
+  lines.format = format;
+  lines.count = questions.size();
+  lines.blocks.resize((questions.size() + kBlock - 1) / kBlock);
+  parallel_chunks(lines.blocks.size(), threads, [&](size_t begin, size_t end) {
     for (size_t b = begin; b < end; ++b) {
-      std::string& text = texts[b];
       size_t last = std::min(questions.size(), (b + 1) * kBlock);
       for (size_t i = b * kBlock; i < last; ++i) {
-        if (format == QuestionFormat::kCsv) {
-          append_csv_line(text, questions[i]);
-        } else {
-          append_json_line(text, questions[i]);
-        }
-        text += '\n';
+        append_question_line(lines.blocks[b], question_ref(questions[i]), format);
+        lines.blocks[b] += '\n';
       }
     }
   }, 1);
-  std::string content;
-  if (format == QuestionFormat::kCsv) {
-    std::vector<std::string> header(std::begin(kQuestionColumns), std::end(kQuestionColumns));
-    content = csv_line(header) + "\n";
+  return write_question_lines(path, lines);
+}
+
+Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines) {
+  std::string header;
+  if (lines.format == QuestionFormat::kCsv) {
+    std::vector<std::string> columns(std::begin(kQuestionColumns), std::end(kQuestionColumns));
+    header = csv_line(columns) + "\n";
   }
-  size_t size = content.size();
-  for (const std::string& text : texts) size += text.size();
-  content.reserve(size);
-  for (std::string& text : texts) {
-    content += text;
-    std::string().swap(text);
-  }
-  return write_file_atomic(path, content);
+  std::vector<std::string_view> pieces{header};
+  pieces.insert(pieces.end(), lines.blocks.begin(), lines.blocks.end());
+  return write_file_atomic(path, pieces);
 }
 
 namespace {

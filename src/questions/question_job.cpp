@@ -18,9 +18,9 @@ Result<QuestionJobResult> run_question_job(const QuestionJob& job) {
   QuestionVocabulary vocabulary = QuestionVocabulary::FromLibraries(*libraries, job.min_count);
 
   std::vector<QuestionStudy> studies = prepare_question_studies(*records, metadata, &result.summary);
-  std::vector<Question> questions = generate_questions(studies, vocabulary, job.options, &result.summary);
-  result.questions = questions.size();
-  CXRVQA_RETURN_IF_ERROR(write_questions(job.out, questions, job.format, job.options.threads));
+  QuestionLines lines = generate_question_lines(studies, vocabulary, job.options, job.format, &result.summary);
+  result.questions = lines.count;
+  CXRVQA_RETURN_IF_ERROR(write_question_lines(job.out, lines));
   return result;
 }
 

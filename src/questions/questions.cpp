@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <mutex>
+#include <cstdint>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/parallel.h"
@@ -40,43 +41,46 @@ QuestionVocabulary QuestionVocabulary::FromLibraries(const Libraries& libraries,
   return vocabulary;
 }
 
-namespace {
-
-void apply_metadata(const StudyRecord& row, StudyMeta& meta) {
-  if (!row.subject_id.empty()) meta.subject_id = row.subject_id;
-  meta.dicom_id = row.dicom_id;
-  meta.view = row.view;
-  meta.split = row.split;
-  meta.study_order = row.study_order;
+QuestionRef question_ref(const Question& q) {
+  return {q.study_id, q.subject_id, q.type, q.question, q.answer, q.dicom_id, q.split, q.ref_id};
 }
+
+Question to_question(const QuestionRef& q) {
+  return {std::string(q.study_id), std::string(q.subject_id), q.type,           std::string(q.question),
+          std::string(q.answer),   std::string(q.dicom_id),   std::string(q.split), std::string(q.ref_id)};
+}
+
+namespace {
 
 // Sets each study's reference: the latest study of the same subject and split with a
 // strictly smaller, known study_order.
-void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary* summary) {
-  std::unordered_map<std::string, std::vector<size_t>> by_patient;
+void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summary) {
+  std::vector<size_t> known;  // studies with a subject and an order, grouped and ordered below
   for (size_t i = 0; i < studies.size(); ++i) {
-    const StudyMeta& meta = studies[i].meta;
-    if (meta.subject_id.empty() || meta.study_order <= 0) continue;
-    by_patient[meta.subject_id + '\x1f' + meta.split].push_back(i);
+    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known.push_back(i);
   }
-  for (auto& [key, members] : by_patient) {
-    std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
-      int order_a = studies[a].meta.study_order, order_b = studies[b].meta.study_order;
-      return order_a != order_b ? order_a < order_b : a < b;
-    });
-    size_t run_start = 0;  // first member with the current study_order
-    for (size_t k = 1; k < members.size(); ++k) {
-      if (studies[members[k]].meta.study_order != studies[members[k - 1]].meta.study_order) {
-        run_start = k;
-      }
-      if (run_start == 0) continue;  // nothing strictly earlier
-      // The latest earlier study: the last of the previous run (highest index among ties).
-      const QuestionStudy& reference = studies[members[run_start - 1]];
-      QuestionStudy& study = studies[members[k]];
-      study.reference = reference.record;
-      study.reference_id = reference.meta.study_id;
-      if (summary) ++summary->difference_pairs;
+  auto key = [&](size_t i) {
+    const QuestionStudy& s = studies[i];
+    return std::tuple(s.subject_id, s.split, s.study_order, i);
+  };
+  std::sort(known.begin(), known.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  auto same_group = [&](size_t a, size_t b) {
+    return studies[a].subject_id == studies[b].subject_id && studies[a].split == studies[b].split;
+  };
+  // Walking each group in order: `reference` is the last study of the previous order run.
+  constexpr size_t kNone = SIZE_MAX;
+  size_t reference = kNone;
+  for (size_t k = 0; k < known.size(); ++k) {
+    size_t i = known[k];
+    if (k == 0 || !same_group(known[k - 1], i)) {
+      reference = kNone;
+    } else if (studies[known[k - 1]].study_order != studies[i].study_order) {
+      reference = known[k - 1];
     }
+    if (reference == kNone) continue;
+    studies[i].reference = studies[reference].record;
+    studies[i].reference_id = studies[reference].study_id;
+    ++summary.difference_pairs;
   }
 }
 
@@ -97,28 +101,39 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
   studies.reserve(records.size());
   counts.records += records.size();
   for (const KeyInfo& record : records) {
-    if (!seen.insert(record.meta.study_id).second) {
+    const StudyMeta& own = record.meta;
+    if (!seen.insert(own.study_id).second) {
       ++counts.duplicate_records;
       continue;
     }
     QuestionStudy study;
     study.record = &record;
-    study.meta = record.meta;
-    if (auto row = by_study.find(record.meta.study_id); row != by_study.end()) {
-      apply_metadata(*row->second, study.meta);
+    study.study_id = own.study_id;
+    study.subject_id = own.subject_id;
+    study.dicom_id = own.dicom_id;
+    study.split = own.split;
+    study.study_order = own.study_order;
+    std::string_view view = own.view;
+    if (auto row = by_study.find(own.study_id); row != by_study.end()) {
+      const StudyRecord& meta = *row->second;  // the metadata wins, except an empty subject
+      if (!meta.subject_id.empty()) study.subject_id = meta.subject_id;
+      study.dicom_id = meta.dicom_id;
+      study.split = meta.split;
+      study.study_order = meta.study_order;
+      view = meta.view;
     } else if (!metadata.empty()) {
       ++counts.without_metadata;
     }
-    ViewKind kind = view_kind(study.meta.view);
+    ViewKind kind = view_kind(view);
     if (!is_frontal(kind)) {
       ++counts.not_frontal;
       continue;
     }
     study.pa = kind == ViewKind::kPA;
-    studies.push_back(std::move(study));
+    studies.push_back(study);
   }
   counts.frontal += studies.size();
-  pair_references(studies, &counts);
+  pair_references(studies, counts);
   return studies;
 }
 
@@ -132,38 +147,91 @@ double resolve_ap_keep_rate(const std::vector<QuestionStudy>& studies, const Que
   return static_cast<double>(pa) / static_cast<double>(ap);
 }
 
+// Counts questions per type for the summary.
+class CountingSink : public QuestionSink {
+ public:
+  void Add(const QuestionRef& question) override { ++per_type[static_cast<size_t>(question.type)]; }
+  size_t per_type[kQuestionTypeCount] = {};
+};
+
+class RowSink : public CountingSink {
+ public:
+  void Add(const QuestionRef& question) override {
+    CountingSink::Add(question);
+    rows.push_back(to_question(question));
+  }
+  std::vector<Question> rows;
+};
+
+class LineSink : public CountingSink {
+ public:
+  explicit LineSink(QuestionFormat format) : format_(format) {}
+  void Add(const QuestionRef& question) override {
+    CountingSink::Add(question);
+    append_question_line(text, question, format_);
+    text += '\n';
+  }
+  std::string text;
+
+ private:
+  QuestionFormat format_;
+};
+
+// Generates the questions of `studies` in blocks of kBlockStudies, in parallel, each block
+// into its own sink made by `make_sink()`; returns the sinks in study order and adds their
+// counts to `summary`.
+template <typename Sink, typename MakeSink>
+std::vector<Sink> generate_in_blocks(const std::vector<QuestionStudy>& studies,
+                                     const QuestionVocabulary& vocabulary,
+                                     const QuestionOptions& options, QuestionSummary* summary,
+                                     MakeSink make_sink) {
+  constexpr size_t kBlockStudies = 1024;
+  double ap_keep_rate = resolve_ap_keep_rate(studies, options);
+  std::vector<Sink> sinks((studies.size() + kBlockStudies - 1) / kBlockStudies, make_sink());
+  parallel_chunks(sinks.size(), options.threads, [&](size_t first, size_t last) {
+    for (size_t b = first; b < last; ++b) {
+      size_t begin = b * kBlockStudies, end = std::min(studies.size(), begin + kBlockStudies);
+      generate_range_questions(studies, begin, end, vocabulary, options, ap_keep_rate, sinks[b]);
+    }
+  }, 1);
+  if (summary) {
+    for (const Sink& sink : sinks) {
+      for (size_t t = 0; t < kQuestionTypeCount; ++t) summary->per_type[t] += sink.per_type[t];
+    }
+    summary->ap_keep_rate = ap_keep_rate;
+  }
+  return sinks;
+}
+
 }  // namespace
 
 std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studies,
                                          const QuestionVocabulary& vocabulary,
                                          const QuestionOptions& options, QuestionSummary* summary) {
-  double ap_keep_rate = resolve_ap_keep_rate(studies, options);
-  // Each chunk's questions, keyed by its first study; concatenated in study order below.
-  std::vector<std::pair<size_t, std::vector<Question>>> chunks;
-  std::mutex mutex;
-  parallel_chunks(studies.size(), options.threads, [&](size_t begin, size_t end) {
-    std::vector<Question> questions;
-    questions.reserve((end - begin) * 8);
-    generate_range_questions(studies, begin, end, vocabulary, options, ap_keep_rate, questions);
-    std::lock_guard<std::mutex> lock(mutex);
-    chunks.emplace_back(begin, std::move(questions));
-  }, 256);
-  std::sort(chunks.begin(), chunks.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<RowSink> sinks = generate_in_blocks<RowSink>(studies, vocabulary, options, summary,
+                                                           [] { return RowSink(); });
+  if (sinks.size() == 1) return std::move(sinks.front().rows);
+  size_t total = 0;
+  for (const RowSink& sink : sinks) total += sink.rows.size();
   std::vector<Question> all;
-  if (chunks.size() == 1) {
-    all = std::move(chunks.front().second);
-  } else {
-    size_t total = 0;
-    for (const auto& chunk : chunks) total += chunk.second.size();
-    all.reserve(total);
-    for (auto& chunk : chunks) std::move(chunk.second.begin(), chunk.second.end(), std::back_inserter(all));
-  }
-  if (summary) {
-    for (const Question& question : all) ++summary->per_type[static_cast<size_t>(question.type)];
-  }
-  if (summary) summary->ap_keep_rate = ap_keep_rate;
+  all.reserve(total);
+  for (RowSink& sink : sinks) std::move(sink.rows.begin(), sink.rows.end(), std::back_inserter(all));
   return all;
+}
+
+QuestionLines generate_question_lines(const std::vector<QuestionStudy>& studies,
+                                      const QuestionVocabulary& vocabulary,
+                                      const QuestionOptions& options, QuestionFormat format,
+                                      QuestionSummary* summary) {
+  std::vector<LineSink> sinks = generate_in_blocks<LineSink>(studies, vocabulary, options, summary,
+                                                             [format] { return LineSink(format); });
+  QuestionLines lines;
+  lines.format = format;
+  for (LineSink& sink : sinks) {
+    for (size_t count : sink.per_type) lines.count += count;
+    lines.blocks.push_back(std::move(sink.text));
+  }
+  return lines;
 }
 
 }  // namespace cxrvqa

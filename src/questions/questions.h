@@ -84,13 +84,32 @@ struct QuestionOptions {
   bool difference = true;     // generate difference questions
 };
 
-// One study ready for generation: its record with metadata applied, and its reference.
+// One study ready for generation: its record and the metadata of the image the questions are
+// about. The views point into the records and metadata given to prepare_question_studies.
 struct QuestionStudy {
   const KeyInfo* record = nullptr;
-  StudyMeta meta;                       // metadata of the image the questions are about
+  std::string_view study_id, subject_id, dicom_id, split;
+  int study_order = 0;                  // 0 = unknown
   bool pa = false;                      // PA (true) or AP (false); only frontal studies exist
   const KeyInfo* reference = nullptr;   // the earlier study for the difference question
-  std::string reference_id;
+  std::string_view reference_id;
+};
+
+// A question whose fields are borrowed: valid only while what they point to lives.
+struct QuestionRef {
+  std::string_view study_id, subject_id;
+  QuestionType type = QuestionType::kAbnormality;
+  std::string_view question, answer, dicom_id, split, ref_id;
+};
+QuestionRef question_ref(const Question& question);
+Question to_question(const QuestionRef& ref);
+
+// Receives generated questions one by one, in study order. The fields of `question` are
+// valid only during the call.
+class QuestionSink {
+ public:
+  virtual ~QuestionSink() = default;
+  virtual void Add(const QuestionRef& question) = 0;
 };
 
 struct QuestionSummary {
@@ -111,17 +130,11 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
                                                     const std::vector<StudyRecord>& metadata,
                                                     QuestionSummary* summary);
 
-// Generates the questions of one study (deterministic for `seed` and the study id).
-// `ap_keep_rate` is the resolved rate. Appends to `out`.
-void generate_study_questions(const QuestionStudy& study, const QuestionVocabulary& vocabulary,
-                              const QuestionOptions& options, double ap_keep_rate,
-                              std::vector<Question>& out);
-
-// The questions of studies[begin, end), in study order, appended to `out`: the same as
-// generate_study_questions for each, with buffers reused from one study to the next.
+// The questions of studies[begin, end), in study order, given to `sink`. A study's questions
+// depend only on the study, `seed` and the vocabulary. `ap_keep_rate` is the resolved rate.
 void generate_range_questions(const std::vector<QuestionStudy>& studies, size_t begin, size_t end,
                               const QuestionVocabulary& vocabulary, const QuestionOptions& options,
-                              double ap_keep_rate, std::vector<Question>& out);
+                              double ap_keep_rate, QuestionSink& sink);
 
 // The answer of a difference question: "nothing has changed." or "the main image has
 // additional findings of a, b, and is missing the findings of c." (either part alone too).
@@ -136,13 +149,30 @@ std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studi
 enum class QuestionFormat { kCsv, kJsonl };
 Result<QuestionFormat> parse_question_format(std::string_view name);
 
-// One CSV line (no newline) or one JSON object line (keys = kQuestionColumns).
+// Appends one CSV line or one JSON object line (keys = kQuestionColumns), without newline.
+void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format);
 std::string question_to_csv_line(const Question& question);
 std::string question_to_json_line(const Question& question);
+
+// Questions already formatted as output lines ("\n"-terminated, no CSV header): the blocks,
+// concatenated in order, are the body of the file.
+struct QuestionLines {
+  QuestionFormat format = QuestionFormat::kCsv;
+  std::vector<std::string> blocks;
+  size_t count = 0;
+};
+
+// The same questions as generate_questions, formatted straight into text (no Question rows),
+// in parallel. This is what `cxrvqa questions` writes.
+QuestionLines generate_question_lines(const std::vector<QuestionStudy>& studies,
+                                      const QuestionVocabulary& vocabulary,
+                                      const QuestionOptions& options, QuestionFormat format,
+                                      QuestionSummary* summary);
 
 // Writes the questions (CSV with header, or JSONL) atomically.
 Status write_questions(const std::filesystem::path& path, const std::vector<Question>& questions,
                        QuestionFormat format, unsigned threads);
+Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines);
 
 // Reads questions.csv or questions.jsonl (by extension: .jsonl/.json -> JSONL). Malformed
 // rows go to `errors` (file:line) and are skipped.

@@ -262,6 +262,30 @@ TEST(Questions, DifferenceAnswerWording) {
   EXPECT_EQ(difference_answer({}, {"pneumonia"}), "the main image is missing the findings of pneumonia.");
 }
 
+// The text path (what `cxrvqa questions` writes) and the row path give the same file, over
+// several generation blocks and whatever the thread count.
+TEST(Questions, FormattedLinesMatchRowsForAnyThreadCount) {
+  Generated g;
+  generate(g, 2500, 3, options_with(1, 7));
+  ASSERT_GT(g.questions.size(), 5000u);
+  testing::TempDir dir;
+  for (QuestionFormat format : {QuestionFormat::kCsv, QuestionFormat::kJsonl}) {
+    ASSERT_TRUE(write_questions(dir / "rows", g.questions, format, 2).ok());
+    std::string rows = testing::read_text(dir / "rows");
+    for (unsigned threads : {1u, 3u}) {
+      QuestionOptions options = options_with(1, 7);
+      options.threads = threads;
+      QuestionSummary summary;
+      QuestionLines lines = generate_question_lines(g.studies, g.vocabulary, options, format, &summary);
+      EXPECT_EQ(lines.count, g.questions.size());
+      EXPECT_TRUE(std::equal(std::begin(summary.per_type), std::end(summary.per_type),
+                             std::begin(g.summary.per_type)));
+      ASSERT_TRUE(write_question_lines(dir / "lines", lines).ok());
+      EXPECT_EQ(testing::read_text(dir / "lines"), rows) << "threads " << threads;
+    }
+  }
+}
+
 class QuestionJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
