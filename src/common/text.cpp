@@ -50,6 +50,18 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+bool contains_word(std::string_view text, std::string_view word, std::string_view separators) {
+  if (word.empty()) return false;
+  auto is_separator = [&](char c) { return separators.find(c) != std::string_view::npos; };
+  for (size_t pos = text.find(word); pos != std::string_view::npos; pos = text.find(word, pos + 1)) {
+    size_t end = pos + word.size();
+    if ((pos == 0 || is_separator(text[pos - 1])) && (end == text.size() || is_separator(text[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());

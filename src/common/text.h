@@ -10,11 +10,23 @@ namespace cxrvqa {
 
 std::string to_lower(std::string_view text);
 std::string_view trim(std::string_view text);
+// Equal when ASCII letters are compared without case.
+inline bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && fold(a[i]) != fold(b[i])) return false;
+  }
+  return true;
+}
 // Splits on `sep`; empty fields are kept.
 std::vector<std::string_view> split(std::string_view text, char sep);
 // Splits on `sep`, trims each piece and drops empty ones.
 std::vector<std::string> split_trimmed(std::string_view text, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Whether `word` occurs in `text` as a whole word: bounded on each side by the text's edge or
+// one of `separators`.
+bool contains_word(std::string_view text, std::string_view word, std::string_view separators = " ");
 // Collapses runs of white space (space, tab, CR, LF) into one space and trims the ends.
 std::string collapse_whitespace(std::string_view text);
 

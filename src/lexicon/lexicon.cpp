@@ -186,21 +186,21 @@ void Lexicon::BuildIndexes() {
 }
 
 const Finding* Lexicon::FindByPhrase(std::string_view phrase) const {
-  auto it = by_phrase_.find(std::string(phrase));
+  auto it = by_phrase_.find(phrase);
   return it == by_phrase_.end() ? nullptr : &findings_[it->second];
 }
 
 const Finding* Lexicon::FindByName(std::string_view name) const {
-  auto it = by_name_.find(std::string(name));
+  auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : &findings_[it->second];
 }
 
 std::string Lexicon::Singular(std::string_view word) const {
-  auto it = plural_map_.find(std::string(word));
+  auto it = plural_map_.find(word);
   if (it != plural_map_.end()) return it->second;
   size_t space = word.rfind(' ');
   if (space == std::string_view::npos) return std::string(word);
-  auto last = plural_map_.find(std::string(word.substr(space + 1)));
+  auto last = plural_map_.find(word.substr(space + 1));
   if (last == plural_map_.end()) return std::string(word);
   return std::string(word.substr(0, space + 1)) + last->second;
 }

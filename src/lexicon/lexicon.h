@@ -9,11 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
+#include "common/string_map.h"
 
 namespace cxrvqa {
 
@@ -73,11 +72,11 @@ class Lexicon {
   const Finding* FindByName(std::string_view name) const;
   // Singular of a plural word or phrase from the plural map, or `word` unchanged.
   std::string Singular(std::string_view word) const;
-  bool IsLevel(std::string_view word) const { return level_set_.count(std::string(word)) > 0; }
-  bool IsLocation(std::string_view word) const { return location_set_.count(std::string(word)) > 0; }
-  bool IsType(std::string_view word) const { return type_set_.count(std::string(word)) > 0; }
-  bool IsDevice(std::string_view word) const { return device_set_.count(std::string(word)) > 0; }
-  bool IsDropModifier(std::string_view word) const { return drop_set_.count(std::string(word)) > 0; }
+  bool IsLevel(std::string_view word) const { return level_set_.contains(word); }
+  bool IsLocation(std::string_view word) const { return location_set_.contains(word); }
+  bool IsType(std::string_view word) const { return type_set_.contains(word); }
+  bool IsDevice(std::string_view word) const { return device_set_.contains(word); }
+  bool IsDropModifier(std::string_view word) const { return drop_set_.contains(word); }
 
  private:
   Lexicon() = default;
@@ -91,9 +90,9 @@ class Lexicon {
   std::vector<Rewrite> plurals_;
   std::vector<Cue> cues_;
 
-  std::unordered_map<std::string, size_t> by_phrase_, by_name_;
-  std::unordered_map<std::string, std::string> plural_map_;
-  std::unordered_set<std::string> level_set_, location_set_, type_set_, device_set_, drop_set_;
+  StringMap<size_t> by_phrase_, by_name_;
+  StringMap<std::string> plural_map_;
+  StringSet level_set_, location_set_, type_set_, device_set_, drop_set_;
 };
 
 }  // namespace cxrvqa

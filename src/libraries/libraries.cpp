@@ -163,7 +163,7 @@ CountList& Libraries::list(LibraryKind kind) {
 
 size_t Libraries::count(LibraryKind kind, std::string_view name) const {
   const auto& index = index_[static_cast<size_t>(kind)];
-  auto it = index.find(std::string(name));
+  auto it = index.find(name);
   return it == index.end() ? 0 : it->second;
 }
 
@@ -179,7 +179,7 @@ void Libraries::reindex() {
   for (LibraryKind kind : kAllKinds) {
     const auto& entries = list(kind);
     auto& index = index_[static_cast<size_t>(kind)];
-    index = Counter(entries.begin(), entries.end());
+    index = StringMap<size_t>(entries.begin(), entries.end());
   }
 }
 

@@ -19,11 +19,11 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "common/string_map.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 
@@ -67,7 +67,7 @@ struct Libraries {
   void reindex();
 
  private:
-  std::array<std::unordered_map<std::string, size_t>, 4> index_;
+  std::array<StringMap<size_t>, 4> index_;
 };
 
 // Counts over `records` as described at the top of this file. `lexicon` may be null (then

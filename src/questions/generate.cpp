@@ -11,6 +11,7 @@
 
 #include "common/hash.h"
 #include "common/rng.h"
+#include "common/text.h"
 #include "questions/questions.h"
 
 namespace cxrvqa {
@@ -56,16 +57,9 @@ constexpr std::string_view kYes = "yes";
 constexpr std::string_view kNo = "no";
 constexpr std::string_view kDifferenceQuestion = "what has changed compared to the reference image?";
 
-bool contains_word(std::string_view text, std::string_view word) {
-  size_t pos = 0;
-  while ((pos = text.find(word, pos)) != std::string_view::npos) {
-    bool starts = pos == 0 || text[pos - 1] == ' ' || text[pos - 1] == '-';
-    size_t end = pos + word.size();
-    bool ends = end == text.size() || text[end] == ' ' || text[end] == '-';
-    if (starts && ends) return true;
-    pos = end;
-  }
-  return false;
+// Location words are bounded by spaces or hyphens ("left-sided").
+bool has_location_word(std::string_view location, std::string_view word) {
+  return contains_word(location, word, " -");
 }
 
 // A location that names only a side ("left", "bilateral") reads badly after "in the".
@@ -76,9 +70,9 @@ bool is_bare_side(std::string_view location) {
 
 // "left side", "right side", "both sides", or "" when the location names no side.
 std::string_view side_of(std::string_view location) {
-  bool left = contains_word(location, "left");
-  bool right = contains_word(location, "right");
-  if ((left && right) || contains_word(location, "bilateral") || contains_word(location, "both") ||
+  bool left = has_location_word(location, "left");
+  bool right = has_location_word(location, "right");
+  if ((left && right) || has_location_word(location, "bilateral") || has_location_word(location, "both") ||
       location.rfind("bi", 0) == 0) {
     return "both sides";
   }
@@ -93,7 +87,7 @@ bool append_moved_location(std::string_view location, std::string& out) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kSwaps = {
       std::pair{"left", "right"}, std::pair{"upper", "lower"}};
   for (const auto& [a, b] : kSwaps) {
-    bool has_a = contains_word(location, a), has_b = contains_word(location, b);
+    bool has_a = has_location_word(location, a), has_b = has_location_word(location, b);
     if (has_a == has_b) continue;
     std::string_view from = has_a ? a : b, to = has_a ? b : a;
     size_t pos = location.find(from);

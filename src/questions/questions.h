@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/string_map.h"
 #include "corpus/metadata.h"
 #include "corpus/report.h"
 #include "keyinfo/keyinfo.h"
@@ -57,12 +58,7 @@ struct Question {
 inline constexpr const char* kQuestionColumns[] = {
     "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
 
-// Hashes std::string and std::string_view alike, so sets look words up without copies.
-struct WordHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-};
-using WordSet = std::unordered_set<std::string, WordHash, std::equal_to<>>;
+using WordSet = StringSet;
 
 // The words questions may use: names and attribute words at or above the frequency threshold.
 struct QuestionVocabulary {

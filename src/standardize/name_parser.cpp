@@ -221,20 +221,25 @@ void NameParser::ParseTail(const std::vector<std::string>& tokens, size_t begin,
   FileWords(phrase, kLocationAttr, out.words, repairs);
 }
 
-ParsedName NameParser::Parse(std::string_view phrase, RepairCounts& repairs) const {
-  ParsedName out;
+const NameParse& NameParser::Parse(std::string_view phrase, NameParse& scratch) const {
+  return parses_.Get(phrase, scratch, [this](std::string_view text, NameParse& result) {
+    ParseInto(text, result.parsed, result.repairs);
+  });
+}
+
+void NameParser::ParseInto(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const {
   std::string lower = collapse_whitespace(to_lower(phrase));
   while (!lower.empty() && (lower.back() == '.' || lower.back() == ',')) lower.pop_back();
-  if (lower.empty()) return out;
+  if (lower.empty()) return;
   out.tokens = Tokenize(lower);
   if (const Finding* f = Resolve(lower, &repairs)) {
     out.name = f->name;
     out.known = true;
-    return out;
+    return;
   }
   if (lexicon_.IsDevice(lower) || lexicon_.IsDevice(lexicon_.Singular(lower))) {
     out.device = true;
-    return out;
+    return;
   }
   std::vector<std::string> tokens = out.tokens;
   size_t head_end = tokens.size();
@@ -258,7 +263,6 @@ ParsedName NameParser::Parse(std::string_view phrase, RepairCounts& repairs) con
       repairs += retry_repairs;
     }
   }
-  return out;
 }
 
 }  // namespace cxrvqa

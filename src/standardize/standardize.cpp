@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/memo.h"
 #include "common/text.h"
 #include "standardize/name_parser.h"
 
@@ -58,10 +59,16 @@ bool one_of(const std::array<std::string_view, N>& words, std::string_view word)
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
+// Whether the JSON key is one of `keys`, whatever its case.
+template <size_t N>
+bool key_in(const std::array<std::string_view, N>& keys, std::string_view key) {
+  return std::any_of(keys.begin(), keys.end(), [&](std::string_view k) { return equals_ignore_case(k, key); });
+}
+
 int attribute_kind(std::string_view key) {
-  std::string lower = to_lower(trim(key));
+  key = trim(key);
   for (const auto& alias : kAttributeKeys) {
-    if (alias.key == lower) return alias.kind;
+    if (equals_ignore_case(alias.key, key)) return alias.kind;
   }
   return -1;
 }
@@ -93,13 +100,6 @@ constexpr std::array<SpecialRule, 4> kSpecialRules = {{
     {"hilar", "congestion", "vascular congestion", "hilar"},
 }};
 constexpr std::array<std::string_view, 1> kFindingsWithoutLocation = {"cardiomegaly"};
-
-bool contains_word(std::string_view phrase, std::string_view word) {
-  for (auto piece : split(phrase, ' ')) {
-    if (piece == word) return true;
-  }
-  return false;
-}
 
 bool list_has_word(const std::vector<std::string>& list, std::string_view word) {
   return std::any_of(list.begin(), list.end(),
@@ -153,15 +153,17 @@ class Standardizer::Impl {
   void ReadAttributes(const Json& value, PendingFinding& finding,
                       std::vector<PendingFinding>& nested, RepairCounts& r) const;
   void ReadAttributeValue(const Json& value, int kind, AttributeWords& words, RepairCounts& r) const;
+  // Files the words of an attribute string met under `kind`; remembered per text and kind.
   void ReadAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
+  void FileAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
   // A string attribute value of `kind` (post_location kept as a phrase).
   void AddAttributeText(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
   void AddAttributes(const std::optional<std::string>* const (&values)[4], AttributeWords& words,
                      RepairCounts& r) const;
   // --- names ---
   bool NamesFinding(const std::string& phrase) const {
-    RepairCounts ignored;
-    return parser_.Parse(phrase, ignored).known;
+    NameParse scratch;
+    return parser_.Parse(phrase, scratch).parsed.known;
   }
   bool Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
               RepairCounts& r) const;
@@ -177,12 +179,23 @@ class Standardizer::Impl {
   void SetStatement(std::string_view key, const AttributeWords& words, KeyInfo& record,
                     RepairCounts& r) const;
   // --- re-filing ---
-  int RefileTarget(const std::string& piece, int current, const Libraries& libs) const;
+  int RefileTarget(std::string_view piece, int current, const Libraries& libs) const;
+  // `value` cut into the pieces re-filed one by one (the whole value when it is one curated
+  // phrase or one word).
+  std::vector<std::string> RefilePieces(const std::string& value) const;
+  bool AnyRefiled(const std::array<std::optional<std::string>*, 3>& values, const Libraries& libs) const;
   void RefileAttributes(std::array<std::optional<std::string>*, 3> values, const Libraries& libs,
                         RepairCounts& r) const;
 
+  // Words filed from an attribute string, and the repairs that made.
+  struct FiledWords {
+    AttributeWords words;
+    RepairCounts repairs;
+  };
+
   const Lexicon& lexicon_;
   NameParser parser_;
+  std::array<TextMemo<FiledWords>, 4> filed_;  // by the attribute kind the text was met under
 };
 
 // ---------------------------------------------------------------------------------------
@@ -224,7 +237,7 @@ void Standardizer::Impl::Collect(const Json& value, std::vector<PendingFinding>&
 void Standardizer::Impl::CollectListObject(const Json& object, std::vector<PendingFinding>& out,
                                            RepairCounts& r) const {
   for (const auto& [key, item] : object.items()) {
-    if (one_of(kNameKeys, to_lower(key)) && item.is_string()) {
+    if (key_in(kNameKeys, key) && item.is_string()) {
       // {"name": "effusion", "location": "left"}: one finding, the other keys its attributes.
       r.add(Repair::kDescriptionName);
       PendingFinding finding{item.get<std::string>(), {}, {}};
@@ -276,7 +289,7 @@ void Standardizer::Impl::ReadAttributes(const Json& value, PendingFinding& findi
   for (const auto& [key, item] : value.items()) {
     if (int kind = attribute_kind(key); kind >= 0) {
       ReadAttributeValue(item, kind, finding.words, r);
-    } else if (one_of(kNameKeys, to_lower(key)) && item.is_string()) {
+    } else if (key_in(kNameKeys, key) && item.is_string()) {
       finding.description = item.get<std::string>();
     } else if (item.is_object() || item.is_null() || item.is_array() ||
                (item.is_string() && NamesFinding(key))) {
@@ -289,6 +302,15 @@ void Standardizer::Impl::ReadAttributes(const Json& value, PendingFinding& findi
 }
 
 void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, AttributeWords& words,
+                                             RepairCounts& r) const {
+  FiledWords scratch;
+  const FiledWords& filed = filed_[static_cast<size_t>(kind)].Get(
+      text, scratch, [&](std::string_view key, FiledWords& out) { FileAttributeString(key, kind, out.words, out.repairs); });
+  words.append(filed.words);
+  r += filed.repairs;
+}
+
+void Standardizer::Impl::FileAttributeString(std::string_view text, int kind, AttributeWords& words,
                                              RepairCounts& r) const {
   std::string value = to_lower(trim(text));
   if (value.empty() || one_of(kEmptyValues, value)) {
@@ -312,7 +334,7 @@ void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, At
       int piece_kind = colon == std::string::npos ? -1 : attribute_kind(piece.substr(0, colon));
       std::string_view rest = colon == std::string::npos ? std::string_view(piece)
                                                          : std::string_view(piece).substr(colon + 1);
-      ReadAttributeString(rest, piece_kind >= 0 ? piece_kind : kind, words, r);
+      FileAttributeString(rest, piece_kind >= 0 ? piece_kind : kind, words, r);
     }
   }
 }
@@ -384,11 +406,11 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
     return f != nullptr ? f->name : std::string(result);
   };
   for (const auto& rule : kSpecialRules) {
-    if (!mentions(rule.trigger)) continue;
     if (!contains_word(name, rule.head) &&
         std::find(tokens.begin(), tokens.end(), rule.head) == tokens.end()) {
       continue;
     }
+    if (!mentions(rule.trigger)) continue;
     std::string result = official(rule.result);
     bool changed = result != name;
     name = result;
@@ -421,27 +443,33 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
 
 bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
                                 RepairCounts& r) const {
-  ParsedName parsed = parser_.Parse(pending.phrase, r);
+  NameParse phrase_scratch, description_scratch;
+  const NameParse& from_phrase = parser_.Parse(pending.phrase, phrase_scratch);
+  r += from_phrase.repairs;
+  const ParsedName* parsed = &from_phrase.parsed;
+  const ParsedName* described = nullptr;  // the other parse, whose words join in
   if (!pending.description.empty()) {
     r.add(Repair::kDescriptionName);
-    ParsedName described = parser_.Parse(pending.description, r);
-    if (!parsed.known && !parsed.device && (described.known || !described.name.empty())) {
+    const NameParse& from_description = parser_.Parse(pending.description, description_scratch);
+    r += from_description.repairs;
+    described = &from_description.parsed;
+    if (!parsed->known && !parsed->device && (described->known || !described->name.empty())) {
       std::swap(parsed, described);
     }
-    parsed.words.append(described.words);
   }
-  if (parsed.device) {
+  if (parsed->device) {
     r.add(Repair::kDeviceDropped);
     return false;
   }
-  if (parsed.name.empty()) {
+  if (parsed->name.empty()) {
     r.add(Repair::kNullOrEmpty);
     return false;
   }
-  name = std::move(parsed.name);
+  name = parsed->name;
   words = std::move(pending.words);
-  words.append(parsed.words);
-  ApplySpecials(name, words, parsed.tokens, r);
+  words.append(parsed->words);
+  if (described != nullptr) words.append(described->words);
+  ApplySpecials(name, words, parsed->tokens, r);
   return true;
 }
 
@@ -573,16 +601,15 @@ Result<KeyInfo> Standardizer::Impl::Repair(const Json& raw, RepairCounts& r) con
     }
   }
   for (const auto& [key, value] : raw.items()) {
-    std::string lower = to_lower(key);
-    if (one_of(kEntityKeys, lower)) {
+    if (key_in(kEntityKeys, key)) {
       ReadEntities(value, record, r);
-    } else if (one_of(kUncertainKeys, lower)) {
+    } else if (key_in(kUncertainKeys, key)) {
       ReadNameList(value, record.uncertain_entity, r);
-    } else if (one_of(kNegatedKeys, lower)) {
+    } else if (key_in(kNegatedKeys, key)) {
       ReadNameList(value, record.no_entity, r);
-    } else if (lower == "opacity_vs_clear") {
+    } else if (equals_ignore_case(key, "opacity_vs_clear")) {
       ReadOpacityVsClear(value, record, r);
-    } else if (!one_of(kMetaKeys, lower) && !one_of(kMetaObjectKeys, lower)) {
+    } else if (!key_in(kMetaKeys, key) && !key_in(kMetaObjectKeys, key)) {
       r.add(Repair::kUnknownKeyDropped);
     }
   }
@@ -627,7 +654,7 @@ Result<KeyInfo> Standardizer::Impl::RepairStrict(KeyInfo&& strict, RepairCounts&
 // ---------------------------------------------------------------------------------------
 // Re-filing
 
-int Standardizer::Impl::RefileTarget(const std::string& piece, int current,
+int Standardizer::Impl::RefileTarget(std::string_view piece, int current,
                                      const Libraries& libs) const {
   int curated = parser_.CuratedKind(piece);
   if (curated >= 0) return curated;
@@ -642,26 +669,39 @@ int Standardizer::Impl::RefileTarget(const std::string& piece, int current,
   return best;
 }
 
-void Standardizer::Impl::RefileAttributes(std::array<std::optional<std::string>*, 3> values,
-                                          const Libraries& libs, RepairCounts& r) const {
-  std::array<std::vector<std::string>, 3> filed;
-  bool moved = false;
+std::vector<std::string> Standardizer::Impl::RefilePieces(const std::string& value) const {
+  bool whole = parser_.CuratedKind(value) >= 0 || value.find(' ') == std::string::npos;
+  return whole ? std::vector<std::string>{value} : parser_.Pieces(value);
+}
+
+bool Standardizer::Impl::AnyRefiled(const std::array<std::optional<std::string>*, 3>& values,
+                                    const Libraries& libs) const {
   for (int kind = 0; kind < 3; ++kind) {
     if (!*values[kind]) continue;
     const std::string& value = **values[kind];
-    std::vector<std::string> pieces;
-    if (parser_.CuratedKind(value) >= 0 || value.find(' ') == std::string::npos) {
-      pieces.push_back(value);
-    } else {
-      pieces = parser_.Pieces(value);
+    if (value.find(' ') == std::string::npos) {  // one word: no pieces to cut
+      if (RefileTarget(value, kind, libs) != kind) return true;
+      continue;
     }
-    for (auto& piece : pieces) {
+    for (const std::string& piece : RefilePieces(value)) {
+      if (RefileTarget(piece, kind, libs) != kind) return true;
+    }
+  }
+  return false;
+}
+
+void Standardizer::Impl::RefileAttributes(std::array<std::optional<std::string>*, 3> values,
+                                          const Libraries& libs, RepairCounts& r) const {
+  if (!AnyRefiled(values, libs)) return;
+  std::array<std::vector<std::string>, 3> filed;
+  for (int kind = 0; kind < 3; ++kind) {
+    if (!*values[kind]) continue;
+    for (std::string& piece : RefilePieces(**values[kind])) {
       int target = RefileTarget(piece, kind, libs);
-      if (target != kind) moved = true, r.add(Repair::kRefiled);
+      if (target != kind) r.add(Repair::kRefiled);
       filed[target].push_back(std::move(piece));
     }
   }
-  if (!moved) return;
   for (int kind = 0; kind < 3; ++kind) {
     std::vector<std::string> unique;
     for (auto& word : filed[kind]) {
@@ -676,7 +716,7 @@ void Standardizer::Impl::Refile(KeyInfo& record, const Libraries& libs, RepairCo
     auto& a = e.attributes;
     // The type a special rule set ("hilar" for vascular congestion) stays where it is.
     bool special_type = std::any_of(kSpecialRules.begin(), kSpecialRules.end(), [&](const SpecialRule& rule) {
-      return !rule.type.empty() && e.name == rule.result && a.type == std::string(rule.type);
+      return !rule.type.empty() && e.name == rule.result && a.type && *a.type == rule.type;
     });
     std::optional<std::string> no_type;
     RefileAttributes({&a.location, &a.level, special_type ? &no_type : &a.type}, libs, r);
