@@ -51,11 +51,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 bool contains_word(std::string_view text, std::string_view word, std::string_view separators) {
-  if (word.empty()) return false;
+  if (word.empty() || word.size() > text.size()) return false;
   auto is_separator = [&](char c) { return separators.find(c) != std::string_view::npos; };
-  for (size_t pos = text.find(word); pos != std::string_view::npos; pos = text.find(word, pos + 1)) {
+  for (size_t pos = 0; pos + word.size() <= text.size(); ++pos) {
+    if (text[pos] != word[0] || (pos > 0 && !is_separator(text[pos - 1]))) continue;
     size_t end = pos + word.size();
-    if ((pos == 0 || is_separator(text[pos - 1])) && (end == text.size() || is_separator(text[end]))) {
+    if (text.compare(pos, word.size(), word) == 0 && (end == text.size() || is_separator(text[end]))) {
       return true;
     }
   }

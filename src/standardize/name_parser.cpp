@@ -221,13 +221,7 @@ void NameParser::ParseTail(const std::vector<std::string>& tokens, size_t begin,
   FileWords(phrase, kLocationAttr, out.words, repairs);
 }
 
-const NameParse& NameParser::Parse(std::string_view phrase, NameParse& scratch) const {
-  return parses_.Get(phrase, scratch, [this](std::string_view text, NameParse& result) {
-    ParseInto(text, result.parsed, result.repairs);
-  });
-}
-
-void NameParser::ParseInto(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const {
+void NameParser::Parse(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const {
   std::string lower = collapse_whitespace(to_lower(phrase));
   while (!lower.empty() && (lower.back() == '.' || lower.back() == ',')) lower.pop_back();
   if (lower.empty()) return;

@@ -7,7 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/memo.h"
 #include "lexicon/lexicon.h"
 #include "standardize/standardize.h"
 
@@ -30,19 +29,12 @@ struct ParsedName {
   std::vector<std::string> tokens;  // every word of the phrase (lower case), for special rules
 };
 
-// A parse and the repairs it made.
-struct NameParse {
-  ParsedName parsed;
-  RepairCounts repairs;
-};
-
 class NameParser {
  public:
   explicit NameParser(const Lexicon& lexicon) : lexicon_(lexicon) {}
 
-  // The parse of `phrase`, computed once per phrase and then remembered (thread-safe). The
-  // result lives as long as the parser or `scratch`.
-  const NameParse& Parse(std::string_view phrase, NameParse& scratch) const;
+  // Parses `phrase` into `out` (empty), counting the repairs it makes.
+  void Parse(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const;
   // Which attribute the word or phrase belongs to by the curated lists (-1: none or several).
   int CuratedKind(std::string_view word) const;
   // Lower case, '-', '_', '/', punctuation to spaces, "x-sided" to "x", whitespace collapsed.
@@ -55,7 +47,6 @@ class NameParser {
   std::vector<std::string> Pieces(std::string_view value) const;
 
  private:
-  void ParseInto(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const;
   const Finding* Resolve(std::string_view phrase, RepairCounts* repairs) const;
   void FileTokens(const std::vector<std::string>& tokens, size_t begin, size_t end,
                   int fallback_kind, AttributeWords& out, std::vector<std::string>* unknown,
@@ -65,7 +56,6 @@ class NameParser {
   void ParseTail(const std::vector<std::string>& tokens, size_t begin, ParsedName& out,
                  RepairCounts& repairs) const;
   const Lexicon& lexicon_;
-  TextMemo<NameParse> parses_;
 };
 
 }  // namespace cxrvqa

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/json_tree.h"
 #include "common/memo.h"
 #include "common/text.h"
 #include "standardize/name_parser.h"
@@ -10,6 +11,9 @@
 namespace cxrvqa {
 
 namespace {
+
+using JsonNode = JsonTree::Node;
+using JsonKind = JsonTree::Kind;
 
 constexpr std::array<std::string_view, kRepairKinds> kRepairNames = {
     "study_id_number",      "category_shape",       "attribute_shape",   "null_or_empty",
@@ -73,10 +77,9 @@ int attribute_kind(std::string_view key) {
   return -1;
 }
 
-std::string scalar_text(const Json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return std::to_string(value.get<long long>());
-  if (value.is_number()) return value.dump();
+std::string scalar_text(JsonNode value) {
+  if (value.is_integer()) return std::to_string(value.integer());
+  if (value.is_string() || value.is_number()) return std::string(value.text());
   return "";
 }
 
@@ -100,6 +103,18 @@ constexpr std::array<SpecialRule, 4> kSpecialRules = {{
     {"hilar", "congestion", "vascular congestion", "hilar"},
 }};
 constexpr std::array<std::string_view, 1> kFindingsWithoutLocation = {"cardiomegaly"};
+// Words that make a finding with "low" the special finding low lung volume.
+constexpr std::array<std::string_view, 2> kVolumeNameWords = {"atelectasis", "volume"};
+constexpr std::array<std::string_view, 2> kVolumeTokens = {"volume", "volumes"};
+
+// A phrase's parse, the repairs it made, and what the special rules need of it.
+struct PhraseParse {
+  ParsedName parsed;
+  RepairCounts repairs;
+  unsigned special_heads = 0;   // bit i: the head of kSpecialRules[i] is in the name or tokens
+  bool volume_in_name = false;  // a kVolumeNameWords word in the name
+  bool volume_in_tokens = false;
+};
 
 bool list_has_word(const std::vector<std::string>& list, std::string_view word) {
   return std::any_of(list.begin(), list.end(),
@@ -139,20 +154,20 @@ class Standardizer::Impl {
  public:
   explicit Impl(const Lexicon& lexicon) : lexicon_(lexicon), parser_(lexicon) {}
 
-  Result<KeyInfo> Repair(const Json& raw, RepairCounts& r) const;
+  Result<KeyInfo> Repair(JsonNode raw, RepairCounts& r) const;
   // Repair() of a record read from the strict form (same result as over its JSON).
   Result<KeyInfo> RepairStrict(KeyInfo&& strict, RepairCounts& r) const;
   void Refile(KeyInfo& record, const Libraries& frequencies, RepairCounts& r) const;
 
  private:
   // --- reading shapes ---
-  void Collect(const Json& value, std::vector<PendingFinding>& out, RepairCounts& r) const;
-  void CollectListObject(const Json& object, std::vector<PendingFinding>& out, RepairCounts& r) const;
-  void AddEntry(const std::string& key, const Json& value, std::vector<PendingFinding>& out,
+  void Collect(JsonNode value, std::vector<PendingFinding>& out, RepairCounts& r) const;
+  void CollectListObject(JsonNode object, std::vector<PendingFinding>& out, RepairCounts& r) const;
+  void AddEntry(std::string_view key, JsonNode value, std::vector<PendingFinding>& out,
                 RepairCounts& r) const;
-  void ReadAttributes(const Json& value, PendingFinding& finding,
+  void ReadAttributes(JsonNode value, PendingFinding& finding,
                       std::vector<PendingFinding>& nested, RepairCounts& r) const;
-  void ReadAttributeValue(const Json& value, int kind, AttributeWords& words, RepairCounts& r) const;
+  void ReadAttributeValue(JsonNode value, int kind, AttributeWords& words, RepairCounts& r) const;
   // Files the words of an attribute string met under `kind`; remembered per text and kind.
   void ReadAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
   void FileAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
@@ -161,20 +176,23 @@ class Standardizer::Impl {
   void AddAttributes(const std::optional<std::string>* const (&values)[4], AttributeWords& words,
                      RepairCounts& r) const;
   // --- names ---
-  bool NamesFinding(const std::string& phrase) const {
-    NameParse scratch;
-    return parser_.Parse(phrase, scratch).parsed.known;
+  bool NamesFinding(std::string_view phrase) const {
+    PhraseParse scratch;
+    return Parse(phrase, scratch).parsed.known;
   }
+  // The parse of `phrase`, computed once per phrase and then remembered. The result lives as
+  // long as this object or `scratch`.
+  const PhraseParse& Parse(std::string_view phrase, PhraseParse& scratch) const;
   bool Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
               RepairCounts& r) const;
-  void ApplySpecials(std::string& name, AttributeWords& words, const std::vector<std::string>& tokens,
+  void ApplySpecials(std::string& name, AttributeWords& words, const PhraseParse& parse,
                      RepairCounts& r) const;
-  void ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  void ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const;
   void FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record, RepairCounts& r) const;
-  void ReadNameList(const Json& value, std::vector<std::string>& names, RepairCounts& r) const;
+  void ReadNameList(JsonNode value, std::vector<std::string>& names, RepairCounts& r) const;
   void FinishNames(std::vector<PendingFinding>& pending, std::vector<std::string>& names,
                    RepairCounts& r) const;
-  void ReadOpacityVsClear(const Json& value, KeyInfo& record, RepairCounts& r) const;
+  void ReadOpacityVsClear(JsonNode value, KeyInfo& record, RepairCounts& r) const;
   // Sets the "opacity" or "clear" statement from its words; other keys are dropped.
   void SetStatement(std::string_view key, const AttributeWords& words, KeyInfo& record,
                     RepairCounts& r) const;
@@ -195,28 +213,29 @@ class Standardizer::Impl {
 
   const Lexicon& lexicon_;
   NameParser parser_;
+  TextMemo<PhraseParse> parses_;
   std::array<TextMemo<FiledWords>, 4> filed_;  // by the attribute kind the text was met under
 };
 
 // ---------------------------------------------------------------------------------------
 // Reading shapes
 
-void Standardizer::Impl::Collect(const Json& value, std::vector<PendingFinding>& out,
+void Standardizer::Impl::Collect(JsonNode value, std::vector<PendingFinding>& out,
                                  RepairCounts& r) const {
-  switch (value.type()) {
-    case Json::value_t::null:
+  switch (value.kind()) {
+    case JsonKind::kNull:
       return;
-    case Json::value_t::string:
+    case JsonKind::kString:
       r.add(Repair::kCategoryShape);
-      for (const auto& piece : split_trimmed(value.get_ref<const std::string&>(), ',')) {
+      for (const auto& piece : split_trimmed(value.text(), ',')) {
         for (auto& name : split_trimmed(piece, ';')) out.push_back({std::move(name), {}, {}});
       }
       return;
-    case Json::value_t::array:
+    case JsonKind::kArray:
       r.add(Repair::kCategoryShape);
-      for (const auto& item : value) {
+      for (JsonNode item : value) {
         if (item.is_string()) {
-          out.push_back({item.get<std::string>(), {}, {}});
+          out.push_back({std::string(item.text()), {}, {}});
         } else if (item.is_object()) {
           CollectListObject(item, out, r);
         } else if (item.is_array()) {
@@ -226,21 +245,21 @@ void Standardizer::Impl::Collect(const Json& value, std::vector<PendingFinding>&
         }
       }
       return;
-    case Json::value_t::object:
-      for (const auto& [key, item] : value.items()) AddEntry(key, item, out, r);
+    case JsonKind::kObject:
+      for (JsonNode item : value) AddEntry(item.key(), item, out, r);
       return;
     default:
       r.add(Repair::kCategoryShape);
   }
 }
 
-void Standardizer::Impl::CollectListObject(const Json& object, std::vector<PendingFinding>& out,
+void Standardizer::Impl::CollectListObject(JsonNode object, std::vector<PendingFinding>& out,
                                            RepairCounts& r) const {
-  for (const auto& [key, item] : object.items()) {
-    if (key_in(kNameKeys, key) && item.is_string()) {
+  for (JsonNode item : object) {
+    if (key_in(kNameKeys, item.key()) && item.is_string()) {
       // {"name": "effusion", "location": "left"}: one finding, the other keys its attributes.
       r.add(Repair::kDescriptionName);
-      PendingFinding finding{item.get<std::string>(), {}, {}};
+      PendingFinding finding{std::string(item.text()), {}, {}};
       std::vector<PendingFinding> nested;
       ReadAttributes(object, finding, nested, r);
       finding.description.clear();
@@ -249,33 +268,33 @@ void Standardizer::Impl::CollectListObject(const Json& object, std::vector<Pendi
       return;
     }
   }
-  for (const auto& [key, item] : object.items()) AddEntry(key, item, out, r);
+  for (JsonNode item : object) AddEntry(item.key(), item, out, r);
 }
 
-void Standardizer::Impl::AddEntry(const std::string& key, const Json& value,
+void Standardizer::Impl::AddEntry(std::string_view key, JsonNode value,
                                   std::vector<PendingFinding>& out, RepairCounts& r) const {
-  PendingFinding finding{key, {}, {}};
+  PendingFinding finding{std::string(key), {}, {}};
   std::vector<PendingFinding> nested;
   ReadAttributes(value, finding, nested, r);
   out.push_back(std::move(finding));
   for (auto& n : nested) out.push_back(std::move(n));
 }
 
-void Standardizer::Impl::ReadAttributes(const Json& value, PendingFinding& finding,
+void Standardizer::Impl::ReadAttributes(JsonNode value, PendingFinding& finding,
                                         std::vector<PendingFinding>& nested, RepairCounts& r) const {
-  switch (value.type()) {
-    case Json::value_t::object:
+  switch (value.kind()) {
+    case JsonKind::kObject:
       break;
-    case Json::value_t::string: {
-      std::string text = to_lower(trim(value.get_ref<const std::string&>()));
+    case JsonKind::kString: {
+      std::string text = to_lower(trim(value.text()));
       if (one_of(kPresenceValues, text)) return;
       r.add(Repair::kAttributeShape);
       ReadAttributeString(text, kLocationAttr, finding.words, r);
       return;
     }
-    case Json::value_t::array:
+    case JsonKind::kArray:
       r.add(Repair::kAttributeShape);
-      for (const auto& item : value) {
+      for (JsonNode item : value) {
         if (item.is_object()) {
           ReadAttributes(item, finding, nested, r);
         } else {
@@ -286,11 +305,12 @@ void Standardizer::Impl::ReadAttributes(const Json& value, PendingFinding& findi
     default:
       return;  // null, true, a number: no attributes
   }
-  for (const auto& [key, item] : value.items()) {
+  for (JsonNode item : value) {
+    std::string_view key = item.key();
     if (int kind = attribute_kind(key); kind >= 0) {
       ReadAttributeValue(item, kind, finding.words, r);
     } else if (key_in(kNameKeys, key) && item.is_string()) {
-      finding.description = item.get<std::string>();
+      finding.description = item.text();
     } else if (item.is_object() || item.is_null() || item.is_array() ||
                (item.is_string() && NamesFinding(key))) {
       r.add(Repair::kNestedFinding);
@@ -356,23 +376,24 @@ void Standardizer::Impl::AddAttributes(const std::optional<std::string>* const (
   }
 }
 
-void Standardizer::Impl::ReadAttributeValue(const Json& value, int kind, AttributeWords& words,
+void Standardizer::Impl::ReadAttributeValue(JsonNode value, int kind, AttributeWords& words,
                                             RepairCounts& r) const {
-  switch (value.type()) {
-    case Json::value_t::null:
+  switch (value.kind()) {
+    case JsonKind::kNull:
       return;
-    case Json::value_t::string:
-      AddAttributeText(value.get_ref<const std::string&>(), kind, words, r);
+    case JsonKind::kString:
+      AddAttributeText(value.text(), kind, words, r);
       return;
-    case Json::value_t::array:
+    case JsonKind::kArray:
       r.add(Repair::kAttributeShape);
-      for (const auto& item : value) ReadAttributeValue(item, kind, words, r);
+      for (JsonNode item : value) ReadAttributeValue(item, kind, words, r);
       return;
-    case Json::value_t::object:
+    case JsonKind::kObject:
       // {"location": {"left": "small"}}: keys are words of this attribute, values are filed
       // by the curated lists (or stay here).
       r.add(Repair::kAttributeShape);
-      for (const auto& [key, item] : value.items()) {
+      for (JsonNode item : value) {
+        std::string_view key = item.key();
         if (int inner = attribute_kind(key); inner >= 0) {
           ReadAttributeValue(item, inner, words, r);
           continue;
@@ -381,7 +402,7 @@ void Standardizer::Impl::ReadAttributeValue(const Json& value, int kind, Attribu
         ReadAttributeValue(item, kind, words, r);
       }
       return;
-    case Json::value_t::boolean:
+    case JsonKind::kBoolean:
       r.add(Repair::kAttributeShape);
       return;
     default:  // numbers
@@ -393,9 +414,26 @@ void Standardizer::Impl::ReadAttributeValue(const Json& value, int kind, Attribu
 // ---------------------------------------------------------------------------------------
 // Names
 
+const PhraseParse& Standardizer::Impl::Parse(std::string_view phrase, PhraseParse& scratch) const {
+  return parses_.Get(phrase, scratch, [this](std::string_view text, PhraseParse& out) {
+    parser_.Parse(text, out.parsed, out.repairs);
+    const std::vector<std::string>& tokens = out.parsed.tokens;
+    auto in_tokens = [&](std::string_view word) {
+      return std::find(tokens.begin(), tokens.end(), word) != tokens.end();
+    };
+    for (size_t i = 0; i < kSpecialRules.size(); ++i) {
+      std::string_view head = kSpecialRules[i].head;
+      if (contains_word(out.parsed.name, head) || in_tokens(head)) out.special_heads |= 1u << i;
+    }
+    out.volume_in_name = std::any_of(kVolumeNameWords.begin(), kVolumeNameWords.end(),
+                                     [&](std::string_view w) { return contains_word(out.parsed.name, w); });
+    out.volume_in_tokens = std::any_of(kVolumeTokens.begin(), kVolumeTokens.end(), in_tokens);
+  });
+}
+
 void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
-                                       const std::vector<std::string>& tokens,
-                                       RepairCounts& r) const {
+                                       const PhraseParse& parse, RepairCounts& r) const {
+  const std::vector<std::string>& tokens = parse.parsed.tokens;
   auto mentions = [&](std::string_view word) {
     return std::find(tokens.begin(), tokens.end(), word) != tokens.end() ||
            list_has_word(words.location, word) || list_has_word(words.level, word) ||
@@ -405,12 +443,11 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
     const Finding* f = lexicon_.FindByPhrase(result);
     return f != nullptr ? f->name : std::string(result);
   };
-  for (const auto& rule : kSpecialRules) {
-    if (!contains_word(name, rule.head) &&
-        std::find(tokens.begin(), tokens.end(), rule.head) == tokens.end()) {
-      continue;
-    }
-    if (!mentions(rule.trigger)) continue;
+  bool renamed = false;  // by a special rule: the name is no longer the parse's
+  for (size_t i = 0; i < kSpecialRules.size(); ++i) {
+    const SpecialRule& rule = kSpecialRules[i];
+    if ((parse.special_heads & (1u << i)) == 0 || !mentions(rule.trigger)) continue;
+    renamed = true;
     std::string result = official(rule.result);
     bool changed = result != name;
     name = result;
@@ -424,9 +461,8 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
     if (changed) r.add(Repair::kSpecialFinding);
     break;
   }
-  bool volume = contains_word(name, "atelectasis") || contains_word(name, "volume") ||
-                std::find(tokens.begin(), tokens.end(), "volume") != tokens.end() ||
-                std::find(tokens.begin(), tokens.end(), "volumes") != tokens.end();
+  // No special rule's result names a volume word.
+  bool volume = parse.volume_in_tokens || (!renamed && parse.volume_in_name);
   if (volume && mentions("low")) {
     std::string result = official("low lung volume");
     if (result != name) r.add(Repair::kSpecialFinding);
@@ -443,20 +479,20 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
 
 bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
                                 RepairCounts& r) const {
-  NameParse phrase_scratch, description_scratch;
-  const NameParse& from_phrase = parser_.Parse(pending.phrase, phrase_scratch);
-  r += from_phrase.repairs;
-  const ParsedName* parsed = &from_phrase.parsed;
-  const ParsedName* described = nullptr;  // the other parse, whose words join in
+  PhraseParse phrase_scratch, description_scratch;
+  const PhraseParse* parse = &Parse(pending.phrase, phrase_scratch);
+  r += parse->repairs;
+  const PhraseParse* other = nullptr;  // the description's parse, whose words join in
   if (!pending.description.empty()) {
     r.add(Repair::kDescriptionName);
-    const NameParse& from_description = parser_.Parse(pending.description, description_scratch);
-    r += from_description.repairs;
-    described = &from_description.parsed;
-    if (!parsed->known && !parsed->device && (described->known || !described->name.empty())) {
-      std::swap(parsed, described);
+    other = &Parse(pending.description, description_scratch);
+    r += other->repairs;
+    const ParsedName& described = other->parsed;
+    if (!parse->parsed.known && !parse->parsed.device && (described.known || !described.name.empty())) {
+      std::swap(parse, other);
     }
   }
+  const ParsedName* parsed = &parse->parsed;
   if (parsed->device) {
     r.add(Repair::kDeviceDropped);
     return false;
@@ -468,12 +504,12 @@ bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, Attr
   name = parsed->name;
   words = std::move(pending.words);
   words.append(parsed->words);
-  if (described != nullptr) words.append(described->words);
-  ApplySpecials(name, words, parsed->tokens, r);
+  if (other != nullptr) words.append(other->parsed.words);
+  ApplySpecials(name, words, *parse, r);
   return true;
 }
 
-void Standardizer::Impl::ReadEntities(const Json& value, KeyInfo& record, RepairCounts& r) const {
+void Standardizer::Impl::ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const {
   std::vector<PendingFinding> pending;
   Collect(value, pending, r);
   FinishEntities(pending, record, r);
@@ -505,14 +541,14 @@ void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, Ke
   }
 }
 
-void Standardizer::Impl::ReadNameList(const Json& value, std::vector<std::string>& names,
+void Standardizer::Impl::ReadNameList(JsonNode value, std::vector<std::string>& names,
                                       RepairCounts& r) const {
   std::vector<PendingFinding> pending;
   // The strict shape is a list of names; anything else is repaired.
   bool strict = value.is_array() && std::all_of(value.begin(), value.end(),
-                                                [](const Json& item) { return item.is_string(); });
+                                                [](JsonNode item) { return item.is_string(); });
   if (strict) {
-    for (const auto& item : value) pending.push_back({item.get<std::string>(), {}, {}});
+    for (JsonNode item : value) pending.push_back({std::string(item.text()), {}, {}});
   } else {
     if (value.is_object()) r.add(Repair::kCategoryShape);
     Collect(value, pending, r);
@@ -534,15 +570,15 @@ void Standardizer::Impl::FinishNames(std::vector<PendingFinding>& pending,
   }
 }
 
-void Standardizer::Impl::ReadOpacityVsClear(const Json& value, KeyInfo& record,
+void Standardizer::Impl::ReadOpacityVsClear(JsonNode value, KeyInfo& record,
                                             RepairCounts& r) const {
   if (value.is_null()) return;
   if (!value.is_object()) {
     r.add(Repair::kCategoryShape);
     return;
   }
-  for (const auto& [key, item] : value.items()) {
-    std::string lower = to_lower(key);
+  for (JsonNode item : value) {
+    std::string lower = to_lower(item.key());
     if (item.is_null() || item.is_boolean()) continue;
     PendingFinding statement{lower, {}, {}};
     std::vector<PendingFinding> nested;
@@ -565,23 +601,25 @@ void Standardizer::Impl::SetStatement(std::string_view key, const AttributeWords
   }
 }
 
-Result<KeyInfo> Standardizer::Impl::Repair(const Json& raw, RepairCounts& r) const {
+Result<KeyInfo> Standardizer::Impl::Repair(JsonNode raw, RepairCounts& r) const {
   if (!raw.is_object()) return Status::ParseError("not a JSON object");
   KeyInfo record;
-  auto meta_value = [&](std::string_view key) -> const Json* {
-    auto it = raw.find(key);
-    if (it != raw.end() && !it->is_null()) return &*it;
-    for (auto object_key : kMetaObjectKeys) {
-      auto meta = raw.find(object_key);
-      if (meta == raw.end() || !meta->is_object()) continue;
-      auto inner = meta->find(key);
-      if (inner != meta->end() && !inner->is_null()) return &*inner;
+  std::vector<JsonNode> meta_objects;  // {"metadata": {...}} and the like, in kMetaObjectKeys order
+  for (auto object_key : kMetaObjectKeys) {
+    if (auto meta = raw.find(object_key); meta && meta->is_object()) meta_objects.push_back(*meta);
+  }
+  auto meta_value = [&](std::string_view key) -> std::optional<JsonNode> {
+    auto value = raw.find(key);
+    if (value && !value->is_null()) return value;
+    for (JsonNode meta : meta_objects) {
+      auto inner = meta.find(key);
+      if (inner && !inner->is_null()) return inner;
     }
-    return nullptr;
+    return std::nullopt;
   };
-  const Json* id = meta_value("study_id");
-  if (id == nullptr) return Status::ParseError("missing study_id");
-  if (id->is_number_integer()) {
+  std::optional<JsonNode> id = meta_value("study_id");
+  if (!id) return Status::ParseError("missing study_id");
+  if (id->is_integer()) {
     r.add(Repair::kStudyIdNumber);
   } else if (!id->is_string()) {
     return Status::ParseError("study_id is not a string or integer");
@@ -591,16 +629,17 @@ Result<KeyInfo> Standardizer::Impl::Repair(const Json& raw, RepairCounts& r) con
   for (auto [key, field] : {std::pair{"subject_id", &record.meta.subject_id},
                             std::pair{"dicom_id", &record.meta.dicom_id},
                             std::pair{"view", &record.meta.view}, std::pair{"split", &record.meta.split}}) {
-    if (const Json* v = meta_value(key)) *field = scalar_text(*v);
+    if (auto value = meta_value(key)) *field = scalar_text(*value);
   }
-  if (const Json* order = meta_value("study_order")) {
+  if (auto order = meta_value("study_order")) {
     if (order->is_number()) {
-      record.meta.study_order = static_cast<int>(order->get<double>());
+      record.meta.study_order = static_cast<int>(order->number());
     } else if (order->is_string()) {
-      record.meta.study_order = std::atoi(order->get_ref<const std::string&>().c_str());
+      record.meta.study_order = std::atoi(std::string(order->text()).c_str());
     }
   }
-  for (const auto& [key, value] : raw.items()) {
+  for (JsonNode value : raw) {
+    std::string_view key = value.key();
     if (key_in(kEntityKeys, key)) {
       ReadEntities(value, record, r);
     } else if (key_in(kUncertainKeys, key)) {
@@ -736,7 +775,8 @@ Standardizer::Standardizer(std::shared_ptr<const Lexicon> lexicon)
 Standardizer::~Standardizer() = default;
 
 Result<KeyInfo> Standardizer::Repair(const Json& raw, RepairCounts& repairs) const {
-  return impl_->Repair(raw, repairs);
+  JsonTree tree = JsonTree::FromJson(raw);
+  return impl_->Repair(tree.root(), repairs);
 }
 
 void Standardizer::Refile(KeyInfo& record, const Libraries& frequencies,
@@ -747,12 +787,10 @@ void Standardizer::Refile(KeyInfo& record, const Libraries& frequencies,
 Result<KeyInfo> Standardizer::RepairLine(std::string_view json_text, RepairCounts& repairs) const {
   KeyInfo strict;
   if (parse_strict_keyinfo_line(json_text, strict)) return impl_->RepairStrict(std::move(strict), repairs);
-  Json raw = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (raw.is_discarded() && !is_valid_utf8(json_text)) {
-    raw = Json::parse(sanitize_utf8(json_text), nullptr, /*allow_exceptions=*/false);
-  }
-  if (raw.is_discarded()) return Status::ParseError("not valid JSON");
-  return impl_->Repair(raw, repairs);
+  auto tree = JsonTree::Parse(json_text);
+  if (!tree.ok() && !is_valid_utf8(json_text)) tree = JsonTree::Parse(sanitize_utf8(json_text));
+  if (!tree.ok()) return Status::ParseError("not valid JSON");
+  return impl_->Repair(tree->root(), repairs);
 }
 
 Result<KeyInfo> Standardizer::Standardize(std::string_view json_text, const Libraries& frequencies,

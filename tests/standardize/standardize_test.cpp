@@ -36,11 +36,23 @@ std::string describe(const KeyInfo& record) {
   return out;
 }
 
+// Repairs through the nlohmann value (the API) and through the text (RepairLine, the path
+// files take); both must give the same record and the same repair counts.
 KeyInfo repaired(const std::string& json_text, RepairCounts* counts = nullptr) {
-  RepairCounts local;
-  auto record = standardizer().Repair(Json::parse(json_text), counts ? *counts : local);
+  RepairCounts local, from_text;
+  RepairCounts& from_value = counts ? *counts : local;
+  RepairCounts before = from_value;
+  auto record = standardizer().Repair(Json::parse(json_text), from_value);
+  auto line_record = standardizer().RepairLine(json_text, from_text);
   EXPECT_TRUE(record.ok()) << record.status().ToString();
-  return record.ok() ? *record : KeyInfo{};
+  EXPECT_TRUE(line_record.ok()) << line_record.status().ToString();
+  if (!record.ok() || !line_record.ok()) return KeyInfo{};
+  EXPECT_EQ(keyinfo_to_json_line(*record), keyinfo_to_json_line(*line_record)) << json_text;
+  for (size_t i = 0; i < kRepairKinds; ++i) {
+    EXPECT_EQ(from_value.counts[i] - before.counts[i], from_text.counts[i])
+        << repair_name(static_cast<Repair>(i)) << " in " << json_text;
+  }
+  return *record;
 }
 
 struct ShapeCase {
