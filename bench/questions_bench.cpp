@@ -27,7 +27,7 @@ const Input& input() {
 }
 
 // Metadata join, reference pairing and generation into Question rows (the library API).
-void BM_QuestionsPrepareAndGenerate(benchmark::State& state) {
+void BM_QuestionsAsRows(benchmark::State& state) {
   const Input& in = input();
   QuestionOptions options;
   options.threads = 1;
@@ -42,7 +42,7 @@ void BM_QuestionsPrepareAndGenerate(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
   state.counters["questions"] = static_cast<double>(questions);
 }
-BENCHMARK(BM_QuestionsPrepareAndGenerate)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QuestionsAsRows)->Unit(benchmark::kMillisecond);
 
 // Metadata join, reference pairing, generation and CSV formatting straight into text: what
 // `cxrvqa questions` does between reading its inputs and writing its output.

@@ -97,13 +97,19 @@ std::vector<std::string> NameParser::Tokenize(std::string_view text) {
   return tokens;
 }
 
+NameParser::NameParser(const Lexicon& lexicon) : lexicon_(lexicon) {
+  for (auto [kind, words] : {std::pair{kLocationAttr, &lexicon.locations()}, std::pair{kLevelAttr, &lexicon.levels()},
+                             std::pair{kTypeAttr, &lexicon.types()}}) {
+    for (const std::string& word : *words) {
+      auto [it, inserted] = curated_.emplace(word, kind);
+      if (!inserted && it->second != kind) it->second = -1;
+    }
+  }
+}
+
 int NameParser::CuratedKind(std::string_view word) const {
-  int kind = -1;
-  int matches = 0;
-  if (lexicon_.IsLocation(word)) kind = kLocationAttr, ++matches;
-  if (lexicon_.IsLevel(word)) kind = kLevelAttr, ++matches;
-  if (lexicon_.IsType(word)) kind = kTypeAttr, ++matches;
-  return matches == 1 ? kind : -1;
+  auto it = curated_.find(word);
+  return it == curated_.end() ? -1 : it->second;
 }
 
 const Finding* NameParser::Resolve(std::string_view phrase, RepairCounts* repairs) const {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/string_map.h"
 #include "lexicon/lexicon.h"
 #include "standardize/standardize.h"
 
@@ -31,7 +32,7 @@ struct ParsedName {
 
 class NameParser {
  public:
-  explicit NameParser(const Lexicon& lexicon) : lexicon_(lexicon) {}
+  explicit NameParser(const Lexicon& lexicon);
 
   // Parses `phrase` into `out` (empty), counting the repairs it makes.
   void Parse(std::string_view phrase, ParsedName& out, RepairCounts& repairs) const;
@@ -56,6 +57,7 @@ class NameParser {
   void ParseTail(const std::vector<std::string>& tokens, size_t begin, ParsedName& out,
                  RepairCounts& repairs) const;
   const Lexicon& lexicon_;
+  StringMap<int> curated_;  // word or phrase -> attribute kind, -1 when in several lists
 };
 
 }  // namespace cxrvqa

@@ -198,6 +198,8 @@ class Standardizer::Impl {
                     RepairCounts& r) const;
   // --- re-filing ---
   int RefileTarget(std::string_view piece, int current, const Libraries& libs) const;
+  // The attribute whose corpus counts for `piece` are highest (`current` on ties).
+  static int FrequencyTarget(std::string_view piece, int current, const Libraries& libs);
   // `value` cut into the pieces re-filed one by one (the whole value when it is one curated
   // phrase or one word).
   std::vector<std::string> RefilePieces(const std::string& value) const;
@@ -696,7 +698,10 @@ Result<KeyInfo> Standardizer::Impl::RepairStrict(KeyInfo&& strict, RepairCounts&
 int Standardizer::Impl::RefileTarget(std::string_view piece, int current,
                                      const Libraries& libs) const {
   int curated = parser_.CuratedKind(piece);
-  if (curated >= 0) return curated;
+  return curated >= 0 ? curated : FrequencyTarget(piece, current, libs);
+}
+
+int Standardizer::Impl::FrequencyTarget(std::string_view piece, int current, const Libraries& libs) {
   constexpr std::array<LibraryKind, 3> kinds = {LibraryKind::kLocation, LibraryKind::kLevel,
                                                 LibraryKind::kType};
   int best = current;
@@ -718,8 +723,12 @@ bool Standardizer::Impl::AnyRefiled(const std::array<std::optional<std::string>*
   for (int kind = 0; kind < 3; ++kind) {
     if (!*values[kind]) continue;
     const std::string& value = **values[kind];
+    if (int curated = parser_.CuratedKind(value); curated >= 0) {  // one curated phrase
+      if (curated != kind) return true;
+      continue;
+    }
     if (value.find(' ') == std::string::npos) {  // one word: no pieces to cut
-      if (RefileTarget(value, kind, libs) != kind) return true;
+      if (FrequencyTarget(value, kind, libs) != kind) return true;
       continue;
     }
     for (const std::string& piece : RefilePieces(value)) {
