@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "common/build_id.h"
 #include "common/file_io.h"
 #include "common/hash.h"
 #include "extract/extraction.h"
@@ -82,7 +83,9 @@ class PipelineRun {
   }
 
   Result<std::string> stage_fingerprint(const Stage& stage) {
-    Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"options", stage.options}};
+    // The build takes part: a rebuilt program redoes every stage.
+    Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"build", build_id_},
+                     {"options", stage.options}};
     Json inputs = Json::array();
     for (const auto& path : stage.inputs) {
       auto fingerprint = this->fingerprint(path, /*by_content=*/false);
@@ -104,6 +107,7 @@ class PipelineRun {
   const PipelineOptions& o_;
   std::shared_ptr<const Lexicon> lexicon_;
   std::map<std::string, InputFingerprint> fingerprints_;
+  std::string build_id_ = program_build_id();
 };
 
 std::vector<fs::path> corpus_inputs(const PipelineOptions& o) {
@@ -328,8 +332,8 @@ Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger&
 
 Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const std::vector<Stage>& stages,
                       const PipelineReport& report) {
-  Json manifest = {{"program", "cxrvqa"}, {"version", CXRVQA_VERSION}, {"seed", o.seed},
-                   {"options", o.ToJson()}};
+  Json manifest = {{"program", "cxrvqa"}, {"version", CXRVQA_VERSION}, {"build_id", program_build_id()},
+                   {"seed", o.seed}, {"options", o.ToJson()}};
   Json inputs = Json::array();
   for (const auto& [path, fingerprint] : run.fingerprints()) inputs.push_back(fingerprint.ToJson());
   manifest["inputs"] = inputs;
