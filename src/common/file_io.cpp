@@ -1,5 +1,8 @@
 #include "common/file_io.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -18,7 +21,41 @@ constexpr size_t kAppendBuffer = 1 << 16;
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
-Result<std::string> read_file(const fs::path& path) {
+namespace {
+
+// Closes a POSIX file descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
+// Reads a whole plain file with one fstat and few reads (no gzip buffers: report trees hold
+// hundreds of thousands of small files). Sets `gzip` instead, reading nothing, when the file
+// starts with the gzip magic bytes.
+Result<std::string> read_plain_file(const fs::path& path, bool& gzip) {
+  gzip = false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
+  FdCloser closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return Status::IoError("cannot read " + path.string() + ": " + errno_text());
+  std::string content(static_cast<size_t>(info.st_size), '\0');
+  size_t filled = 0;
+  while (true) {
+    if (filled == content.size()) content.resize(content.size() + kChunk);  // grew since fstat
+    ssize_t n = ::read(fd, content.data() + filled, content.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("cannot read " + path.string() + ": " + errno_text());
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  content.resize(filled);
+  gzip = content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
+         static_cast<unsigned char>(content[1]) == 0x8b;
+  return gzip ? std::string() : content;
+}
+
+Result<std::string> read_gzip_file(const fs::path& path) {
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
   gzbuffer(gz, kChunk);
@@ -37,6 +74,15 @@ Result<std::string> read_file(const fs::path& path) {
   }
   gzclose(gz);
   return content;
+}
+
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path) {
+  bool gzip = false;
+  auto content = read_plain_file(path, gzip);
+  if (!content.ok() || !gzip) return content;
+  return read_gzip_file(path);
 }
 
 Status write_file_atomic(const fs::path& path, std::string_view content) {

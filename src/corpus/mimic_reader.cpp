@@ -2,9 +2,11 @@
 // sorted path order.
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <unordered_set>
 
 #include "common/file_io.h"
+#include "common/parallel.h"
 #include "corpus/metadata.h"
 #include "corpus/readers.h"
 
@@ -26,21 +28,71 @@ namespace {
 
 using corpus_internal::mimic_files_dir;
 
-// Shared by both MIMIC readers: loading one report file.
+// A study on its way out of a MIMIC reader: its ids and file, or an issue met while
+// listing; the file's content once loaded.
+struct PendingStudy {
+  Report report;
+  fs::path path;                      // empty for an issue-only entry
+  std::optional<CorpusIssue> issue;   // recorded, in order, when the entry is returned
+  Result<std::string> content = std::string();
+};
+
+// Shared by both MIMIC readers: report files are read a block at a time on all cores (report
+// trees hold hundreds of thousands of small files, and reading them is the slow part), then
+// handed out in order, with issues recorded in that same order.
 class MimicReaderBase : public CorpusReader {
+ public:
+  bool Next(Report& report) final {
+    for (;;) {
+      if (next_ < block_.size()) {
+        if (Accept(block_[next_++], report)) return true;
+        continue;
+      }
+      block_.clear();
+      next_ = 0;
+      if (!ListNext(kBlock, block_)) return false;
+      Load();
+    }
+  }
+
  protected:
-  // Reads `path` into `report.text` (ids already set). False, with an issue recorded, when
-  // the file cannot be read or the report is unusable.
-  bool Load(const fs::path& path, Report& report) {
-    report.source = path.string();
-    auto content = read_file(path);
-    if (!content.ok()) {
-      add_issue({report.source, 0, report.study_id, "unreadable file: " + content.status().message()});
+  // Appends up to `count` entries (studies or issues) in corpus order; false when nothing
+  // is left.
+  virtual bool ListNext(size_t count, std::vector<PendingStudy>& out) = 0;
+
+ private:
+  static constexpr size_t kBlock = 512;
+
+  void Load() {
+    parallel_chunks(block_.size(), 0, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        PendingStudy& study = block_[i];
+        if (study.path.empty()) continue;
+        study.content = read_file(study.path);
+        std::error_code ec;
+        if (!study.content.ok() && !fs::is_regular_file(study.path, ec)) {
+          study.issue = CorpusIssue{study.path.string(), 0, study.report.study_id, "missing file"};
+          study.path.clear();
+        }
+      }
+    }, 16);
+  }
+
+  bool Accept(PendingStudy& study, Report& report) {
+    if (study.issue) add_issue(std::move(*study.issue));
+    if (study.path.empty()) return false;
+    report = std::move(study.report);
+    report.source = study.path.string();
+    if (!study.content.ok()) {
+      add_issue({report.source, 0, report.study_id, "unreadable file: " + study.content.status().message()});
       return false;
     }
-    report.text = std::move(*content);
+    report.text = std::move(*study.content);
     return accept_report(report, report.source, 0);
   }
+
+  std::vector<PendingStudy> block_;
+  size_t next_ = 0;
 };
 
 // Studies listed in mimic_all.csv, in its order.
@@ -51,28 +103,24 @@ class MimicMetadataReader : public MimicReaderBase {
     set_total_hint(records_->size());
   }
 
-  bool Next(Report& report) override {
-    while (next_ < records_->size()) {
+  bool ListNext(size_t count, std::vector<PendingStudy>& out) override {
+    size_t listed = out.size();
+    while (next_ < records_->size() && out.size() - listed < count) {
       const StudyRecord& record = (*records_)[next_++];
+      PendingStudy& study = out.emplace_back();
       if (!seen_.insert(record.study_id).second) {
-        add_issue({files_dir_.string(), 0, record.study_id, "duplicate study: listed again in the metadata"});
+        study.issue = CorpusIssue{files_dir_.string(), 0, record.study_id, "duplicate study: listed again in the metadata"};
         continue;
       }
       if (record.subject_id.size() < 2) {
-        add_issue({files_dir_.string(), 0, record.study_id, "no subject_id: cannot locate the report file"});
+        study.issue = CorpusIssue{files_dir_.string(), 0, record.study_id, "no subject_id: cannot locate the report file"};
         continue;
       }
-      fs::path path = files_dir_ / ("p" + record.subject_id.substr(0, 2)) /
-                      ("p" + record.subject_id) / ("s" + record.study_id + ".txt");
-      std::error_code ec;
-      if (!fs::is_regular_file(path, ec)) {
-        add_issue({path.string(), 0, record.study_id, "missing file"});
-        continue;
-      }
-      report = Report{record.study_id, record.subject_id, "", ""};
-      if (Load(path, report)) return true;
+      study.path = files_dir_ / ("p" + record.subject_id.substr(0, 2)) / ("p" + record.subject_id) /
+                   ("s" + record.study_id + ".txt");
+      study.report = Report{record.study_id, record.subject_id, "", ""};
     }
-    return false;
+    return out.size() > listed;
   }
 
  private:
@@ -119,36 +167,35 @@ class MimicTreeReader : public MimicReaderBase {
     return Status::Ok();
   }
 
-  bool Next(Report& report) override {
-    for (;;) {
+  bool ListNext(size_t count, std::vector<PendingStudy>& out) override {
+    size_t listed = out.size();
+    while (out.size() - listed < count) {
       if (study_ < studies_.size()) {
-        if (ReadStudy(studies_[study_++], report)) return true;
+        const fs::path& path = studies_[study_++];
+        PendingStudy& study = out.emplace_back();
+        study.path = path;
+        study.report = Report{path.stem().string().substr(1), path.parent_path().filename().string().substr(1), "", ""};
       } else if (subject_ < subjects_.size()) {
-        studies_ = List(subjects_[subject_++], is_report_file);
+        studies_ = List(subjects_[subject_++], is_report_file, out);
         study_ = 0;
       } else if (group_ < groups_.size()) {
-        subjects_ = List(groups_[group_++], is_prefixed_dir);
+        subjects_ = List(groups_[group_++], is_prefixed_dir, out);
         subject_ = 0;
       } else {
-        return false;
+        break;
       }
     }
+    return out.size() > listed;
   }
 
  private:
-  std::vector<fs::path> List(const fs::path& dir,
-                             bool (*keep)(const fs::directory_entry&)) {
+  // The entries of `dir` that `keep` accepts; an unreadable folder becomes an issue entry.
+  std::vector<fs::path> List(const fs::path& dir, bool (*keep)(const fs::directory_entry&),
+                             std::vector<PendingStudy>& out) {
     std::error_code ec;
     auto entries = sorted_entries(dir, keep, ec);
-    if (ec) add_issue({dir.string(), 0, "", "unreadable folder: " + ec.message()});
+    if (ec) out.emplace_back().issue = CorpusIssue{dir.string(), 0, "", "unreadable folder: " + ec.message()};
     return entries;
-  }
-
-  bool ReadStudy(const fs::path& path, Report& report) {
-    std::string study = path.stem().string().substr(1);
-    std::string subject = path.parent_path().filename().string().substr(1);
-    report = Report{study, subject, "", ""};
-    return Load(path, report);
   }
 
   fs::path files_dir_;
