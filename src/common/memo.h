@@ -36,7 +36,7 @@ class TextMemo {
 
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
-  static constexpr size_t kDefaultCapacity = size_t{1} << 18;
+  static constexpr size_t kDefaultCapacity = size_t{1} << 16;
 
  private:
   size_t capacity_;

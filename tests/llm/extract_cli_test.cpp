@@ -1,5 +1,7 @@
 // `cxrvqa extract --extractor llm` and `cxrvqa batch` end to end against the fake server.
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -61,8 +63,9 @@ std::vector<std::string> study_ids(const std::filesystem::path& path) {
   return ids;
 }
 
-// Starts the cxrvqa program with `args` and kills it with SIGKILL after `delay`.
-void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
+// Starts the cxrvqa program with `args` and kills it with SIGKILL once `ready()` holds (polled;
+// at most 30 s), so the kill lands mid-run however slow the machine is.
+void run_and_kill(const std::vector<std::string>& args, const std::function<bool()>& ready) {
   pid_t pid = fork();
   if (pid == 0) {
     std::vector<char*> argv;
@@ -76,7 +79,10 @@ void run_and_kill(const std::vector<std::string>& args, std::chrono::millisecond
     execv(program.c_str(), argv.data());
     _exit(127);
   }
-  std::this_thread::sleep_for(delay);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!ready() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
 }
@@ -88,9 +94,15 @@ TEST(ExtractLlmCli, KilledRunResumesFromTheCacheWithNothingLostOrDuplicated) {
   {
     FakeLlmServer slow({"--fault-rate", "1", "--faults", "slow", "--slow-ms", "60"});
     auto config = write_config(dir, slow, 2);
+    // Two requests in flight at a time, 60 ms each: the sixth request means at least four
+    // answers came back; a little later the run is killed with most studies still to do.
     run_and_kill({"extract", "--extractor", "llm", "--config", config.string(), "--corpus", "jsonl", "--reports",
                   corpus.string(), "--out", (dir / "raw.jsonl").string()},
-                 std::chrono::milliseconds(900));
+                 [&] {
+                   if (slow.Requests() < 6) return false;
+                   std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                   return true;
+                 });
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "raw.jsonl")) << "a killed run leaves no partial output";
   size_t cached = AnswerCache::Open(dir / "cache.sqlite").value()->Size().value();
