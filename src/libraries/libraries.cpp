@@ -21,7 +21,7 @@ std::string dict_file_name(LibraryKind kind) {
   return std::string(library_kind_name(kind)) + "_dict.json";
 }
 
-using Counter = std::unordered_map<std::string, size_t>;
+using Counter = StringMap<size_t>;
 
 void bump(Counter& counter, const std::optional<std::string>& value) {
   if (value && !value->empty()) ++counter[*value];
@@ -183,26 +183,33 @@ void Libraries::reindex() {
   }
 }
 
-Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon) {
-  Counter entity, location, level, type;
-  std::unordered_set<std::string_view> seen;
-  for (const auto& record : records) {
-    seen.clear();
-    for (const auto& e : record.entity) {
-      if (seen.insert(e.name).second) ++entity[e.name];
-      bump(location, e.attributes.location);
-      bump(level, e.attributes.level);
-      bump(type, e.attributes.type);
-    }
+void LibraryCounter::Add(const KeyInfo& record) {
+  for (size_t i = 0; i < record.entity.size(); ++i) {
+    const Entity& e = record.entity[i];
+    bool first = std::none_of(record.entity.begin(), record.entity.begin() + static_cast<std::ptrdiff_t>(i),
+                              [&](const Entity& earlier) { return earlier.name == e.name; });
+    if (first) ++entity_[e.name];  // an entity counts once per study
+    bump(location_, e.attributes.location);
+    bump(level_, e.attributes.level);
+    bump(type_, e.attributes.type);
   }
+}
+
+Libraries LibraryCounter::Finish(const Lexicon* lexicon) && {
   Libraries libraries;
-  libraries.entity = sorted_counts(std::move(entity));
-  libraries.location = sorted_counts(std::move(location));
-  libraries.level = sorted_counts(std::move(level));
-  libraries.type = sorted_counts(std::move(type));
+  libraries.entity = sorted_counts(std::move(entity_));
+  libraries.location = sorted_counts(std::move(location_));
+  libraries.level = sorted_counts(std::move(level_));
+  libraries.type = sorted_counts(std::move(type_));
   libraries.diseases = merge_diseases(libraries.entity, lexicon);
   libraries.reindex();
   return libraries;
+}
+
+Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon) {
+  LibraryCounter counter;
+  for (const KeyInfo& record : records) counter.Add(record);
+  return std::move(counter).Finish(lexicon);
 }
 
 Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir) {

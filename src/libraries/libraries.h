@@ -70,8 +70,20 @@ struct Libraries {
   std::array<StringMap<size_t>, 4> index_;
 };
 
-// Counts over `records` as described at the top of this file. `lexicon` may be null (then
-// the disease library holds corpus names only).
+// Counts records one at a time, as described at the top of this file, so that callers need
+// not hold them all.
+class LibraryCounter {
+ public:
+  void Add(const KeyInfo& record);
+  // The libraries of everything added. `lexicon` may be null (then the disease library holds
+  // corpus names only).
+  Libraries Finish(const Lexicon* lexicon) &&;
+
+ private:
+  StringMap<size_t> entity_, location_, level_, type_;
+};
+
+// The same over `records` at once.
 Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon);
 
 // Writes the four *_dict.json files and disease_lib.csv into `dir` (created when missing),

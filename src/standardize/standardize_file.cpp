@@ -78,12 +78,11 @@ void reject_duplicates(std::vector<LineOutcome>& outcomes) {
 Result<Libraries> frequencies_for(const StandardizeOptions& options,
                                   const std::vector<LineOutcome>& outcomes, const Lexicon& lexicon) {
   if (options.libraries) return load_libraries(*options.libraries);
-  std::vector<KeyInfo> records;
-  records.reserve(outcomes.size());
+  LibraryCounter counter;
   for (const auto& outcome : outcomes) {
-    if (outcome.record) records.push_back(*outcome.record);
+    if (outcome.record) counter.Add(*outcome.record);
   }
-  return compute_libraries(records, &lexicon);
+  return std::move(counter).Finish(&lexicon);
 }
 
 }  // namespace
@@ -131,17 +130,19 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   reject_duplicates(outcomes);
   auto frequencies = frequencies_for(options, outcomes, standardizer.lexicon());
   if (!frequencies.ok()) return frequencies.status();
-  std::vector<std::string> out_lines(lines.size());
+  std::vector<std::string> out_lines(lines.size());  // each with its newline
   summary.repairs += parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
     if (!outcomes[i].record) return;
     standardizer.Refile(*outcomes[i].record, *frequencies, r);
     out_lines[i] = keyinfo_to_json_line(*outcomes[i].record);
+    out_lines[i] += '\n';
+    outcomes[i].record.reset();  // written: its memory can go
   });
-  std::string output, rejects;
+  std::vector<std::string_view> output;
+  std::string rejects;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (outcomes[i].record) {
-      output += out_lines[i];
-      output.push_back('\n');
+    if (!out_lines[i].empty()) {
+      output.push_back(out_lines[i]);
       ++summary.written;
     } else {
       rejects += reject_line(options.in, lines[i], outcomes[i].reject_reason);
