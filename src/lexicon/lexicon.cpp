@@ -156,6 +156,7 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
       loader.ReadRewrites("position_rewrites.csv", {"from", "to"}, lexicon->position_rewrites_));
   CXRVQA_RETURN_IF_ERROR(
       loader.ReadRewrites("plurals.csv", {"plural", "singular"}, lexicon->plurals_));
+  CXRVQA_RETURN_IF_ERROR(loader.ReadRewrites("level_forms.csv", {"word", "level"}, lexicon->level_forms_));
   CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
       "post_locations.csv", {"post_location", "keywords"}, [&](const LexiconRow& row) {
         lexicon->post_locations_.push_back({row.fields[0], split_trimmed(row.fields[1], ';')});
@@ -178,6 +179,7 @@ void Lexicon::BuildIndexes() {
     for (const auto& synonym : findings_[i].synonyms) by_phrase_.emplace(synonym, i);
   }
   for (const auto& rewrite : plurals_) plural_map_.emplace(rewrite.from, rewrite.to);
+  for (const auto& rewrite : level_forms_) level_form_map_.emplace(rewrite.from, rewrite.to);
   level_set_.insert(levels_.begin(), levels_.end());
   location_set_.insert(locations_.begin(), locations_.end());
   type_set_.insert(types_.begin(), types_.end());
@@ -193,6 +195,11 @@ const Finding* Lexicon::FindByPhrase(std::string_view phrase) const {
 const Finding* Lexicon::FindByName(std::string_view name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : &findings_[it->second];
+}
+
+std::string_view Lexicon::LevelForm(std::string_view word) const {
+  auto it = level_form_map_.find(word);
+  return it == level_form_map_.end() ? word : std::string_view(it->second);
 }
 
 std::string Lexicon::Singular(std::string_view word) const {

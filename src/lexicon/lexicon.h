@@ -63,6 +63,8 @@ class Lexicon {
   const std::vector<std::string>& scope_breaks() const { return scope_breaks_; }
   // Plural → singular pairs (plurals.csv).
   const std::vector<Rewrite>& plurals() const { return plurals_; }
+  // Report forms of level words → the level as a dataset states it ("mildly" → "mild").
+  const std::vector<Rewrite>& level_forms() const { return level_forms_; }
   // Words that may stand between a finding and its post-location phrase ("in", "at", "is").
   const std::vector<std::string>& post_connectors() const { return post_connectors_; }
 
@@ -72,6 +74,8 @@ class Lexicon {
   const Finding* FindByName(std::string_view name) const;
   // Singular of a plural word or phrase from the plural map, or `word` unchanged.
   std::string Singular(std::string_view word) const;
+  // The level form of `word` ("mildly" → "mild"), or `word` unchanged.
+  std::string_view LevelForm(std::string_view word) const;
   bool IsLevel(std::string_view word) const { return level_set_.contains(word); }
   bool IsLocation(std::string_view word) const { return location_set_.contains(word); }
   bool IsType(std::string_view word) const { return type_set_.contains(word); }
@@ -88,10 +92,11 @@ class Lexicon {
   std::vector<PostLocation> post_locations_;
   std::vector<Rewrite> position_rewrites_;
   std::vector<Rewrite> plurals_;
+  std::vector<Rewrite> level_forms_;
   std::vector<Cue> cues_;
 
   StringMap<size_t> by_phrase_, by_name_;
-  StringMap<std::string> plural_map_;
+  StringMap<std::string> plural_map_, level_form_map_;
   StringSet level_set_, location_set_, type_set_, device_set_, drop_set_;
 };
 

@@ -143,7 +143,7 @@ void NameParser::FileTokens(const std::vector<std::string>& tokens, size_t begin
       }
       if (int kind = CuratedKind(phrase); kind >= 0) {
         if (unknown == nullptr && kind != fallback_kind) repairs.add(Repair::kRefiled);
-        push_unique(out.of(kind), std::move(phrase));
+        AddWord(kind, std::move(phrase), out, repairs);
         break;
       }
       if (len > 1) continue;
@@ -155,11 +155,22 @@ void NameParser::FileTokens(const std::vector<std::string>& tokens, size_t begin
       } else if (unknown != nullptr) {
         unknown->push_back(std::move(phrase));
       } else {
-        push_unique(out.of(fallback_kind), std::move(phrase));
+        AddWord(fallback_kind, std::move(phrase), out, repairs);
       }
     }
     i += std::max<size_t>(len, 1);
   }
+}
+
+void NameParser::AddWord(int kind, std::string word, AttributeWords& out, RepairCounts& repairs) const {
+  if (kind == kLevelAttr) {
+    std::string_view form = lexicon_.LevelForm(word);
+    if (form != word) {
+      repairs.add(Repair::kLevelForm);
+      word = std::string(form);
+    }
+  }
+  push_unique(out.of(kind), std::move(word));
 }
 
 std::vector<std::string> NameParser::Pieces(std::string_view value) const {

@@ -44,6 +44,9 @@ class NameParser {
   // `fallback_kind`. Drop modifiers go; phrases of up to three words are tried first.
   void FileWords(std::string_view text, int fallback_kind, AttributeWords& out,
                  RepairCounts& repairs) const;
+  // Adds `word` to the `kind` list of `out` unless there already; a level word in its dataset
+  // form ("mildly" -> "mild", counted as a repair).
+  void AddWord(int kind, std::string word, AttributeWords& out, RepairCounts& repairs) const;
   // `value` cut into curated phrases (longest first, up to three words) and single words.
   std::vector<std::string> Pieces(std::string_view value) const;
 

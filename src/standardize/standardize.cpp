@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, kRepairKinds> kRepairNames = {
     "nested_finding",       "description_name",     "plural",            "synonym",
     "modifier_dropped",     "attribute_from_name",  "post_location_from_name",
     "special_finding",      "location_removed",     "device_dropped",    "unknown_word_dropped",
-    "duplicate_merged",     "unknown_key_dropped",  "refiled"};
+    "duplicate_merged",     "unknown_key_dropped",  "refiled",           "level_form"};
 
 struct KeyAlias {
   std::string_view key;
@@ -340,8 +340,7 @@ void Standardizer::Impl::FileAttributeString(std::string_view text, int kind, At
     return;
   }
   if (kind != kPostLocationAttr && parser_.CuratedKind(value) == kind) {  // already right
-    auto& list = words.of(kind);
-    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+    parser_.AddWord(kind, std::move(value), words, r);
     return;
   }
   if (value.find(':') == std::string::npos) {

@@ -45,6 +45,7 @@ enum class Repair : size_t {
   kDuplicateMerged,      // the same finding twice in one category
   kUnknownKeyDropped,    // a top-level or attribute key that has no place in the schema
   kRefiled,              // an attribute word moved to another attribute (lists or frequency)
+  kLevelForm,            // a level word put in its dataset form ("mildly" -> "mild")
   kCount
 };
 inline constexpr size_t kRepairKinds = static_cast<size_t>(Repair::kCount);

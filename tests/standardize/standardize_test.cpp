@@ -201,6 +201,27 @@ TEST(StandardizeTest, UnrepairableRecordsAreErrors) {
   }
 }
 
+TEST(StandardizeTest, LevelWordsTakeTheirDatasetForm) {
+  RepairCounts counts;
+  KeyInfo record = repaired(R"({"study_id": "s1", "entity": {
+      "cardiomegaly": {"location": null, "level": "mildly", "type": null, "post_location": null},
+      "mild-to-moderate pleural effusions": {},
+      "edema": {"level": "Moderately"},
+      "atelectasis": {"level": "mild"}}})", &counts);
+  EXPECT_EQ(describe(record),
+            "cardiomegaly[-|mild|-|-]; pleural effusion[-|mild to moderate|-|-]; edema[-|moderate|-|-]; atelectasis[-|mild|-|-]");
+  EXPECT_EQ(counts.get(Repair::kLevelForm), 3u);
+  // The strict form written by the rules extractor is normalized the same way.
+  KeyInfo strict;
+  strict.meta.study_id = "s2";
+  strict.entity.push_back({"cardiomegaly", {std::nullopt, std::string("severely"), std::nullopt, std::nullopt}});
+  RepairCounts strict_counts;
+  auto line = standardizer().RepairLine(keyinfo_to_json_line(strict), strict_counts);
+  ASSERT_TRUE(line.ok());
+  EXPECT_EQ(line->entity[0].attributes.level, "severe");
+  EXPECT_EQ(strict_counts.get(Repair::kLevelForm), 1u);
+}
+
 TEST(StandardizeTest, RefilesByCorpusFrequency) {
   // "streaky" is not in the curated lists here only if the lexicon lacks it; use a word
   // no list holds so that only the frequencies decide.
