@@ -9,24 +9,38 @@ std::string LineError::ToString() const {
   return file.string() + ":" + std::to_string(line) + ": " + message;
 }
 
-Status for_each_jsonl(const std::filesystem::path& path,
-                      const std::function<Status(const Json&, size_t)>& on_record,
-                      const std::function<void(const LineError&)>& on_error) {
+Status for_each_jsonl_line(const std::filesystem::path& path,
+                           const std::function<Status(std::string_view, size_t)>& on_line,
+                           const std::function<void(const LineError&)>& on_error) {
   auto reader = LineReader::Open(path);
   if (!reader.ok()) return reader.status();
   std::string line;
   while ((*reader)->Next(line)) {
     if (trim(line).empty()) continue;
     size_t number = (*reader)->line_number();
-    Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) {
-      on_error({path, number, "not valid JSON"});
-      continue;
-    }
-    Status status = on_record(record, number);
+    Status status = on_line(line, number);
     if (!status.ok()) on_error({path, number, status.message()});
   }
   return (*reader)->status();
+}
+
+Result<Json> parse_json_line(std::string_view line) {
+  Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (record.is_discarded()) return Status::ParseError("not valid JSON");
+  return record;
+}
+
+Status for_each_jsonl(const std::filesystem::path& path,
+                      const std::function<Status(const Json&, size_t)>& on_record,
+                      const std::function<void(const LineError&)>& on_error) {
+  return for_each_jsonl_line(
+      path,
+      [&](std::string_view line, size_t number) -> Status {
+        auto record = parse_json_line(line);
+        if (!record.ok()) return record.status();
+        return on_record(*record, number);
+      },
+      on_error);
 }
 
 }  // namespace cxrvqa
