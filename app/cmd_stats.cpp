@@ -19,12 +19,14 @@ struct StatsOptions {
 
 int run_stats(const StatsOptions& options) {
   std::vector<LineError> errors;
-  auto questions = read_questions(options.questions, errors);
-  if (!questions.ok()) return fail(questions.status().ToString());
+  QuestionStatsCounter counter;
+  Status read = for_each_question(
+      options.questions, [&](const QuestionRef& question) { counter.Add(question); }, errors);
+  if (!read.ok()) return fail(read.ToString());
   constexpr size_t kShown = 20;
   for (size_t i = 0; i < errors.size() && i < kShown; ++i) spdlog::warn("{}", errors[i].ToString());
   if (!errors.empty()) spdlog::warn("{} malformed lines skipped", errors.size());
-  QuestionStats stats = compute_question_stats(*questions);
+  QuestionStats stats = std::move(counter).Finish();
   if (options.json) {
     std::printf("%s\n", question_stats_to_json(stats).dump(2).c_str());
   } else {

@@ -300,9 +300,10 @@ Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
   stage.run = [&o, &run]() -> Result<Json> {
     std::vector<LineError> errors;
-    auto questions = read_questions(run.out(questions_file(o)), errors);
-    if (!questions.ok()) return questions.status();
-    QuestionStats stats = compute_question_stats(*questions);
+    QuestionStatsCounter counter;
+    CXRVQA_RETURN_IF_ERROR(for_each_question(
+        run.out(questions_file(o)), [&](const QuestionRef& question) { counter.Add(question); }, errors));
+    QuestionStats stats = std::move(counter).Finish();
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
     return Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},

@@ -114,29 +114,22 @@ Status write_question_lines(const std::filesystem::path& path, const QuestionLin
 
 namespace {
 
-Result<Question> question_from_fields(const std::vector<std::string_view>& fields) {
-  Question question;
+// The question in `fields` (kQuestionColumns order); its views point into `fields`.
+Result<QuestionRef> question_from_fields(const std::vector<std::string_view>& fields) {
   std::optional<QuestionType> type = parse_question_type(fields[2]);
   if (!type) return Status::ParseError("unknown question_type '" + std::string(fields[2]) + "'");
-  question.study_id = fields[0];
-  question.subject_id = fields[1];
-  question.type = *type;
-  question.question = fields[3];
-  question.answer = fields[4];
-  question.dicom_id = fields[5];
-  question.split = fields[6];
-  question.ref_id = fields[7];
-  return question;
+  return QuestionRef{fields[0], fields[1], *type, fields[3], fields[4], fields[5], fields[6], fields[7]};
 }
 
-Result<std::vector<Question>> read_questions_csv(const std::filesystem::path& path,
-                                                 std::vector<LineError>& errors) {
+using QuestionCallback = std::function<void(const QuestionRef&)>;
+
+Status for_each_question_csv(const std::filesystem::path& path, const QuestionCallback& on_question,
+                             std::vector<LineError>& errors) {
   auto reader = CsvReader::Open(path);
   if (!reader.ok()) return reader.status();
   std::vector<std::string> names(std::begin(kQuestionColumns), std::end(kQuestionColumns));
   auto columns = (*reader)->require_columns(names);
   if (!columns.ok()) return columns.status();
-  std::vector<Question> questions;
   CsvRow row;
   std::vector<std::string_view> fields(names.size());
   while ((*reader)->Next(row)) {
@@ -150,47 +143,51 @@ Result<std::vector<Question>> read_questions_csv(const std::filesystem::path& pa
       errors.push_back({path, row.line, question.status().message()});
       continue;
     }
-    questions.push_back(std::move(*question));
+    on_question(*question);
   }
-  CXRVQA_RETURN_IF_ERROR((*reader)->status());
-  return questions;
+  return (*reader)->status();
 }
 
-Result<std::vector<Question>> read_questions_jsonl(const std::filesystem::path& path,
-                                                   std::vector<LineError>& errors) {
-  std::vector<Question> questions;
+Status for_each_question_jsonl(const std::filesystem::path& path, const QuestionCallback& on_question,
+                               std::vector<LineError>& errors) {
   std::vector<std::string> values(std::size(kQuestionColumns));
-  Status status = for_each_jsonl(
+  std::vector<std::string_view> fields(values.size());
+  return for_each_jsonl(
       path,
       [&](const Json& object, size_t) -> Status {
         if (!object.is_object()) return Status::ParseError("not a JSON object");
-        std::vector<std::string_view> fields;
         for (size_t i = 0; i < values.size(); ++i) {
           auto it = object.find(kQuestionColumns[i]);
           if (it == object.end() || !it->is_string()) {
             return Status::ParseError(std::string("missing or non-string field '") + kQuestionColumns[i] + "'");
           }
           values[i] = it->get<std::string>();
-          fields.push_back(values[i]);
+          fields[i] = values[i];
         }
         auto question = question_from_fields(fields);
         if (!question.ok()) return question.status();
-        questions.push_back(std::move(*question));
+        on_question(*question);
         return Status::Ok();
       },
       [&](const LineError& error) { errors.push_back(error); });
-  CXRVQA_RETURN_IF_ERROR(status);
-  return questions;
 }
 
 }  // namespace
 
-Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
-                                             std::vector<LineError>& errors) {
+Status for_each_question(const std::filesystem::path& path, const QuestionCallback& on_question,
+                         std::vector<LineError>& errors) {
   std::string extension = to_lower(path.extension().string());
   if (extension == ".gz") extension = to_lower(path.stem().extension().string());
-  if (extension == ".jsonl" || extension == ".json") return read_questions_jsonl(path, errors);
-  return read_questions_csv(path, errors);
+  if (extension == ".jsonl" || extension == ".json") return for_each_question_jsonl(path, on_question, errors);
+  return for_each_question_csv(path, on_question, errors);
+}
+
+Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
+                                             std::vector<LineError>& errors) {
+  std::vector<Question> questions;
+  CXRVQA_RETURN_IF_ERROR(for_each_question(
+      path, [&](const QuestionRef& question) { questions.push_back(to_question(question)); }, errors));
+  return questions;
 }
 
 }  // namespace cxrvqa

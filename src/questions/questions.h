@@ -170,8 +170,14 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
                        QuestionFormat format, unsigned threads);
 Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines);
 
-// Reads questions.csv or questions.jsonl (by extension: .jsonl/.json -> JSONL). Malformed
-// rows go to `errors` (file:line) and are skipped.
+// Calls `on_question` for each question of questions.csv or questions.jsonl (by extension:
+// .jsonl/.json -> JSONL), in file order; the views are valid during the call. Malformed rows
+// go to `errors` (file:line) and are skipped. An error only when the file cannot be read.
+Status for_each_question(const std::filesystem::path& path,
+                         const std::function<void(const QuestionRef&)>& on_question,
+                         std::vector<LineError>& errors);
+
+// The same, collected. Malformed rows go to `errors` (file:line) and are skipped.
 Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
                                              std::vector<LineError>& errors);
 

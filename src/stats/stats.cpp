@@ -3,21 +3,12 @@
 #include <fmt/format.h>
 
 #include <iterator>
-#include <unordered_set>
+
+#include "common/string_map.h"
 
 namespace cxrvqa {
 
 namespace {
-
-// Distinct-value counters for one scope (all questions, one type, one split).
-struct Distinct {
-  std::unordered_set<std::string_view> answers, images, patients;
-  void Add(const Question& q) {
-    answers.insert(q.answer);
-    images.insert(q.dicom_id.empty() ? std::string_view(q.study_id) : std::string_view(q.dicom_id));
-    if (!q.subject_id.empty()) patients.insert(q.subject_id);
-  }
-};
 
 double share(size_t part, size_t whole) {
   return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
@@ -40,40 +31,67 @@ std::string split_label(const std::string& split) { return split.empty() ? "(non
 
 }  // namespace
 
-QuestionStats compute_question_stats(const std::vector<Question>& questions) {
-  QuestionStats stats;
-  Distinct all;
-  Distinct per_type[kQuestionTypeCount];
-  std::map<std::string, Distinct> per_split;
-  for (const Question& q : questions) {
-    TypeStats& type = stats.per_type[static_cast<size_t>(q.type)];
-    ++type.count;
-    bool yes = q.answer == "yes", no = q.answer == "no";
-    if (yes || no) ++type.closed;
-    type.yes += yes;
-    type.no += no;
-    all.Add(q);
-    per_type[static_cast<size_t>(q.type)].answers.insert(q.answer);
-    per_split[q.split].Add(q);
-    ++stats.per_split[q.split].questions;
+// Distinct-value counters for one scope (all questions, one type, one split).
+struct QuestionStatsCounter::Distinct {
+  StringSet answers, images, patients;
+  static void Insert(StringSet& set, std::string_view value) {
+    if (set.find(value) == set.end()) set.emplace(value);
   }
+  void Add(const QuestionRef& q) {
+    Insert(answers, q.answer);
+    Insert(images, q.dicom_id.empty() ? q.study_id : q.dicom_id);
+    if (!q.subject_id.empty()) Insert(patients, q.subject_id);
+  }
+};
+
+QuestionStatsCounter::QuestionStatsCounter() : all_(std::make_unique<Distinct>()) {
+  for (auto& distinct : per_type_) distinct = std::make_unique<Distinct>();
+}
+
+QuestionStatsCounter::~QuestionStatsCounter() = default;
+
+void QuestionStatsCounter::Add(const QuestionRef& q) {
+  TypeStats& type = stats_.per_type[static_cast<size_t>(q.type)];
+  ++type.count;
+  bool yes = q.answer == "yes", no = q.answer == "no";
+  if (yes || no) ++type.closed;
+  type.yes += yes;
+  type.no += no;
+  ++stats_.total;
+  all_->Add(q);
+  Distinct::Insert(per_type_[static_cast<size_t>(q.type)]->answers, q.answer);
+  auto split = per_split_.find(q.split);
+  if (split == per_split_.end()) split = per_split_.emplace(std::string(q.split), std::make_unique<Distinct>()).first;
+  split->second->Add(q);
+  auto counts = stats_.per_split.find(q.split);
+  if (counts == stats_.per_split.end()) counts = stats_.per_split.emplace(std::string(q.split), SplitStats{}).first;
+  ++counts->second.questions;
+}
+
+QuestionStats QuestionStatsCounter::Finish() && {
+  QuestionStats stats = std::move(stats_);
   for (size_t i = 0; i < kQuestionTypeCount; ++i) {
     TypeStats& type = stats.per_type[i];
-    type.answer_vocabulary = per_type[i].answers.size();
+    type.answer_vocabulary = per_type_[i]->answers.size();
     stats.closed += type.closed;
     stats.yes += type.yes;
     stats.no += type.no;
   }
-  stats.total = questions.size();
   stats.open = stats.total - stats.closed;
-  stats.answer_vocabulary = all.answers.size();
-  stats.images = all.images.size();
-  stats.patients = all.patients.size();
-  for (auto& [split, distinct] : per_split) {
-    stats.per_split[split].images = distinct.images.size();
-    stats.per_split[split].patients = distinct.patients.size();
+  stats.answer_vocabulary = all_->answers.size();
+  stats.images = all_->images.size();
+  stats.patients = all_->patients.size();
+  for (auto& [split, distinct] : per_split_) {
+    stats.per_split[split].images = distinct->images.size();
+    stats.per_split[split].patients = distinct->patients.size();
   }
   return stats;
+}
+
+QuestionStats compute_question_stats(const std::vector<Question>& questions) {
+  QuestionStatsCounter counter;
+  for (const Question& q : questions) counter.Add(question_ref(q));
+  return std::move(counter).Finish();
 }
 
 std::string format_question_stats(const QuestionStats& stats) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,9 +49,28 @@ struct QuestionStats {
   size_t images = 0;
   size_t patients = 0;
   TypeStats per_type[kQuestionTypeCount];
-  std::map<std::string, SplitStats> per_split;  // split name ("" shown as "(none)")
+  std::map<std::string, SplitStats, std::less<>> per_split;  // split name ("" shown as "(none)")
 };
 
+// Counts questions one at a time, so that a file need not be held whole.
+class QuestionStatsCounter {
+ public:
+  QuestionStatsCounter();
+  ~QuestionStatsCounter();
+  QuestionStatsCounter(const QuestionStatsCounter&) = delete;
+  QuestionStatsCounter& operator=(const QuestionStatsCounter&) = delete;
+  void Add(const QuestionRef& question);
+  QuestionStats Finish() &&;
+
+ private:
+  struct Distinct;
+  QuestionStats stats_;
+  std::unique_ptr<Distinct> all_;
+  std::unique_ptr<Distinct> per_type_[kQuestionTypeCount];
+  std::map<std::string, std::unique_ptr<Distinct>, std::less<>> per_split_;
+};
+
+// The same over `questions` at once.
 QuestionStats compute_question_stats(const std::vector<Question>& questions);
 
 // The plain-text table (per type: count, share, released count and share, closed, yes, no,
