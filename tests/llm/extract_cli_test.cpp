@@ -94,15 +94,16 @@ TEST(ExtractLlmCli, KilledRunResumesFromTheCacheWithNothingLostOrDuplicated) {
   {
     FakeLlmServer slow({"--fault-rate", "1", "--faults", "slow", "--slow-ms", "60"});
     auto config = write_config(dir, slow, 2);
-    // Two requests in flight at a time, 60 ms each: the sixth request means at least four
-    // answers came back; a little later the run is killed with most studies still to do.
+    // Two requests in flight at a time, 60 ms each (about two seconds for all): the run is
+    // killed as soon as the cache holds committed answers, with most studies still to do.
+    auto committed = [&] {
+      auto cache = AnswerCache::Open(dir / "cache.sqlite");
+      auto size = cache.ok() ? (*cache)->Size() : Result<size_t>(cache.status());
+      return size.ok() && *size >= 3;
+    };
     run_and_kill({"extract", "--extractor", "llm", "--config", config.string(), "--corpus", "jsonl", "--reports",
                   corpus.string(), "--out", (dir / "raw.jsonl").string()},
-                 [&] {
-                   if (slow.Requests() < 6) return false;
-                   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                   return true;
-                 });
+                 committed);
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "raw.jsonl")) << "a killed run leaves no partial output";
   size_t cached = AnswerCache::Open(dir / "cache.sqlite").value()->Size().value();
