@@ -26,11 +26,22 @@ const Input& input() {
   return data;
 }
 
+QuestionOptions one_thread() {
+  QuestionOptions options;
+  options.threads = 1;
+  return options;
+}
+
+// The input's records per second of CPU time over all iterations.
+void count_records(benchmark::State& state) {
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(input().records.size() * state.iterations()),
+                                                   benchmark::Counter::kIsRate);
+}
+
 // Metadata join, reference pairing and generation into Question rows (the library API).
 void BM_QuestionsAsRows(benchmark::State& state) {
   const Input& in = input();
-  QuestionOptions options;
-  options.threads = 1;
+  QuestionOptions options = one_thread();
   size_t questions = 0;
   for (auto _ : state) {
     auto studies = prepare_question_studies(in.records, in.metadata, nullptr);
@@ -38,8 +49,7 @@ void BM_QuestionsAsRows(benchmark::State& state) {
     questions = generated.size();
     benchmark::DoNotOptimize(generated.data());
   }
-  state.counters["records/s"] = benchmark::Counter(static_cast<double>(in.records.size() * state.iterations()),
-                                                   benchmark::Counter::kIsRate);
+  count_records(state);
   state.counters["questions"] = static_cast<double>(questions);
 }
 BENCHMARK(BM_QuestionsAsRows)->Unit(benchmark::kMillisecond);
@@ -48,8 +58,7 @@ BENCHMARK(BM_QuestionsAsRows)->Unit(benchmark::kMillisecond);
 // `cxrvqa questions` does between reading its inputs and writing its output.
 void BM_QuestionsGenerateCsvLines(benchmark::State& state) {
   const Input& in = input();
-  QuestionOptions options;
-  options.threads = 1;
+  QuestionOptions options = one_thread();
   size_t bytes = 0;
   for (auto _ : state) {
     auto studies = prepare_question_studies(in.records, in.metadata, nullptr);
@@ -58,8 +67,7 @@ void BM_QuestionsGenerateCsvLines(benchmark::State& state) {
     for (const std::string& block : lines.blocks) bytes += block.size();
     benchmark::DoNotOptimize(bytes);
   }
-  state.counters["records/s"] = benchmark::Counter(static_cast<double>(in.records.size() * state.iterations()),
-                                                   benchmark::Counter::kIsRate);
+  count_records(state);
   state.counters["MB"] = static_cast<double>(bytes) / 1e6;
 }
 BENCHMARK(BM_QuestionsGenerateCsvLines)->Unit(benchmark::kMillisecond);
