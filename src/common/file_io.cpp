@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,9 +30,14 @@ struct FdCloser {
   ~FdCloser() { ::close(fd); }
 };
 
+bool has_gzip_magic(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
+
 // Reads a whole plain file with one fstat and few reads (no gzip buffers: report trees hold
-// hundreds of thousands of small files). Sets `gzip` instead, reading nothing, when the file
-// starts with the gzip magic bytes.
+// hundreds of thousands of small files). Sets `gzip` instead, and stops after the first
+// chunk, when the file starts with the gzip magic bytes.
 Result<std::string> read_plain_file(const fs::path& path, bool& gzip) {
   gzip = false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -43,16 +49,20 @@ Result<std::string> read_plain_file(const fs::path& path, bool& gzip) {
   size_t filled = 0;
   while (true) {
     if (filled == content.size()) content.resize(content.size() + kChunk);  // grew since fstat
-    ssize_t n = ::read(fd, content.data() + filled, content.size() - filled);
+    size_t wanted = content.size() - filled;
+    if (filled == 0) wanted = std::min(wanted, kChunk);  // enough to see the gzip magic
+    ssize_t n = ::read(fd, content.data() + filled, wanted);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::IoError("cannot read " + path.string() + ": " + errno_text());
     if (n == 0) break;
+    if (filled == 0 && has_gzip_magic(std::string_view(content.data(), static_cast<size_t>(n)))) {
+      gzip = true;
+      return std::string();
+    }
     filled += static_cast<size_t>(n);
   }
   content.resize(filled);
-  gzip = content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
-         static_cast<unsigned char>(content[1]) == 0x8b;
-  return gzip ? std::string() : content;
+  return content;
 }
 
 Result<std::string> read_gzip_file(const fs::path& path) {

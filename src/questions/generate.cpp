@@ -271,7 +271,7 @@ class StudyGenerator {
   }
 
   size_t AttributePools(std::optional<std::string> EntityAttributes::*attribute,
-                        const WordSet& known_words, Form form) {
+                        const StringSet& known_words, Form form) {
     size_t count = ResetPools({0});
     for (const Entity* entity : known_) {
       const auto& value = entity->attributes.*attribute;

@@ -32,7 +32,7 @@ QuestionVocabulary QuestionVocabulary::FromLibraries(const Libraries& libraries,
   QuestionVocabulary vocabulary;
   vocabulary.findings = libraries.frequent(LibraryKind::kEntity, min_count);
   vocabulary.finding_set.insert(vocabulary.findings.begin(), vocabulary.findings.end());
-  auto fill = [&](LibraryKind kind, WordSet& set) {
+  auto fill = [&](LibraryKind kind, StringSet& set) {
     for (std::string& word : libraries.frequent(kind, min_count)) set.insert(std::move(word));
   };
   fill(LibraryKind::kLocation, vocabulary.locations);

@@ -58,12 +58,11 @@ struct Question {
 inline constexpr const char* kQuestionColumns[] = {
     "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
 
-using WordSet = StringSet;
 
 // The words questions may use: names and attribute words at or above the frequency threshold.
 struct QuestionVocabulary {
   std::vector<std::string> findings;  // frequent finding names, library order (for "no" answers)
-  WordSet finding_set, locations, levels, types;
+  StringSet finding_set, locations, levels, types;
 
   static QuestionVocabulary FromLibraries(const Libraries& libraries, size_t min_count);
   bool HasFinding(std::string_view name) const { return finding_set.find(name) != finding_set.end(); }
@@ -121,7 +120,8 @@ struct QuestionSummary {
 
 // Joins records with the metadata (by study_id; metadata wins, a record absent from it keeps
 // its own meta), keeps the frontal ones in record order and pairs each with its reference.
-// `metadata` may be empty. The returned studies point into `records`.
+// `metadata` may be empty. The returned studies point into `records` and `metadata`, which
+// must outlive them.
 std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& records,
                                                     const std::vector<StudyRecord>& metadata,
                                                     QuestionSummary* summary);
