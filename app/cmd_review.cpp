@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "command.h"
+#include "followup_cli.h"
 #include "review/review.h"
 #include "review/server.h"
 
@@ -29,9 +30,13 @@ struct ReviewArgs {
   bool json = false;
 };
 
-std::optional<std::filesystem::path> path_option(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  return std::filesystem::path(value);
+// Prints a stage's summary (text, or JSON with --json), or fails with its error.
+template <typename Summary>
+int print_summary(const Result<Summary>& summary, bool json) {
+  if (!summary.ok()) return fail(summary.status().ToString());
+  std::string text = json ? summary->ToJson().dump(2) + "\n" : summary->ToString();
+  std::fputs(text.c_str(), stdout);
+  return kExitOk;
 }
 
 int run_sample(const ReviewArgs& args) {
@@ -41,20 +46,16 @@ int run_sample(const ReviewArgs& args) {
   options.n = args.n;
   if (args.per_type > 0) options.per_type = args.per_type;
   options.seed = args.seed;
-  options.exclude = path_option(args.exclude);
+  options.exclude = optional_path(args.exclude);
   if (!args.corpus.empty()) {
     auto kind = parse_corpus_kind(args.corpus);
     if (!kind.ok()) return fail(kind.status().message());
     options.corpus = *kind;
   }
-  options.reports = path_option(args.reports);
-  options.metadata = path_option(args.metadata);
-  options.lexicon_dir = path_option(args.lexicon);
-  auto summary = RunReviewSample(options);
-  if (!summary.ok()) return fail(summary.status().ToString());
-  std::string text = args.json ? summary->ToJson().dump(2) + "\n" : summary->ToString();
-  std::fputs(text.c_str(), stdout);
-  return kExitOk;
+  options.reports = optional_path(args.reports);
+  options.metadata = optional_path(args.metadata);
+  options.lexicon_dir = optional_path(args.lexicon);
+  return print_summary(RunReviewSample(options), args.json);
 }
 
 // Serves until SIGINT or SIGTERM: the signals are taken by a thread of their own, so that
@@ -89,14 +90,10 @@ int run_report(const ReviewArgs& args) {
   ReviewReportOptions options;
   options.db = args.db;
   if (!args.report_reviewer.empty()) options.reviewer = args.report_reviewer;
-  options.gold_out = path_option(args.gold_out);
-  options.questions_out = path_option(args.questions_out);
-  options.lexicon_dir = path_option(args.lexicon);
-  auto figures = RunReviewReport(options);
-  if (!figures.ok()) return fail(figures.status().ToString());
-  std::string text = args.json ? figures->ToJson().dump(2) + "\n" : figures->ToString();
-  std::fputs(text.c_str(), stdout);
-  return kExitOk;
+  options.gold_out = optional_path(args.gold_out);
+  options.questions_out = optional_path(args.questions_out);
+  options.lexicon_dir = optional_path(args.lexicon);
+  return print_summary(RunReviewReport(options), args.json);
 }
 
 }  // namespace

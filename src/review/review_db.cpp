@@ -123,6 +123,14 @@ Verdict read_verdict(const Statement& row) {
   return Verdict{row.Text(0), row.Int(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5), row.Int(6)};
 }
 
+// Steps `statement` to its end, turning each row into a T with `read`; false on an error.
+template <typename T>
+bool collect_rows(Statement& statement, T (*read)(const Statement&), std::vector<T>& out) {
+  int rc;
+  while ((rc = statement.Step()) == SQLITE_ROW) out.push_back(read(statement));
+  return rc == SQLITE_DONE;
+}
+
 }  // namespace
 
 int verdict_index(std::string_view verdict) {
@@ -261,9 +269,7 @@ Result<std::vector<StoredItem>> ReviewDb::Items(const std::optional<std::string>
   if (!statement.ok()) return Error("read items");
   if (study_id) statement.Bind(*study_id);
   std::vector<StoredItem> items;
-  int rc;
-  while ((rc = statement.Step()) == SQLITE_ROW) items.push_back(read_item(statement));
-  if (rc != SQLITE_DONE) return Error("read items");
+  if (!collect_rows(statement, read_item, items)) return Error("read items");
   return items;
 }
 
@@ -279,9 +285,7 @@ Result<std::vector<Verdict>> ReviewDb::Verdicts(const std::optional<std::string>
   if (reviewer) statement.Bind(*reviewer);
   if (study_id) statement.Bind(*study_id);
   std::vector<Verdict> verdicts;
-  int rc;
-  while ((rc = statement.Step()) == SQLITE_ROW) verdicts.push_back(read_verdict(statement));
-  if (rc != SQLITE_DONE) return Error("read verdicts");
+  if (!collect_rows(statement, read_verdict, verdicts)) return Error("read verdicts");
   return verdicts;
 }
 
@@ -332,13 +336,10 @@ Result<Verdict> ReviewDb::RecordVerdict(Verdict v) {
 
 Result<std::vector<Verdict>> ReviewDb::VerdictLog() {
   std::lock_guard lock(mutex_);
-  Statement statement(db_, "SELECT reviewer, item_id, verdict, right_answer, comment, given_at, seq "
-                           "FROM verdict_log ORDER BY seq");
+  Statement statement(db_, fmt::format("SELECT {} FROM verdict_log ORDER BY seq", kVerdictColumns).c_str());
   if (!statement.ok()) return Error("read verdict log");
   std::vector<Verdict> verdicts;
-  int rc;
-  while ((rc = statement.Step()) == SQLITE_ROW) verdicts.push_back(read_verdict(statement));
-  if (rc != SQLITE_DONE) return Error("read verdict log");
+  if (!collect_rows(statement, read_verdict, verdicts)) return Error("read verdict log");
   return verdicts;
 }
 

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -24,6 +25,9 @@ using review_internal::Verdict;
 namespace {
 
 constexpr size_t kMaxRequestBody = 64 * 1024;
+// cpp-httplib listens with a backlog of 5: a burst of page loads would see connections
+// dropped and retried for seconds. A second listen() on the socket raises it.
+constexpr int kListenBacklog = 512;
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr const char* kSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -85,6 +89,7 @@ struct ReviewServer::Impl {
   int port = 0;
   size_t studies = 0, items = 0;
   std::atomic<size_t> recorded{0};
+  int listen_socket = -1;
   httplib::Server server;
 
   bool Authorized(const httplib::Request& request) const {
@@ -281,10 +286,16 @@ Result<std::unique_ptr<ReviewServer>> ReviewServer::Open(const ReviewServeOption
   impl->server.set_payload_max_length(kMaxRequestBody);
   impl->server.set_keep_alive_max_count(1000);
   impl->Routes();
+  Impl* state = impl.get();
+  impl->server.set_socket_options([state](socket_t socket) {
+    httplib::default_socket_options(socket);
+    state->listen_socket = socket;
+  });
   int port = options.port;
   bool bound = port == 0 ? (port = impl->server.bind_to_any_port(options.host)) > 0
                          : impl->server.bind_to_port(options.host, port);
   if (!bound) return Status::Unavailable(fmt::format("cannot listen on {} port {}", options.host, options.port));
+  if (impl->listen_socket >= 0) ::listen(impl->listen_socket, kListenBacklog);
   impl->port = port;
   impl->url = fmt::format("http://{}:{}/?token={}", url_host(options.host), port, impl->token);
   return std::unique_ptr<ReviewServer>(new ReviewServer(std::move(impl)));

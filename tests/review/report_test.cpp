@@ -51,15 +51,18 @@ TEST(Kappa, KnownValues) {
   EXPECT_DOUBLE_EQ(cohens_kappa({1, 1}, {1, 1}, 3), 1.0);  // one label only: pe = 1
 }
 
+void expect_counts(const std::optional<ExportCounts>& counts, size_t records, size_t corrected, size_t not_applied) {
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->records, records);
+  EXPECT_EQ(counts->corrected, corrected);
+  EXPECT_EQ(counts->not_applied, not_applied);
+}
+
 // The review file of the hand dataset with verdicts of two reviewers.
 class ReviewReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::write_hand_dataset(dir_.path());
-    ReviewSampleOptions options;
-    options.dataset = dir_ / "dataset";
-    options.db = dir_ / "review.sqlite";
-    options.per_type = 10;
+    ReviewSampleOptions options = testing::hand_sample_options(dir_.path());
     auto summary = RunReviewSample(options);
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();
     auto db = ReviewDb::Open(options.db);
@@ -213,10 +216,7 @@ TEST_F(ReviewReportTest, OneReviewersFiguresAndCorrections) {
   // Gold: S1's effusion moves to the right, S2's cardiomegaly becomes moderate, S3 gains a
   // pleural effusion (no longer negated); the difference and the answerless location are
   // not applied.
-  ASSERT_TRUE(figures->gold);
-  EXPECT_EQ(figures->gold->records, 4u);
-  EXPECT_EQ(figures->gold->corrected, 3u);
-  EXPECT_EQ(figures->gold->not_applied, 2u);
+  expect_counts(figures->gold, 4, 3, 2);
   std::vector<LineError> errors;
   auto gold = read_keyinfo_jsonl(dir_ / "gold.jsonl", errors);
   ASSERT_TRUE(gold.ok());
@@ -235,10 +235,7 @@ TEST_F(ReviewReportTest, OneReviewersFiguresAndCorrections) {
 
   // Corrected questions: 7 correct as they were, 4 corrected, 2 left out (unsure; wrong
   // without a right answer).
-  ASSERT_TRUE(figures->questions);
-  EXPECT_EQ(figures->questions->records, 11u);
-  EXPECT_EQ(figures->questions->corrected, 4u);
-  EXPECT_EQ(figures->questions->not_applied, 2u);
+  expect_counts(figures->questions, 11, 4, 2);
   std::vector<LineError> question_errors;
   auto questions = read_questions(dir_ / "corrected.csv", question_errors);
   ASSERT_TRUE(questions.ok());
@@ -278,8 +275,7 @@ TEST_F(ReviewReportTest, TheLatestVerdictIsExported) {
     }
   }
   // Gold corrections applied: S2 level (bob), S3 abnormality (alice); not applied: S3 location.
-  EXPECT_EQ(figures->gold->corrected, 2u);
-  EXPECT_EQ(figures->gold->not_applied, 1u);
+  expect_counts(figures->gold, 4, 2, 1);
 }
 
 TEST_F(ReviewReportTest, EmptyReviewHasNoAccuracy) {
@@ -294,10 +290,7 @@ TEST_F(ReviewReportTest, EmptyReviewHasNoAccuracy) {
 
 TEST(ReviewDbTest, VerdictsAreValidatedAndLogged) {
   TempDir dir;
-  testing::write_hand_dataset(dir.path());
-  ReviewSampleOptions options;
-  options.dataset = dir / "dataset";
-  options.db = dir / "review.sqlite";
+  ReviewSampleOptions options = testing::hand_sample_options(dir.path());
   ASSERT_TRUE(RunReviewSample(options).ok());
   auto db = ReviewDb::Open(options.db);
   ASSERT_TRUE(db.ok());

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "keyinfo/keyinfo.h"
+#include "review/review.h"
 #include "test_util.h"
 
 namespace cxrvqa::testing {
@@ -74,6 +75,17 @@ inline void write_hand_dataset(const std::filesystem::path& dir) {
                                           {"out_dir", "dataset"},
                                           {"format", "csv"}}}};
   write_text(dir / "dataset" / "manifest.json", manifest.dump(2));
+}
+
+// Writes the hand dataset into `dir`; returns the options that sample all of it (every type's
+// share larger than its studies) into dir/review.sqlite.
+inline ReviewSampleOptions hand_sample_options(const std::filesystem::path& dir) {
+  write_hand_dataset(dir);
+  ReviewSampleOptions options;
+  options.dataset = dir / "dataset";
+  options.db = dir / "review.sqlite";
+  options.per_type = 10;
+  return options;
 }
 
 }  // namespace cxrvqa::testing

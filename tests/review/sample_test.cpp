@@ -103,11 +103,7 @@ TEST(DrawStratified, ReviewOrderMixesTheTypes) {
 
 TEST(ReviewSample, StoresEverythingThePageNeeds) {
   TempDir dir;
-  testing::write_hand_dataset(dir.path());
-  ReviewSampleOptions options;
-  options.dataset = dir / "dataset";
-  options.db = dir / "review.sqlite";
-  options.per_type = 10;
+  ReviewSampleOptions options = testing::hand_sample_options(dir.path());
   options.seed = 3;
   auto summary = RunReviewSample(options);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
@@ -154,11 +150,11 @@ TEST(ReviewSample, StoresEverythingThePageNeeds) {
 
 TEST(ReviewSample, SameSeedSameSampleAndExcludedIdsStayOut) {
   TempDir dir;
-  testing::write_hand_dataset(dir.path());
+  const ReviewSampleOptions hand = testing::hand_sample_options(dir.path());
   auto order = [&](const std::string& name, std::optional<std::filesystem::path> exclude) {
-    ReviewSampleOptions options;
-    options.dataset = dir / "dataset";
+    ReviewSampleOptions options = hand;
     options.db = dir / name;
+    options.per_type.reset();
     options.n = 3;
     options.seed = 11;
     options.exclude = exclude;
@@ -182,10 +178,7 @@ TEST(ReviewSample, SameSeedSameSampleAndExcludedIdsStayOut) {
 
 TEST(ReviewSample, RefusesToOverwriteAndNamesAMissingCorpus) {
   TempDir dir;
-  testing::write_hand_dataset(dir.path());
-  ReviewSampleOptions options;
-  options.dataset = dir / "dataset";
-  options.db = dir / "review.sqlite";
+  ReviewSampleOptions options = testing::hand_sample_options(dir.path());
   ASSERT_TRUE(RunReviewSample(options).ok());
   auto again = RunReviewSample(options);
   ASSERT_FALSE(again.ok());
