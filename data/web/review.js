@@ -215,7 +215,7 @@
       const input = el('input', name);
       input.id = id;
       input.type = 'text';
-      input.maxLength = 2000;
+      input.maxLength = 1000;  // characters; the server takes up to 4000 bytes
       input.autocomplete = 'off';
       const key = name === 'right-answer' ? 'right_answer' : 'comment';
       input.value = item.verdict ? item.verdict[key] : '';

@@ -145,6 +145,20 @@ TEST_F(ReviewCliTest, SampleServeReportAndEvalTheCorrections) {
   EXPECT_EQ(outside->status, 404);
   server.Kill(SIGTERM);
 
+  // A second reviewer of the same file sees none of dr-a's verdicts, and dr-a's are kept.
+  {
+    ServeProcess second(db, "dr-b");
+    auto client_b = second.Client();
+    auto state = client_b.Get("/api/state", second.Auth());
+    ASSERT_TRUE(state);
+    EXPECT_EQ(nlohmann::json::parse(state->body)["reviewed"], 0);
+    auto first_study = client_b.Get("/api/study/1", second.Auth());
+    ASSERT_TRUE(first_study);
+    auto study_b = nlohmann::json::parse(first_study->body);
+    ASSERT_FALSE(study_b["items"].empty());
+    for (const auto& item : study_b["items"]) EXPECT_TRUE(item["verdict"].is_null());
+  }
+
   ASSERT_EQ(run_cxrvqa("review report --db " + quoted(db) + " --gold-out " + quoted(*dir_ / "gold.jsonl") +
                            " --questions-out " + quoted(*dir_ / "corrected.csv"),
                        &output),

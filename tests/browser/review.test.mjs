@@ -70,11 +70,11 @@ async function waitAllSaved() {
   await page.waitForFunction(() => {
     const labels = Array.from(document.querySelectorAll('#items .saved'));
     return labels.length > 0 && labels.every((label) => label.textContent.startsWith('saved '));
-  }, { timeout: 20_000 });
+  }, { timeout: 60_000 });
 }
 
 async function waitPosition(position) {
-  await page.waitForFunction((p) => document.body.dataset.position === String(p), { timeout: 20_000 }, position);
+  await page.waitForFunction((p) => document.body.dataset.position === String(p), { timeout: 60_000 }, position);
 }
 
 async function pageVerdicts() {
@@ -115,12 +115,15 @@ before(async () => {
   browser = await puppeteer.launch({
     executablePath: chromium,
     headless: true,
+    timeout: 120_000,
+    protocolTimeout: 120_000,
     userDataDir: path.join(work, 'profile'),
     // As root (CI) chromium needs --no-sandbox; the page is our own, on loopback.
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   page = await browser.newPage();
+  page.setDefaultTimeout(60_000);
   await page.setViewport({ width: 1400, height: 1000 });
   page.on('request', (request) => {
     const address = request.url();
@@ -141,7 +144,7 @@ after(async () => {
 test('three studies reviewed by keyboard and mouse survive a reload', async () => {
   const response = await page.goto(url);
   assert.equal(response.status(), 200);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   await waitPosition(1);
   assert.match(await page.$eval('#position', (node) => node.textContent), /^Study 1 of 12$/);
   assert.ok(await page.$('#report .hl'), 'the report shows highlighted findings');
@@ -212,11 +215,11 @@ test('three studies reviewed by keyboard and mouse survive a reload', async () =
   assert.deepEqual(await pageVerdicts(), expected3);
   const judged = first + second.length + third;
   await page.waitForFunction((n) => document.getElementById('progress-text').textContent.startsWith(`${n} of `),
-    { timeout: 10_000 }, judged);
+    { timeout: 60_000 }, judged);
 
   // Reload: the review resumes at study 3 with its verdicts; going back shows studies 2 and 1.
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   await waitPosition(3);
   assert.deepEqual(await pageVerdicts(), expected3);
   await page.keyboard.press('p');
