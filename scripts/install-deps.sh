@@ -10,7 +10,13 @@ packages=(
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# The browser tests drive chromium with puppeteer-core (tests/browser, installed by npm ci):
+# Debian's Node.js and npm unless a Node.js with npm is already installed.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
