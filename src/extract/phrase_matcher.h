@@ -1,7 +1,8 @@
 // One Hyperscan database over every phrase of the lexicon (findings, cues, scope breaks,
 // devices, attribute words, post-location phrases, "clear"), compiled once. Matches respect
-// word boundaries (letters, digits and hyphens are word characters). A phrase may hold a gap
-// " * " that stands for up to three words ("heart * enlarged").
+// word boundaries (letters, digits and hyphens are word characters). A phrase may hold gaps
+// " * ", each standing for up to three words ("heart * enlarged", "fractures of the * and *
+// ribs").
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,8 @@ enum class PhraseKind : uint8_t {
   kPostLocation,  // index into Lexicon::post_locations()
   kConnector,     // index into Lexicon::post_connectors()
   kDropModifier,  // index into Lexicon::drop_modifiers()
+  kLevelChange,   // index into Lexicon::level_changes()
+  kAnatomy,       // index into Lexicon::anatomy() (only phrases with a negated finding)
   kClear,         // the word "clear"
 };
 

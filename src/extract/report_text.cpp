@@ -9,10 +9,15 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-// The word that ends at `end` (exclusive) in lower-case `text`.
+// Longer words are neither abbreviations nor list numbers, so no more is read.
+constexpr size_t kLongestShortWord = 8;
+
+// The word that ends at `end` (exclusive) in lower-case `text`, or its last
+// kLongestShortWord + 1 bytes when it is longer (a run of text without spaces is not read
+// again at every '.').
 std::string_view word_before(const std::string& text, size_t end) {
   size_t start = end;
-  while (start > 0 && !is_space(text[start - 1])) --start;
+  while (start > 0 && !is_space(text[start - 1]) && end - start <= kLongestShortWord) --start;
   return std::string_view(text).substr(start, end - start);
 }
 

@@ -98,8 +98,9 @@ TEST(AttributesTest, NearbySideAndLevelWordsAreAttached) {
       {"There is a moderate sized right pneumothorax.", "pneumothorax", "right", "moderate"},
       {"Small centrally calcified granuloma within the lateral right lung base.",
        "calcified granuloma", "right", "small"},
+      // A change word is the level when no other level is given.
       {"Worsened patchy opacities in a left apex and right base.", "lung opacity", "bilateral",
-       std::nullopt},
+       "worsened"},
       {"Unchanged pleural thickening at the visualized lung apices.", "pleural thickening",
        "bilateral", std::nullopt},
       // A level word before another finding stays with that finding.
