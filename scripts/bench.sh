@@ -13,6 +13,23 @@ for program in "$build"/bench/*_bench; do
   "$program" --benchmark_counters_tabular=true
 done
 
+echo "== one 10 MB report through cxrvqa extract (time must grow linearly with length)"
+mkdir -p "$work"
+long="$work/long_report.csv"
+if [ ! -f "$long" ]; then
+  {
+    echo "study_id,text"
+    printf '1,"'
+    yes "Small left pleural effusion and no pneumothorax, possible right lower lobe pneumonia. Heart size normal and resolved edema; partially resolved consolidation." |
+      head -c 10485760 | tr -d '\n'
+    echo '"'
+  } > "$long"
+fi
+long_timer=()
+[ -x /usr/bin/time ] && long_timer=(/usr/bin/time -f "extract, one 10 MB report: %e s wall, %U s user, %S s system, peak memory %M KB")
+"${long_timer[@]}" "$build/cxrvqa" extract --corpus csv --reports "$long" --out "$work/long_report.jsonl" \
+  --no-progress -q
+
 echo "== pipeline on a synthetic corpus of $studies studies"
 if [ ! -f "$work/corpus/mimic_all.csv" ]; then
   "$build/cxrvqa" synth --studies "$studies" --out "$work/corpus" --seed 1

@@ -70,9 +70,14 @@ PhraseMatcher::PhraseMatcher(const Lexicon& lexicon) {
       Add(anatomy[i].phrase, PhraseKind::kAnatomy, static_cast<uint32_t>(i));
     }
   }
+  // Only the change words are matched here; the current/former cues ("now", "to",
+  // "previously") are common short words that the extractor looks up right before a level
+  // word instead.
   const auto& changes = lexicon.level_changes();
   for (size_t i = 0; i < changes.size(); ++i) {
-    Add(changes[i].phrase, PhraseKind::kLevelChange, static_cast<uint32_t>(i));
+    if (changes[i].role == LevelChange::Role::kChange) {
+      Add(changes[i].phrase, PhraseKind::kLevelChange, static_cast<uint32_t>(i));
+    }
   }
   Add("clear", PhraseKind::kClear, 0);
   Compile();
@@ -171,7 +176,7 @@ void PhraseMatcher::Scan(std::string_view text, std::vector<PhraseMatch>& out) c
     bool right_ok = to >= text.size() || !is_word_char(text[to]) || !is_word_char(text[to - 1]);
     if (left_ok && right_ok) {
       context->out->push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(to),
-                               pattern.kind, pattern.index});
+                               pattern.kind, pattern.length == 0, pattern.index});
     }
     return 0;
   };

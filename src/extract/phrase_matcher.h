@@ -30,7 +30,7 @@ enum class PhraseKind : uint8_t {
   kPostLocation,  // index into Lexicon::post_locations()
   kConnector,     // index into Lexicon::post_connectors()
   kDropModifier,  // index into Lexicon::drop_modifiers()
-  kLevelChange,   // index into Lexicon::level_changes()
+  kLevelChange,   // index into Lexicon::level_changes() (the change words only)
   kAnatomy,       // index into Lexicon::anatomy() (only phrases with a negated finding)
   kClear,         // the word "clear"
 };
@@ -39,6 +39,7 @@ struct PhraseMatch {
   uint32_t from = 0;  // byte offsets into the scanned text, [from, to)
   uint32_t to = 0;
   PhraseKind kind = PhraseKind::kFinding;
+  bool gap = false;  // matched by a phrase with a gap ("heart * enlarged")
   uint32_t index = 0;
 };
 

@@ -27,8 +27,46 @@ struct Mention {
   EntityAttributes attributes;
 };
 
+// A sorted list with a search hint: each lookup gallops from where the last one ended, so
+// the lookups of one mention after another, which move forward through the text, cost
+// O(1) on average instead of a binary search over the whole list.
+template <typename T>
+struct HintedList : std::vector<T> {
+  mutable size_t hint = 0;
+
+  // The first index whose item is not `before` (the list must be partitioned by `before`).
+  template <typename Before>
+  size_t PartitionPoint(Before before) const {
+    const std::vector<T>& items = *this;
+    size_t n = items.size(), lo = 0, hi = n;
+    hint = std::min(hint, n);
+    if (hint < n && before(items[hint])) {  // the point lies after the hint
+      lo = hint + 1;
+      size_t step = 1;
+      while (lo + step - 1 < n && before(items[lo + step - 1])) {
+        lo += step;
+        step *= 2;
+      }
+      hi = std::min(lo + step - 1, n);
+    } else {  // at or before the hint
+      hi = hint;
+      size_t step = 1;
+      while (hi >= step && !before(items[hi - step])) {
+        hi -= step;
+        step *= 2;
+      }
+      lo = hi >= step ? hi - step + 1 : 0;
+    }
+    hint = static_cast<size_t>(std::partition_point(items.begin() + lo, items.begin() + hi, before) -
+                               items.begin());
+    return hint;
+  }
+};
+using MatchList = HintedList<PhraseMatch>;
+using OffsetList = HintedList<uint32_t>;
+
 // Cue lists by kind (negation, uncertainty) and direction (forward, backward, adjacent).
-using CueLists = std::array<std::array<std::vector<PhraseMatch>, 3>, 2>;
+using CueLists = std::array<std::array<MatchList, 3>, 2>;
 
 // Buffers reused across reports (one per concurrent Extract call). Every list of matches is
 // sorted by start (longer first on ties) unless its name says otherwise; lists made
@@ -36,13 +74,13 @@ using CueLists = std::array<std::array<std::vector<PhraseMatch>, 3>, 2>;
 struct Scratch {
   NormalizedText normalized;
   std::vector<PhraseMatch> all;
-  std::vector<PhraseMatch> findings, cues, breaks, attributes, post_locations, devices, clears;
-  std::vector<PhraseMatch> connectors, level_cues;
-  std::vector<PhraseMatch> attributes_by_end;  // sorted by (to, from)
-  std::vector<PhraseMatch> levels, levels_by_end, locations;
+  MatchList findings, cues, breaks, attributes, post_locations, devices, clears;
+  MatchList connectors;
+  MatchList attributes_by_end;  // sorted by (to, from)
+  MatchList levels, levels_by_end, locations;
   CueLists cue_lists;
-  std::vector<uint32_t> commas;      // offsets of ',' in the text
-  std::vector<uint32_t> and_words;   // offsets of the word "and"
+  OffsetList commas;     // offsets of ',' in the text
+  OffsetList and_words;  // offsets of the word "and"
   std::vector<Mention> mentions;
   // The last comma part checked for a device, and the answer.
   std::pair<uint32_t, uint32_t> device_part{kNone, kNone};
@@ -60,7 +98,7 @@ bool by_end(const PhraseMatch& a, const PhraseMatch& b) {
 }
 
 // Keeps the leftmost-longest matches that do not overlap each other.
-void keep_longest_non_overlapping(std::vector<PhraseMatch>& matches) {
+void keep_longest_non_overlapping(MatchList& matches) {
   std::sort(matches.begin(), matches.end(), longer_first);
   size_t kept = 0;
   uint32_t covered_to = 0;
@@ -75,47 +113,42 @@ void keep_longest_non_overlapping(std::vector<PhraseMatch>& matches) {
 }
 
 // The matches of a start-sorted list that start in [from, to).
-std::pair<const PhraseMatch*, const PhraseMatch*> starting_in(const std::vector<PhraseMatch>& list,
-                                                             uint32_t from, uint32_t to) {
-  auto first = std::partition_point(list.begin(), list.end(),
-                                    [&](const PhraseMatch& m) { return m.from < from; });
-  auto last = std::partition_point(first, list.end(),
-                                   [&](const PhraseMatch& m) { return m.from < to; });
-  return {list.data() + (first - list.begin()), list.data() + (last - list.begin())};
+std::pair<const PhraseMatch*, const PhraseMatch*> starting_in(const MatchList& list, uint32_t from,
+                                                             uint32_t to) {
+  size_t first = list.PartitionPoint([&](const PhraseMatch& m) { return m.from < from; });
+  size_t last = first;
+  while (last < list.size() && list[last].from < to) ++last;
+  return {list.data() + first, list.data() + last};
 }
 
 // The matches of an end-sorted list that end exactly at `end`, in order of start.
-std::pair<const PhraseMatch*, const PhraseMatch*> ending_at(const std::vector<PhraseMatch>& list,
-                                                           uint32_t end) {
-  auto first = std::partition_point(list.begin(), list.end(),
-                                    [&](const PhraseMatch& m) { return m.to < end; });
-  auto last = std::partition_point(first, list.end(),
-                                   [&](const PhraseMatch& m) { return m.to <= end; });
-  return {list.data() + (first - list.begin()), list.data() + (last - list.begin())};
+std::pair<const PhraseMatch*, const PhraseMatch*> ending_at(const MatchList& list, uint32_t end) {
+  size_t first = list.PartitionPoint([&](const PhraseMatch& m) { return m.to < end; });
+  size_t last = first;
+  while (last < list.size() && list[last].to == end) ++last;
+  return {list.data() + first, list.data() + last};
 }
 
 // The last match of a non-overlapping list that ends at or before `pos`, or nullptr.
-const PhraseMatch* last_ending_by(const std::vector<PhraseMatch>& list, uint32_t pos) {
-  auto it = std::partition_point(list.begin(), list.end(),
-                                 [&](const PhraseMatch& m) { return m.to <= pos; });
-  return it == list.begin() ? nullptr : &*std::prev(it);
+const PhraseMatch* last_ending_by(const MatchList& list, uint32_t pos) {
+  size_t it = list.PartitionPoint([&](const PhraseMatch& m) { return m.to <= pos; });
+  return it == 0 ? nullptr : &list[it - 1];
 }
 
 // The first match of a start-sorted list that starts at or after `pos`, or nullptr.
-const PhraseMatch* first_starting_at(const std::vector<PhraseMatch>& list, uint32_t pos) {
-  auto it = std::partition_point(list.begin(), list.end(),
-                                 [&](const PhraseMatch& m) { return m.from < pos; });
-  return it == list.end() ? nullptr : &*it;
+const PhraseMatch* first_starting_at(const MatchList& list, uint32_t pos) {
+  size_t it = list.PartitionPoint([&](const PhraseMatch& m) { return m.from < pos; });
+  return it == list.size() ? nullptr : &list[it];
 }
 
 // The first offset in `offsets` at or after `pos`, or kNone.
-uint32_t next_offset(const std::vector<uint32_t>& offsets, uint32_t pos) {
-  auto it = std::lower_bound(offsets.begin(), offsets.end(), pos);
-  return it == offsets.end() ? kNone : *it;
+uint32_t next_offset(const OffsetList& offsets, uint32_t pos) {
+  size_t it = offsets.PartitionPoint([&](uint32_t offset) { return offset < pos; });
+  return it == offsets.size() ? kNone : offsets[it];
 }
 
 // True when some offset of `offsets` lies in [from, to).
-bool any_offset_in(const std::vector<uint32_t>& offsets, uint32_t from, uint32_t to) {
+bool any_offset_in(const OffsetList& offsets, uint32_t from, uint32_t to) {
   return next_offset(offsets, from) < to;
 }
 
@@ -262,11 +295,13 @@ struct RulesExtractor::Impl {
   Polarity PolarityOf(const Scratch& s, size_t index, uint32_t clause_begin,
                       uint32_t clause_end) const;
   // Attributes from the words before the mention, inside it and the location after it.
-  void ReadAttributes(const Scratch& s, Mention& mention, uint32_t clause_begin,
+  void ReadAttributes(const Scratch& s, size_t index, Mention& mention, uint32_t clause_begin,
                       uint32_t clause_end) const;
   // The level after a "now"/"to" in the mention's sentence before the next finding ("has
   // decreased and is now small"), or nullopt.
   std::optional<std::string> CurrentLevel(const Scratch& s, size_t index) const;
+  // The role of the current/former cue that stands right before `level` ("now", "from").
+  std::optional<LevelChange::Role> RoleBefore(const Scratch& s, const PhraseMatch& level) const;
   // True when a former-level cue ("previously", "from") stands right before `level`.
   bool IsFormerLevel(const Scratch& s, const PhraseMatch& level) const;
   // True when a device or treatment word shares the mention's comma-separated clause part.
@@ -284,7 +319,7 @@ struct RulesExtractor::Impl {
 
 void RulesExtractor::Impl::Classify(Scratch& s) const {
   for (auto* list : {&s.findings, &s.cues, &s.breaks, &s.attributes, &s.post_locations,
-                     &s.devices, &s.clears, &s.connectors, &s.level_cues, &s.levels,
+                     &s.devices, &s.clears, &s.connectors, &s.levels,
                      &s.locations}) {
     list->clear();
   }
@@ -298,19 +333,11 @@ void RulesExtractor::Impl::Classify(Scratch& s) const {
       case PhraseKind::kPostLocation: s.post_locations.push_back(match); break;
       case PhraseKind::kConnector: s.connectors.push_back(match); break;
       case PhraseKind::kClear: s.clears.push_back(match); break;
-      case PhraseKind::kLevelChange:
-        if (lexicon.level_changes()[match.index].role == LevelChange::Role::kChange) {
-          s.attributes.push_back(match);
-        } else {
-          s.level_cues.push_back(match);
-        }
-        break;
       default: s.attributes.push_back(match); break;
     }
   }
   keep_longest_non_overlapping(s.findings);
   keep_longest_non_overlapping(s.devices);
-  keep_longest_non_overlapping(s.level_cues);
   // Cues and scope breaks compete: "no change" (a break) wins over "no" (a cue), "partially
   // resolved" (a change cue) over "resolved".
   keep_longest_non_overlapping(s.cues);
@@ -330,13 +357,13 @@ void RulesExtractor::Impl::Classify(Scratch& s) const {
   std::sort(s.attributes.begin(), s.attributes.end(), longer_first);
   std::sort(s.post_locations.begin(), s.post_locations.end(), longer_first);
   std::sort(s.connectors.begin(), s.connectors.end(), longer_first);
-  s.attributes_by_end = s.attributes;
+  s.attributes_by_end.assign(s.attributes.begin(), s.attributes.end());
   std::sort(s.attributes_by_end.begin(), s.attributes_by_end.end(), by_end);
   for (const auto& match : s.attributes) {
     if (match.kind == PhraseKind::kLevel) s.levels.push_back(match);
     if (match.kind == PhraseKind::kLocation) s.locations.push_back(match);
   }
-  s.levels_by_end = s.levels;
+  s.levels_by_end.assign(s.levels.begin(), s.levels.end());
   std::sort(s.levels_by_end.begin(), s.levels_by_end.end(), by_end);
 }
 
@@ -379,15 +406,15 @@ Polarity RulesExtractor::Impl::PolarityOf(const Scratch& s, size_t index, uint32
   // A backward cue reaches back over its own comma-separated part only ("opacity,
   // atelectasis versus scarring": the opacity stays certain).
   uint32_t next_comma = next_offset(s.commas, mention.to);
-  auto inside = [&](const std::vector<PhraseMatch>& cues) {
+  auto inside = [&](const MatchList& cues) {
     auto [first, last] = starting_in(cues, mention.from, mention.to);
     return std::any_of(first, last, [&](const PhraseMatch& m) { return m.to <= mention.to; });
   };
-  auto before = [&](const std::vector<PhraseMatch>& cues) {
+  auto before = [&](const MatchList& cues) {
     const PhraseMatch* cue = last_ending_by(cues, mention.from);
     return cue != nullptr && cue->from >= clause_begin;
   };
-  auto after = [&](const std::vector<PhraseMatch>& cues) {
+  auto after = [&](const MatchList& cues) {
     const PhraseMatch* cue = first_starting_at(cues, mention.to);
     return cue != nullptr && cue->to <= clause_end && next_comma >= cue->from;
   };
@@ -395,7 +422,7 @@ Polarity RulesExtractor::Impl::PolarityOf(const Scratch& s, size_t index, uint32
   // "normal heart size") or stands right after it ("heart size normal"): no comma and no
   // other finding in between, and only a few words (after it, none of them a conjunction:
   // "cardiomegaly and normal vascularity" is no normal heart).
-  auto adjacent = [&](const std::vector<PhraseMatch>& cues) {
+  auto adjacent = [&](const MatchList& cues) {
     if (inside(cues)) return true;
     const PhraseMatch* cue = last_ending_by(cues, mention.from);
     bool before_ok = cue != nullptr && cue->from >= clause_begin &&
@@ -425,11 +452,21 @@ Polarity RulesExtractor::Impl::PolarityOf(const Scratch& s, size_t index, uint32
   return Polarity::kPositive;
 }
 
+std::optional<LevelChange::Role> RulesExtractor::Impl::RoleBefore(const Scratch& s,
+                                                                  const PhraseMatch& level) const {
+  std::string_view before = std::string_view(s.normalized.text).substr(0, level.from);
+  if (!before.ends_with(' ')) return std::nullopt;
+  before.remove_suffix(1);
+  for (const LevelChange& cue : lexicon.level_changes()) {
+    if (cue.role == LevelChange::Role::kChange || !before.ends_with(cue.phrase)) continue;
+    size_t start = before.size() - cue.phrase.size();
+    if (start == 0 || !is_word_char(before[start - 1])) return cue.role;
+  }
+  return std::nullopt;
+}
+
 bool RulesExtractor::Impl::IsFormerLevel(const Scratch& s, const PhraseMatch& level) const {
-  if (level.from == 0) return false;
-  const PhraseMatch* cue = last_ending_by(s.level_cues, level.from - 1);
-  return cue != nullptr && cue->to + 1 == level.from &&
-         lexicon.level_changes()[cue->index].role == LevelChange::Role::kFormer;
+  return RoleBefore(s, level) == LevelChange::Role::kFormer;
 }
 
 std::optional<std::string> RulesExtractor::Impl::CurrentLevel(const Scratch& s,
@@ -444,10 +481,9 @@ std::optional<std::string> RulesExtractor::Impl::CurrentLevel(const Scratch& s,
   for (const PhraseMatch* level = first; level != last; ++level) {
     if (level->from < covered_to || level->to > end) continue;
     covered_to = level->to;
-    const PhraseMatch* cue = last_ending_by(s.level_cues, level->from - 1);
-    if (cue == nullptr || cue->to + 1 != level->from) continue;
+    auto role = RoleBefore(s, *level);
+    if (!role) continue;
     std::string_view word = std::string_view(text).substr(level->from, level->to - level->from);
-    auto role = lexicon.level_changes()[cue->index].role;
     if (role == LevelChange::Role::kCurrent) {
       current = std::string(word);
     } else if (size_t to = word.find(" to "); role == LevelChange::Role::kFormer &&
@@ -458,7 +494,7 @@ std::optional<std::string> RulesExtractor::Impl::CurrentLevel(const Scratch& s,
   return current;
 }
 
-void RulesExtractor::Impl::ReadAttributes(const Scratch& s, Mention& mention,
+void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mention& mention,
                                           uint32_t clause_begin, uint32_t clause_end) const {
   EntityAttributes& attributes = mention.attributes;
   const std::string& text = s.normalized.text;
@@ -517,8 +553,7 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, Mention& mention,
   // only inside a gap phrase ("elevation of the left hemidiaphragm"), not inside a fixed name
   // ("pleural effusion", "airspace disease"), and no word of the finding's own name ("rib" of
   // "fractures of the left 6th and 7th ribs").
-  std::string_view phrase = std::string_view(text).substr(mention.from, mention.to - mention.from);
-  bool gap_phrase = lexicon.FindByPhrase(phrase) == nullptr;
+  bool gap_phrase = s.findings[index].gap;
   const std::string& name = lexicon.findings()[mention.finding].name;
   auto [inside_first, inside_last] = starting_in(s.attributes, mention.from, mention.to);
   for (const PhraseMatch* m = inside_first; m != inside_last; ++m) {
@@ -597,10 +632,10 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, size_t index,
   }
   if (!attributes.level) {
     const PhraseMatch* nearest = nullptr;
-    auto it = std::partition_point(s.levels_by_end.begin(), s.levels_by_end.end(),
-                                   [&](const PhraseMatch& m) { return m.to <= mention.from; });
-    for (; it != s.levels_by_end.begin(); --it) {
-      const PhraseMatch& m = *std::prev(it);
+    size_t it = s.levels_by_end.PartitionPoint(
+        [&](const PhraseMatch& m) { return m.to <= mention.from; });
+    for (; it > 0; --it) {
+      const PhraseMatch& m = s.levels_by_end[it - 1];
       if (mention.from - m.to > kMaxLevelGap) break;
       if (m.from < begin || IsFormerLevel(s, m)) continue;
       if (!nearest || m.to > nearest->to || (m.to == nearest->to && m.from < nearest->from)) nearest = &m;
@@ -790,6 +825,7 @@ KeyInfo RulesExtractor::Extract(std::string_view selected_text) const {
   impl_->Classify(s);
   impl_->IndexText(s);
   s.mentions.clear();
+  s.mentions.reserve(s.findings.size());
   for (size_t index = 0; index < s.findings.size(); ++index) {
     const PhraseMatch& match = s.findings[index];
     auto [begin, end] = impl_->ClauseOf(s, match.from, match.to);
@@ -803,7 +839,7 @@ KeyInfo RulesExtractor::Extract(std::string_view selected_text) const {
     mention.sentence = impl_->SentenceOf(s, match.from);
     mention.from = match.from;
     mention.to = match.to;
-    impl_->ReadAttributes(s, mention, begin, end);
+    impl_->ReadAttributes(s, index, mention, begin, end);
     if (auto current = impl_->CurrentLevel(s, index)) mention.attributes.level = std::move(current);
     impl_->FillNearbyAttributes(s, index, begin, end, mention);
     s.mentions.push_back(std::move(mention));
