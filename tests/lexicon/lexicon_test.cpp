@@ -120,6 +120,46 @@ TEST(LexiconTest, BadCueKindAndWrongHeaderAreErrors) {
   EXPECT_NE(bad_header.status().message().find("types.csv:1"), std::string::npos);
 }
 
+TEST(LexiconTest, SubtypesAnatomyAndLevelChangesLoad) {
+  auto lexicon = embedded_lexicon();
+  ASSERT_NE(lexicon, nullptr);
+  const Finding* hiatal = lexicon->FindByPhrase("hiatus hernia");
+  ASSERT_NE(hiatal, nullptr);
+  EXPECT_EQ(hiatal->name, "hiatal hernia");
+  EXPECT_EQ(lexicon->EvaluationName(*hiatal), "hernia");
+  EXPECT_EQ(lexicon->EvaluationName(*lexicon->FindByName("pleural effusion")), "pleural effusion");
+  EXPECT_EQ(lexicon->EvaluationName(*lexicon->FindByName("subcutaneous emphysema")), "subcutaneous emphysema");
+  EXPECT_TRUE(lexicon->IsAnatomy("pulmonary arteries"));
+  EXPECT_FALSE(lexicon->IsAnatomy("pleural effusion"));
+  EXPECT_TRUE(lexicon->IsChangeLevel("worsening"));
+  EXPECT_FALSE(lexicon->IsChangeLevel("now"));
+  EXPECT_FALSE(lexicon->IsDropModifier("increased"));  // a level the prompt asks for
+}
+
+TEST(LexiconTest, BadParentAnatomyAndLevelChangeAreErrors) {
+  TempDir dir;
+  copy_embedded_lexicon(dir.path());
+  std::string findings = testing::read_text(dir / "findings.csv");
+  write_text(dir / "findings.csv", findings + "\nrib lesion,rib lesions,rib,osseous,bone thing\n");
+  auto bad_parent = Lexicon::Load(dir.path());
+  ASSERT_FALSE(bad_parent.ok());
+  EXPECT_NE(bad_parent.status().message().find("parent 'bone thing'"), std::string::npos)
+      << bad_parent.status().message();
+
+  copy_embedded_lexicon(dir.path());
+  write_text(dir / "anatomy.csv", "phrase,negated_finding\nheart size,heart trouble\n");
+  auto bad_anatomy = Lexicon::Load(dir.path());
+  ASSERT_FALSE(bad_anatomy.ok());
+  EXPECT_NE(bad_anatomy.status().message().find("anatomy.csv:2"), std::string::npos);
+
+  copy_embedded_lexicon(dir.path());
+  write_text(dir / "level_changes.csv", "phrase,role\nnow,current\nbefore,earlier\n");
+  auto bad_role = Lexicon::Load(dir.path());
+  ASSERT_FALSE(bad_role.ok());
+  EXPECT_NE(bad_role.status().message().find("level_changes.csv:3: role must be current or former or change"),
+            std::string::npos) << bad_role.status().message();
+}
+
 TEST(LexiconTest, MissingFileInUserDirectoryIsAnError) {
   TempDir dir;
   copy_embedded_lexicon(dir.path());
