@@ -27,8 +27,8 @@ if [ ! -f "$long" ]; then
 fi
 long_timer=()
 [ -x /usr/bin/time ] && long_timer=(/usr/bin/time -f "extract, one 10 MB report: %e s wall, %U s user, %S s system, peak memory %M KB")
-"${long_timer[@]}" "$build/cxrvqa" extract --corpus csv --reports "$long" --out "$work/long_report.jsonl" \
-  --no-progress -q
+"${long_timer[@]}" "$build/cxrvqa" -q extract --corpus csv --reports "$long" --out "$work/long_report.jsonl" \
+  --no-progress
 
 echo "== pipeline on a synthetic corpus of $studies studies"
 if [ ! -f "$work/corpus/mimic_all.csv" ]; then

@@ -154,7 +154,8 @@ bool any_offset_in(const OffsetList& offsets, uint32_t from, uint32_t to) {
 
 // The side a location phrase names: 'l', 'r', 'b' (both) or 0.
 char side_of(std::string_view location) {
-  bool left = location.find("left") != std::string_view::npos;
+  bool left = location.find("left") != std::string_view::npos ||
+              location.find("lingul") != std::string_view::npos;  // the lingula is left
   bool right = location.find("right") != std::string_view::npos;
   bool both = location.find("bilateral") != std::string_view::npos ||
               location.find("bibasilar") != std::string_view::npos ||
@@ -191,18 +192,20 @@ void merge_attributes(EntityAttributes& into, const EntityAttributes& from) {
 // How far (in bytes) a level word may stand before a mention it was not attached to by the
 // word walk ("small T-spine osteophytes", "mild, age-indeterminate wedge deformity").
 constexpr uint32_t kMaxLevelGap = 40;
-// How many attribute phrases the walk left from a mention reads at most.
+// How many attribute phrases the walk left from a mention reads at most, and how many words
+// the walk right from it.
 constexpr int kMaxModifierPhrases = 16;
+constexpr int kMaxPostWords = 8;
 // How far apart (in bytes) two findings joined only by "and", "or" and attribute words may be
 // for a location after the second to count for the first ("effusion and atelectasis at the
 // left base").
 constexpr uint32_t kMaxCoordinationGap = 60;
 
 // The side a finding word itself names: "levoscoliosis" is left, "dextroscoliosis" right.
-std::optional<std::string> side_of_mention_word(std::string_view word) {
-  if (word.starts_with("levo")) return "left";
-  if (word.starts_with("dextro")) return "right";
-  return std::nullopt;
+char side_of_mention_word(std::string_view word) {
+  if (word.starts_with("levo")) return 'l';
+  if (word.starts_with("dextro")) return 'r';
+  return 0;
 }
 
 // True when a location names both members of a pair by a plural ("the lung bases",
@@ -222,6 +225,41 @@ bool names_both_sides(std::string_view location) {
 bool names_both_sides(const EntityAttributes& attributes) {
   return (attributes.location && names_both_sides(std::string_view(*attributes.location))) ||
          (attributes.post_location && names_both_sides(std::string_view(*attributes.post_location)));
+}
+
+// "left", "right" or "bilateral" for 'l', 'r', 'b'.
+std::string_view side_name(char side) {
+  return side == 'l' ? "left" : side == 'r' ? "right" : "bilateral";
+}
+
+// `location` without its side words.
+std::string without_sides(std::string_view location) {
+  std::vector<std::string> kept;
+  for (auto word : split(location, ' ')) {
+    if (!word.empty() && side_of(word) == 0) kept.emplace_back(word);
+  }
+  return join(kept, " ");
+}
+
+// True when `text` compares the two sides ("left greater than right", "right more than left",
+// "greater on the left": a finding on both sides, more on one).
+bool compares_sides(std::string_view text) {
+  for (std::string_view more : {"greater on the ", "greater at the ", "more on the ", "worse on the "}) {
+    for (size_t at = text.find(more); at != std::string_view::npos; at = text.find(more, at + 1)) {
+      std::string_view after = text.substr(at + more.size());
+      if (after.starts_with("left") || after.starts_with("right")) return true;
+    }
+  }
+  for (std::string_view comparative : {" greater than ", " more than ", " worse than ", " larger than "}) {
+    for (size_t at = text.find(comparative); at != std::string_view::npos;
+         at = text.find(comparative, at + 1)) {
+      std::string_view before = text.substr(0, at), after = text.substr(at + comparative.size());
+      bool sided_before = before.ends_with("left") || before.ends_with("right");
+      bool sided_after = after.starts_with("left") || after.starts_with("right");
+      if (sided_before && sided_after) return true;
+    }
+  }
+  return false;
 }
 
 // How many words may stand between a finding and an adjacent cue after it.
@@ -310,9 +348,22 @@ struct RulesExtractor::Impl {
   // Fills a missing side or level from words near the mention in its clause (see the header).
   void FillNearbyAttributes(const Scratch& s, size_t index, uint32_t clause_begin,
                             uint32_t clause_end, Mention& mention) const;
+  // The side that the words of the mention's stretch [begin, end) name, or 0.
+  char NearbySide(const Scratch& s, uint32_t begin, uint32_t end, Mention& mention) const;
+  // `side`, or 'b' when the words after the mention in [from, end) name the other side.
+  char WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end, uint32_t clause_end,
+                           char side) const;
   // A mention without location takes one from a neighbour it is said of (see the header).
   void ShareSentenceLocations(Scratch& s) const;
   bool CoordinatedWith(const Scratch& s, const Mention& first, const Mention& second) const;
+  // The words of [from, to) when each is an attribute or connector word ("in", "at"), "and",
+  // "or" or a comma: whether a conjunction joins them and the side their location words name
+  // ('l', 'r', 'b' or 0).
+  struct WordRun {
+    bool joined = false;
+    char side = 0;
+  };
+  std::optional<WordRun> AttributeRun(const Scratch& s, uint32_t from, uint32_t to) const;
   std::optional<ClearStatement> ClearOf(const Scratch& s) const;
   KeyInfo Assemble(const Scratch& s) const;
 };
@@ -566,9 +617,11 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
     std::optional<std::string>& field = *field_of(*m);  // in text order, after the walk's words
     field = field ? *field + " " + std::string(word_of(*m)) : std::string(word_of(*m));
   }
-  // A post-location phrase after the mention, past connector words ("is seen in").
+  // A post-location phrase after the mention, past connector words ("is seen in"), or the
+  // location words there ("in the peripheral right lung").
   pos = mention.to;
-  for (int hops = 0; hops < 5 && pos < clause_end; ++hops) {
+  bool reading_location = false;  // the post walk is reading location words
+  for (int hops = 0; hops < kMaxPostWords && pos < clause_end; ++hops) {
     while (pos < clause_end && text[pos] == ' ') ++pos;
     auto [post_first, post_last] = starting_in(s.post_locations, pos, pos + 1);
     const PhraseMatch* post = nullptr;
@@ -576,21 +629,30 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
       if (m->to <= clause_end) post = m;
     }
     if (post != nullptr) {
-      attributes.post_location = lexicon.post_locations()[post->index].phrase;
+      const std::string& phrase = lexicon.post_locations()[post->index].phrase;
+      attributes.post_location = phrase;
+      if (reading_location) {  // "the lateral right lung base": the words before belong to it
+        *attributes.location += " " + (phrase.starts_with("the ") ? phrase.substr(4) : phrase);
+      }
       mention.location_after = true;
       break;
     }
     auto [connector_first, connector_last] = starting_in(s.connectors, pos, pos + 1);
     const PhraseMatch* step = connector_first != connector_last ? connector_last - 1 : nullptr;
     auto [word_first, word_last] = starting_in(s.attributes, pos, pos + 1);
+    for (const PhraseMatch* m = word_first; m != word_last && step == nullptr; ++m) {
+      if (m->kind == PhraseKind::kDropModifier) step = m;  // "the"
+    }
     for (const PhraseMatch* m = word_first; m != word_last; ++m) {
-      if (m->kind == PhraseKind::kLocation && !attributes.location) {
-        attributes.location = std::string(word_of(*m));
-        mention.location_after = true;
-        step = m;
-      }
+      if (m->kind != PhraseKind::kLocation || (attributes.location && !reading_location)) continue;
+      attributes.location = reading_location ? *attributes.location + " " + std::string(word_of(*m))
+                                             : std::string(word_of(*m));
+      mention.location_after = reading_location = true;
+      step = m;
+      break;
     }
     if (step == nullptr) break;
+    if (step->kind != PhraseKind::kLocation) reading_location = false;
     pos = step->to;
   }
   // A former level is no level ("previously large effusion"); a change word is the level
@@ -642,14 +704,28 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, size_t index,
     }
     if (nearest) attributes.level = text.substr(nearest->from, nearest->to - nearest->from);
   }
-  if (side_of(attributes) != 0) return;
-  std::optional<std::string> side_word = side_of_mention_word(
-      std::string_view(text).substr(mention.from, mention.to - mention.from));
-  // Side words before the mention (and inside it) first, then those after it.
+  char side = side_of(attributes);
+  if (compares_sides(std::string_view(text).substr(begin, end - begin))) {
+    side = 'b';  // "left greater than right basilar opacity"
+  } else if (side == 0) {
+    side = NearbySide(s, begin, end, mention);
+  }
+  side = WithEllipticalSides(s, mention.to, end, clause_end, side);
+  if (side == 0 || side == side_of(attributes)) return;
+  std::string place = attributes.location ? without_sides(*attributes.location) : "";
+  attributes.location = std::string(side_name(side)) + (place.empty() ? "" : " " + place);
+}
+
+char RulesExtractor::Impl::NearbySide(const Scratch& s, uint32_t begin, uint32_t end,
+                                      Mention& mention) const {
+  const std::string& text = s.normalized.text;
+  std::string_view word_of_mention = std::string_view(text).substr(mention.from, mention.to - mention.from);
+  if (char side = side_of_mention_word(word_of_mention)) return side;
+  // Side words before the mention (and inside it) first, then those after it; a pair named
+  // by a plural ("the lung bases", "elevated hemidiaphragms") is both sides.
   for (auto [from, to] : {std::pair{begin, mention.to}, std::pair{mention.to, end}}) {
-    if (side_word) break;
     char side = 0;
-    bool paired_plural = false;
+    bool paired_plural = from == begin && names_both_sides(word_of_mention);
     auto [first, last] = starting_in(s.locations, from, to);
     for (const PhraseMatch* m = first; m != last; ++m) {
       if (m->to > to) continue;
@@ -660,42 +736,75 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, size_t index,
     }
     if (side == 0 && paired_plural) side = 'b';
     if (side != 0) {
-      side_word = side == 'l' ? "left" : side == 'r' ? "right" : "bilateral";
-      if (from == mention.to && !has_location(attributes)) mention.location_after = true;
+      if (from == mention.to && !has_location(mention.attributes)) mention.location_after = true;
+      return side;
     }
   }
-  if (!side_word && names_both_sides(attributes)) {
-    side_word = "bilateral";
+  return names_both_sides(mention.attributes) ? 'b' : 0;
+}
+
+char RulesExtractor::Impl::WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end,
+                                               uint32_t clause_end, char side) const {
+  // Words after the finding that are only attribute and connector words name its place once
+  // more, perhaps with the other side ("in a left apex and right base", "moderate right
+  // pleural effusion, small left sided"): all of them up to the clause end when no other
+  // finding follows, else each comma part closed before the next finding (whose own
+  // modifiers stand right before it).
+  if (side == 0 || side == 'b') return side;
+  auto other_side = [&](uint32_t part_from, uint32_t part_to) {
+    auto run = AttributeRun(s, part_from, part_to);
+    return run && run->side != 0 && run->side != side;
+  };
+  if (end == clause_end) return other_side(from, end) ? 'b' : side;
+  for (uint32_t comma = next_offset(s.commas, from); comma < end;) {
+    uint32_t next_comma = next_offset(s.commas, comma + 1);
+    if (next_comma >= end) break;
+    if (other_side(comma + 1, next_comma)) return 'b';
+    comma = next_comma;
   }
-  if (!side_word) return;
-  attributes.location = attributes.location ? *side_word + " " + *attributes.location : *side_word;
+  return side;
+}
+
+std::optional<RulesExtractor::Impl::WordRun> RulesExtractor::Impl::AttributeRun(
+    const Scratch& s, uint32_t from, uint32_t to) const {
+  const std::string& text = s.normalized.text;
+  WordRun run;
+  uint32_t pos = from;
+  while (pos < to) {
+    if (text[pos] == ' ' || text[pos] == ',') {
+      ++pos;
+      continue;
+    }
+    uint32_t word_end = pos;
+    while (word_end < to && text[word_end] != ' ' && text[word_end] != ',') ++word_end;
+    std::string_view word = std::string_view(text).substr(pos, word_end - pos);
+    if (word == "and" || word == "or" || word == "and/or") {
+      run.joined = true;
+      pos = word_end;
+      continue;
+    }
+    auto [attribute, none] = starting_in(s.attributes, pos, pos + 1);
+    if (attribute == none) {
+      auto [connector, no_connector] = starting_in(s.connectors, pos, pos + 1);
+      if (connector == no_connector) return std::nullopt;
+      pos = std::max(word_end, connector->to);
+      continue;
+    }
+    if (attribute->kind == PhraseKind::kLocation) {
+      char side = side_of(std::string_view(text).substr(attribute->from, attribute->to - attribute->from));
+      if (side != 0) run.side = run.side == 0 || run.side == side ? side : 'b';
+    }
+    pos = std::max(word_end, attribute->to);
+  }
+  return run;
 }
 
 bool RulesExtractor::Impl::CoordinatedWith(const Scratch& s, const Mention& first,
                                            const Mention& second) const {
   // Only "and", "or", commas and attribute words between the two findings.
   if (second.from - first.to > kMaxCoordinationGap) return false;
-  const std::string& text = s.normalized.text;
-  bool joined = false;
-  uint32_t pos = first.to;
-  while (pos < second.from) {
-    if (text[pos] == ' ' || text[pos] == ',') {
-      ++pos;
-      continue;
-    }
-    uint32_t word_end = pos;
-    while (word_end < second.from && text[word_end] != ' ' && text[word_end] != ',') ++word_end;
-    std::string_view word = std::string_view(text).substr(pos, word_end - pos);
-    if (word == "and" || word == "or" || word == "and/or") {
-      joined = true;
-      pos = word_end;
-      continue;
-    }
-    auto [attribute, none] = starting_in(s.attributes, pos, pos + 1);
-    if (attribute == none) return false;
-    pos = std::max(word_end, attribute->to);
-  }
-  return joined;
+  auto run = AttributeRun(s, first.to, second.from);
+  return run && run->joined;
 }
 
 void RulesExtractor::Impl::ShareSentenceLocations(Scratch& s) const {
