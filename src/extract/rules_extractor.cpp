@@ -601,19 +601,26 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
     }
   }
   // Level words inside the finding phrase ("borderline heart size"); type and location words
-  // only inside a gap phrase ("elevation of the left hemidiaphragm"), not inside a fixed name
-  // ("pleural effusion", "airspace disease"), and no word of the finding's own name ("rib" of
-  // "fractures of the left 6th and 7th ribs").
+  // inside a gap phrase ("elevation of the left hemidiaphragm"); inside a fixed name only a
+  // type word that the finding is named without as well ("interstitial edema" is edema too,
+  // but "airspace disease" is no "disease"); never a word of the finding's own name ("rib" of
+  // "fractures of the left 6th and 7th ribs", "pleural" of "pleural effusion").
   bool gap_phrase = s.findings[index].gap;
-  const std::string& name = lexicon.findings()[mention.finding].name;
+  std::string_view phrase = std::string_view(text).substr(mention.from, mention.to - mention.from);
+  const Finding& finding = lexicon.findings()[mention.finding];
+  auto modifies = [&](const PhraseMatch& m) {
+    if (contains_word(finding.name, lexicon.Singular(word_of(m)))) return false;
+    if (m.kind == PhraseKind::kLevel) return true;
+    if (gap_phrase) return m.kind == PhraseKind::kType || m.kind == PhraseKind::kLocation;
+    if (m.kind != PhraseKind::kType || (m.from != mention.from && m.to != mention.to)) return false;
+    std::string_view rest = m.from == mention.from ? phrase.substr(m.to - m.from + 1)
+                                                   : phrase.substr(0, m.from - mention.from - 1);
+    return lexicon.FindByPhrase(rest) == &finding;
+  };
   auto [inside_first, inside_last] = starting_in(s.attributes, mention.from, mention.to);
   for (const PhraseMatch* m = inside_first; m != inside_last; ++m) {
     bool inside = m->to <= mention.to && m->to - m->from < mention.to - mention.from;
-    bool wanted = m->kind == PhraseKind::kLevel ||
-                  (gap_phrase && (m->kind == PhraseKind::kType ||
-                                  (m->kind == PhraseKind::kLocation &&
-                                   !contains_word(name, lexicon.Singular(word_of(*m))))));
-    if (!inside || !wanted) continue;
+    if (!inside || !modifies(*m)) continue;
     std::optional<std::string>& field = *field_of(*m);  // in text order, after the walk's words
     field = field ? *field + " " + std::string(word_of(*m)) : std::string(word_of(*m));
   }
