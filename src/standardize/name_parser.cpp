@@ -38,7 +38,6 @@ std::string join_range(const std::vector<std::string>& tokens, size_t begin, siz
   return out;
 }
 
-
 bool is_word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80 || c == '\'' || c == '-'; }
 
 bool is_bare_side(std::string_view value) {

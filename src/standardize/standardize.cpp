@@ -153,6 +153,7 @@ void remove_word(AttributeWords& words, std::string_view word) {
 
 // The values of one attribute as the strict record writes them (kValueSeparator between).
 std::optional<std::string> joined(const std::vector<std::string>& values) {
+  if (values.size() == 1 && !values.front().empty()) return values.front();
   std::vector<std::string> unique;
   for (const auto& value : values) {
     if (!value.empty() && std::find(unique.begin(), unique.end(), value) == unique.end()) {

@@ -36,10 +36,15 @@ QuestionEvalSummary score(const TempDir& dir, const std::string& questions_csv,
 
 constexpr char kHeader[] = "study_id,subject_id,question_type,question,answer,dicom_id,split,ref_id\n";
 
-TEST(QuestionEvalTest, PresenceYesAndNoAgainstMesh) {
+// Scores question rows (after kHeader) against kMeshGold.
+QuestionEvalSummary score_against_mesh(const std::string& rows) {
   TempDir dir;
   write_text(dir / "gold.csv", kMeshGold);
-  auto summary = score(dir, std::string(kHeader) +
+  return score(dir, std::string(kHeader) + rows);
+}
+
+TEST(QuestionEvalTest, PresenceYesAndNoAgainstMesh) {
+  auto summary = score_against_mesh(
       "1,1,presence,is there pleural effusion?,yes,,,\n"            // right
       "1,1,presence,is there evidence of pneumothorax in this image?,no,,,\n"  // right
       "2,2,presence,is there cardiomegaly?,yes,,,\n"                // wrong
@@ -62,9 +67,7 @@ TEST(QuestionEvalTest, PresenceYesAndNoAgainstMesh) {
 }
 
 TEST(QuestionEvalTest, LocatedPresenceComparesSides) {
-  TempDir dir;
-  write_text(dir / "gold.csv", kMeshGold);
-  auto summary = score(dir, std::string(kHeader) +
+  auto summary = score_against_mesh(
       "1,1,presence,is there pleural effusion in the left lower lobe?,yes,,,\n"  // right
       "1,1,presence,is there pleural effusion in the right lower lobe?,no,,,\n"  // right
       "1,1,presence,is the pleural effusion bilateral?,yes,,,\n"                 // wrong
@@ -78,9 +81,7 @@ TEST(QuestionEvalTest, LocatedPresenceComparesSides) {
 }
 
 TEST(QuestionEvalTest, AnyAbnormalityAndListsAgainstMesh) {
-  TempDir dir;
-  write_text(dir / "gold.csv", kMeshGold);
-  auto summary = score(dir, std::string(kHeader) +
+  auto summary = score_against_mesh(
       "1,1,abnormality,is there evidence of any abnormalities in this image?,yes,,,\n"  // right
       "2,2,abnormality,is there evidence of any abnormalities in this image?,yes,,,\n"  // wrong
       "4,4,abnormality,is there evidence of any abnormalities in this image?,no,,,\n"   // right: devices only
@@ -101,9 +102,7 @@ TEST(QuestionEvalTest, AnyAbnormalityAndListsAgainstMesh) {
 }
 
 TEST(QuestionEvalTest, SideLevelAndTypeAgainstMesh) {
-  TempDir dir;
-  write_text(dir / "gold.csv", kMeshGold);
-  auto summary = score(dir, std::string(kHeader) +
+  auto summary = score_against_mesh(
       "1,1,location,where is the pleural effusion?,left lower lobe area,,,\n"                 // right
       "1,1,location,where in the image is the lung opacity located?,bilateral area,,,\n"      // wrong
       "1,1,location,is the pleural effusion located on the left side or right side?,right side,,,\n"  // wrong
@@ -175,9 +174,7 @@ TEST(QuestionEvalTest, KeyInfoGoldScoresViewUncertainAndDifference) {
 }
 
 TEST(QuestionEvalTest, TextAndJsonReportsCarryTheFigures) {
-  TempDir dir;
-  write_text(dir / "gold.csv", kMeshGold);
-  auto summary = score(dir, std::string(kHeader) + "2,2,presence,is there cardiomegaly?,yes,,,\n");
+  auto summary = score_against_mesh("2,2,presence,is there cardiomegaly?,yes,,,\n");
   std::string text = summary.ToString();
   EXPECT_NE(text.find("presence (yes/no):               0.000 (1 scored, 1 wrong, 0 unscorable)"),
             std::string::npos) << text;

@@ -26,6 +26,17 @@ void copy_embedded_lexicon(const std::filesystem::path& dir) {
   }
 }
 
+// Loading a user copy of the lexicon whose `file` holds `content` fails with a message that
+// contains `expected`.
+void expect_load_error(const std::string& file, const std::string& content, const std::string& expected) {
+  TempDir dir;
+  copy_embedded_lexicon(dir.path());
+  write_text(dir / file, content);
+  auto lexicon = Lexicon::Load(dir.path());
+  ASSERT_FALSE(lexicon.ok()) << file;
+  EXPECT_NE(lexicon.status().message().find(expected), std::string::npos) << lexicon.status().message();
+}
+
 TEST(LexiconTest, EmbeddedCopyLoadsWithFindingsAndVocabularies) {
   auto lexicon = embedded_lexicon();
   ASSERT_NE(lexicon, nullptr);
@@ -137,27 +148,12 @@ TEST(LexiconTest, SubtypesAnatomyAndLevelChangesLoad) {
 }
 
 TEST(LexiconTest, BadParentAnatomyAndLevelChangeAreErrors) {
-  TempDir dir;
-  copy_embedded_lexicon(dir.path());
-  std::string findings = testing::read_text(dir / "findings.csv");
-  write_text(dir / "findings.csv", findings + "\nrib lesion,rib lesions,rib,osseous,bone thing\n");
-  auto bad_parent = Lexicon::Load(dir.path());
-  ASSERT_FALSE(bad_parent.ok());
-  EXPECT_NE(bad_parent.status().message().find("parent 'bone thing'"), std::string::npos)
-      << bad_parent.status().message();
-
-  copy_embedded_lexicon(dir.path());
-  write_text(dir / "anatomy.csv", "phrase,negated_finding\nheart size,heart trouble\n");
-  auto bad_anatomy = Lexicon::Load(dir.path());
-  ASSERT_FALSE(bad_anatomy.ok());
-  EXPECT_NE(bad_anatomy.status().message().find("anatomy.csv:2"), std::string::npos);
-
-  copy_embedded_lexicon(dir.path());
-  write_text(dir / "level_changes.csv", "phrase,role\nnow,current\nbefore,earlier\n");
-  auto bad_role = Lexicon::Load(dir.path());
-  ASSERT_FALSE(bad_role.ok());
-  EXPECT_NE(bad_role.status().message().find("level_changes.csv:3: role must be current or former or change"),
-            std::string::npos) << bad_role.status().message();
+  std::string findings(*embedded_file("lexicon/findings.csv"));
+  expect_load_error("findings.csv", findings + "\nrib lesion,rib lesions,rib,osseous,bone thing\n",
+                    "parent 'bone thing'");
+  expect_load_error("anatomy.csv", "phrase,negated_finding\nheart size,heart trouble\n", "anatomy.csv:2");
+  expect_load_error("level_changes.csv", "phrase,role\nnow,current\nbefore,earlier\n",
+                    "level_changes.csv:3: role must be current or former or change");
 }
 
 TEST(LexiconTest, MissingFileInUserDirectoryIsAnError) {
