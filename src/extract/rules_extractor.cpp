@@ -81,6 +81,7 @@ struct Scratch {
   CueLists cue_lists;
   OffsetList commas;     // offsets of ',' in the text
   OffsetList and_words;  // offsets of the word "and"
+  OffsetList comparatives;  // offsets of "than", "greater", "more", "worse"
   std::vector<Mention> mentions;
   // The last comma part checked for a device, and the answer.
   std::pair<uint32_t, uint32_t> device_part{kNone, kNone};
@@ -421,14 +422,19 @@ void RulesExtractor::Impl::Classify(Scratch& s) const {
 void RulesExtractor::Impl::IndexText(Scratch& s) const {
   s.commas.clear();
   s.and_words.clear();
+  s.comparatives.clear();
   const std::string& text = s.normalized.text;
-  for (uint32_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ',') s.commas.push_back(i);
-    bool word_start = i == 0 || !is_word_char(text[i - 1]);
-    if (word_start && text.compare(i, 3, "and") == 0 &&
-        (i + 3 >= text.size() || !is_word_char(text[i + 3]))) {
-      s.and_words.push_back(i);
+  uint32_t size = static_cast<uint32_t>(text.size());
+  uint32_t word_start = 0;
+  for (uint32_t i = 0; i <= size; ++i) {
+    if (i < size && is_word_char(text[i])) continue;
+    std::string_view word = std::string_view(text).substr(word_start, i - word_start);
+    if (word == "and") s.and_words.push_back(word_start);
+    if (word == "than" || word == "greater" || word == "more" || word == "worse") {
+      s.comparatives.push_back(word_start);
     }
+    if (i < size && text[i] == ',') s.commas.push_back(i);
+    word_start = i + 1;
   }
   s.device_part = {kNone, kNone};
 }
@@ -712,7 +718,8 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, size_t index,
     if (nearest) attributes.level = text.substr(nearest->from, nearest->to - nearest->from);
   }
   char side = side_of(attributes);
-  if (compares_sides(std::string_view(text).substr(begin, end - begin))) {
+  if (any_offset_in(s.comparatives, begin, end) &&
+      compares_sides(std::string_view(text).substr(begin, end - begin))) {
     side = 'b';  // "left greater than right basilar opacity"
   } else if (side == 0) {
     side = NearbySide(s, begin, end, mention);
