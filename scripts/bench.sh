@@ -19,10 +19,13 @@ long="$work/long_report.csv"
 if [ ! -f "$long" ]; then
   {
     echo "study_id,text"
-    printf '1,"'
-    yes "Small left pleural effusion and no pneumothorax, possible right lower lobe pneumonia. Heart size normal and resolved edema; partially resolved consolidation." |
-      head -c 10485760 | tr -d '\n'
-    echo '"'
+    awk 'BEGIN {
+      s = "Small left pleural effusion and no pneumothorax, possible right lower lobe pneumonia. " \
+          "Heart size normal and resolved edema; partially resolved consolidation."
+      printf "1,\""
+      for (n = 0; n < 10485760; n += length(s) + 1) printf "%s ", s
+      print "\""
+    }'
   } > "$long"
 fi
 long_timer=()
