@@ -13,6 +13,26 @@ for program in "$build"/bench/*_bench; do
   "$program" --benchmark_counters_tabular=true
 done
 
+echo "== one 10 MB report through cxrvqa extract (time must grow linearly with length)"
+mkdir -p "$work"
+long="$work/long_report.csv"
+if [ ! -f "$long" ]; then
+  {
+    echo "study_id,text"
+    awk 'BEGIN {
+      s = "Small left pleural effusion and no pneumothorax, possible right lower lobe pneumonia. " \
+          "Heart size normal and resolved edema; partially resolved consolidation."
+      printf "1,\""
+      for (n = 0; n < 10485760; n += length(s) + 1) printf "%s ", s
+      print "\""
+    }'
+  } > "$long"
+fi
+long_timer=()
+[ -x /usr/bin/time ] && long_timer=(/usr/bin/time -f "extract, one 10 MB report: %e s wall, %U s user, %S s system, peak memory %M KB")
+"${long_timer[@]}" "$build/cxrvqa" -q extract --corpus csv --reports "$long" --out "$work/long_report.jsonl" \
+  --no-progress
+
 echo "== pipeline on a synthetic corpus of $studies studies"
 if [ ! -f "$work/corpus/mimic_all.csv" ]; then
   "$build/cxrvqa" synth --studies "$studies" --out "$work/corpus" --seed 1

@@ -83,7 +83,11 @@ Result<EvalOutcome> run_evaluation(const EvalRequest& request) {
   if (!gold.ok()) return gold.status();
   auto pred = read_keyinfo_jsonl(request.pred, outcome.pred_errors);
   if (!pred.ok()) return pred.status();
-  outcome.report = evaluate(*gold, *pred, *map, request.options);
+  auto lexicon = Lexicon::Load(request.lexicon_dir);
+  if (!lexicon.ok()) return lexicon.status();
+  EvalOptions options = request.options;
+  options.lexicon = lexicon->get();
+  outcome.report = evaluate(*gold, *pred, *map, options);
   return outcome;
 }
 

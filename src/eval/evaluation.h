@@ -20,6 +20,9 @@ struct EvalRequest {
   GoldFormat format = GoldFormat::kIuMesh;
   std::filesystem::path pred;
   std::optional<std::filesystem::path> map;  // nullopt: the embedded map for `format`
+  // The lexicon whose subtype parents name predicted findings that no map row mentions
+  // (nullopt: the embedded lexicon).
+  std::optional<std::filesystem::path> lexicon_dir;
   EvalOptions options;
 };
 

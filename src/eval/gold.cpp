@@ -1,5 +1,6 @@
 #include "eval/gold.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_set>
 
@@ -32,6 +33,7 @@ GoldTerm mesh_term(std::string_view entry) {
     std::string qualifier = to_lower(trim(parts[i]));
     if (!term.level && is_mesh_level(qualifier)) term.level = qualifier;
     qualifiers += qualifier + " ";
+    for (auto& word : split_trimmed(qualifier, ' ')) term.qualifiers.push_back(std::move(word));
   }
   term.side = side_from_text(qualifiers);
   return term;
@@ -183,7 +185,8 @@ std::optional<Side> side_from_text(std::string_view text) {
   for (std::string_view both : {"bilateral", "both", "bibasilar", "biapical", "bibasal"}) {
     if (lower.find(both) != std::string::npos) return Side::kBilateral;
   }
-  bool left = lower.find("left") != std::string::npos;
+  bool left = lower.find("left") != std::string::npos ||
+              lower.find("lingul") != std::string::npos;  // the lingula is part of the left lung
   bool right = lower.find("right") != std::string::npos;
   if (left && right) return Side::kBilateral;
   if (left) return Side::kLeft;
@@ -229,11 +232,15 @@ Result<std::vector<GoldStudy>> read_keyinfo_gold(const std::filesystem::path& pa
     GoldStudy study;
     study.study_id = normalize_study_id(record.meta.study_id);
     study.normal = record.entity.empty();
+    study.uncertain = record.uncertain_entity;
+    study.view = record.meta.view;
     for (const auto& entity : record.entity) {
       const auto& attributes = entity.attributes;
-      study.terms.push_back(GoldTerm{
-          entity.name, attributes.location ? side_from_text(*attributes.location) : std::nullopt,
-          attributes.level});
+      std::string where = attributes.location.value_or("") + " " + attributes.post_location.value_or("");
+      std::string type = to_lower(attributes.type.value_or(""));
+      std::replace(type.begin(), type.end(), ',', ' ');
+      study.terms.push_back(
+          GoldTerm{entity.name, side_from_text(where), attributes.level, split_trimmed(type, ' ')});
     }
     collector.Add(std::move(study));
   }

@@ -34,6 +34,9 @@ struct GoldTerm {
   std::string term;
   std::optional<Side> side;          // from the term's qualifiers or location
   std::optional<std::string> level;  // severity word as written ("mild", "small", ...)
+  // Lower-case words that describe the finding: the MeSH qualifiers after the heading
+  // ("lung", "base", "patchy"), or the words of a KeyInfo entity's type.
+  std::vector<std::string> qualifiers{};
 };
 
 struct GoldStudy {
@@ -42,6 +45,8 @@ struct GoldStudy {
   // `normal` = 1, or a KeyInfo record without positive entity.
   bool normal = false;
   std::vector<GoldTerm> terms;
+  std::vector<std::string> uncertain{};  // KeyInfo gold: names the gold only calls possible
+  std::string view{};                    // KeyInfo gold: the view as its record states it
 };
 
 // Study ids are compared after this: "CXR123" (Open-i file names) becomes "123"; any other
@@ -49,7 +54,8 @@ struct GoldStudy {
 std::string normalize_study_id(std::string_view id);
 
 // The side named by a location or qualifier text: "bilateral", "both", "bibasilar",
-// "biapical", or "left" together with "right" -> bilateral; else left or right; else none.
+// "biapical", or "left" together with "right" -> bilateral; else left or right (the lingula
+// is left); else none.
 std::optional<Side> side_from_text(std::string_view text);
 
 // iu_reports_dev.csv layout (columns `uid` and `MeSH`). Each `;`-separated MeSH entry is

@@ -30,17 +30,6 @@ double ratio(size_t numerator, size_t denominator) {
   return denominator == 0 ? 0.0 : double(numerator) / double(denominator);
 }
 
-// What the gold says about one label of one study.
-struct GoldLabel {
-  std::set<Side> sides;
-  std::optional<std::string> level;
-};
-
-std::optional<Side> combined_side(const std::set<Side>& sides) {
-  if (sides.empty()) return std::nullopt;
-  if (sides.size() > 1 || sides.count(Side::kBilateral)) return Side::kBilateral;
-  return *sides.begin();
-}
 
 // A predicted name with the entity it came from (nullptr for an uncertain name).
 struct PredName {
@@ -48,11 +37,15 @@ struct PredName {
   const Entity* entity = nullptr;
 };
 
-std::vector<PredName> predicted_names(const KeyInfo& record, const EvalOptions& options) {
+std::vector<PredName> predicted_names(const KeyInfo& record, const GoldMap& map,
+                                      const EvalOptions& options) {
   std::vector<PredName> names;
-  for (const auto& entity : record.entity) names.push_back({to_lower(entity.name), &entity});
+  auto add = [&](const std::string& name, const Entity* entity) {
+    names.push_back({evaluation_name(to_lower(name), map, options.lexicon), entity});
+  };
+  for (const auto& entity : record.entity) add(entity.name, &entity);
   if (options.uncertain_as_positive) {
-    for (const auto& name : record.uncertain_entity) names.push_back({to_lower(name), nullptr});
+    for (const auto& name : record.uncertain_entity) add(name, nullptr);
   }
   return names;
 }
@@ -90,9 +83,12 @@ class StudyScorer {
       : map_(map), options_(options), report_(report) {}
 
   void Score(const GoldStudy& gold, const KeyInfo& pred) {
-    std::map<std::string, GoldLabel> labels = GoldLabels(gold);
-    bool gold_normal = gold.normal || (!gold.terms.empty() && all_ignored_);
-    std::vector<PredName> names = predicted_names(pred, options_);
+    MappedGoldStudy mapped = map_gold_study(gold, map_);
+    for (const auto& term : mapped.unmapped) unmapped_gold_[term]++;
+    report_.ignored_gold_terms += mapped.ignored;
+    const std::map<std::string, GoldLabel>& labels = mapped.labels;
+    bool gold_normal = mapped.normal;
+    std::vector<PredName> names = predicted_names(pred, map_, options_);
     report_.normal.total++;
     if (gold_normal == names.empty()) report_.normal.correct++;
 
@@ -123,28 +119,6 @@ class StudyScorer {
   std::unordered_map<std::string, size_t> unmapped_pred_, unmapped_gold_;
 
  private:
-  std::map<std::string, GoldLabel> GoldLabels(const GoldStudy& gold) {
-    std::map<std::string, GoldLabel> labels;
-    all_ignored_ = true;
-    for (const auto& term : gold.terms) {
-      auto mapped = map_.Resolve(term.term);
-      if (!mapped) {
-        unmapped_gold_[term.term]++;
-        all_ignored_ = false;
-        continue;
-      }
-      if (mapped->ignored) {
-        report_.ignored_gold_terms++;
-        continue;
-      }
-      all_ignored_ = false;
-      GoldLabel& label = labels[mapped->label];
-      if (term.side) label.sides.insert(*term.side);
-      if (!label.level && term.level && !severity_grades(*term.level).empty()) label.level = term.level;
-    }
-    return labels;
-  }
-
   // The predicted name matching `label`: the label's own name first, else any accepted name.
   const PredName* FindMatch(const std::string& label, const std::vector<PredName>& names) const {
     const PredName* accepted = nullptr;
@@ -156,7 +130,7 @@ class StudyScorer {
   }
 
   void ScoreAttributes(const GoldLabel& gold_label, const PredName& match) {
-    if (auto gold_side = combined_side(gold_label.sides)) {
+    if (auto gold_side = gold_label.side()) {
       report_.laterality.total++;
       if (predicted_side(match.entity) == gold_side) report_.laterality.correct++;
     }
@@ -169,7 +143,6 @@ class StudyScorer {
   const GoldMap& map_;
   const EvalOptions& options_;
   EvalReport& report_;
-  bool all_ignored_ = true;
 };
 
 void summarize(EvalReport& report) {
@@ -186,6 +159,43 @@ void summarize(EvalReport& report) {
 }
 
 }  // namespace
+
+std::optional<Side> GoldLabel::side() const {
+  if (sides.empty()) return std::nullopt;
+  if (sides.size() > 1 || sides.count(Side::kBilateral)) return Side::kBilateral;
+  return *sides.begin();
+}
+
+MappedGoldStudy map_gold_study(const GoldStudy& study, const GoldMap& map) {
+  MappedGoldStudy mapped;
+  bool all_ignored = true;
+  for (const auto& term : study.terms) {
+    auto resolved = map.Resolve(term.term);
+    if (!resolved) {
+      mapped.unmapped.push_back(term.term);
+      all_ignored = false;
+      continue;
+    }
+    if (resolved->ignored) {
+      mapped.ignored++;
+      continue;
+    }
+    all_ignored = false;
+    GoldLabel& label = mapped.labels[resolved->label];
+    if (term.side) label.sides.insert(*term.side);
+    if (!label.level && term.level && !severity_grades(*term.level).empty()) label.level = term.level;
+    label.qualifiers.insert(label.qualifiers.end(), term.qualifiers.begin(), term.qualifiers.end());
+  }
+  mapped.normal = study.normal || (!study.terms.empty() && all_ignored);
+  return mapped;
+}
+
+std::string evaluation_name(std::string_view name, const GoldMap& map, const Lexicon* lexicon) {
+  if (lexicon != nullptr && !map.Mentions(name)) {
+    if (const Finding* finding = lexicon->FindByName(name)) return lexicon->EvaluationName(*finding);
+  }
+  return std::string(name);
+}
 
 double LabelCounts::precision() const { return ratio(tp, tp + fp); }
 double LabelCounts::recall() const { return ratio(tp, tp + fn); }

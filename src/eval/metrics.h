@@ -6,8 +6,8 @@
 //                  otherwise: the label itself is predicted and not used to match another
 //                  gold-positive label of the study (accepted alternatives never make a
 //                  false positive).
-// Predicted names are the positive entity names; uncertain_entity names are added only
-// with `uncertain_as_positive`. TP/FP/FN per label. Micro and macro F1 are over the labels
+// Predicted names are the positive entity names (as evaluation_name gives them);
+// uncertain_entity names are added only with `uncertain_as_positive`. TP/FP/FN per label. Micro and macro F1 are over the labels
 // that occur in the gold (support > 0): micro from the summed counts, macro the mean of
 // per-label F1. Labels only predicted are listed with their false positives but not averaged.
 // Normal-vs-abnormal: gold normal as the reader says; predicted normal = no predicted name.
@@ -22,6 +22,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,12 +30,39 @@
 #include "eval/gold.h"
 #include "eval/gold_map.h"
 #include "keyinfo/keyinfo.h"
+#include "lexicon/lexicon.h"
 
 namespace cxrvqa {
 
 struct EvalOptions {
   bool uncertain_as_positive = false;
+  // When set, a predicted name that no map row mentions counts as its parent finding
+  // (Finding::parent: "hiatal hernia" as "hernia"); not owned, must outlive the call.
+  const Lexicon* lexicon = nullptr;
 };
+
+// What the gold says about one label of one study.
+struct GoldLabel {
+  std::set<Side> sides;                 // from the terms' qualifiers or locations
+  std::optional<std::string> level;     // the first severity word that severity_grades grades
+  std::vector<std::string> qualifiers;  // the words of its terms' qualifiers (GoldTerm)
+  // Left and right (or any bilateral term) make bilateral; nullopt when no term has a side.
+  std::optional<Side> side() const;
+};
+
+// One gold study read through a map.
+struct MappedGoldStudy {
+  std::map<std::string, GoldLabel> labels;  // label -> what the gold says of it
+  // The gold says the study has no abnormality, or names only ignored terms.
+  bool normal = false;
+  std::vector<std::string> unmapped;  // terms in no map row (not scored)
+  size_t ignored = 0;                 // terms the map deliberately ignores
+};
+MappedGoldStudy map_gold_study(const GoldStudy& study, const GoldMap& map);
+
+// The name a predicted finding is scored as: its own, or its parent when no map row
+// mentions it and `lexicon` gives one.
+std::string evaluation_name(std::string_view name, const GoldMap& map, const Lexicon* lexicon);
 
 struct LabelCounts {
   size_t tp = 0, fp = 0, fn = 0;

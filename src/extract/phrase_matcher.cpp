@@ -64,6 +64,21 @@ PhraseMatcher::PhraseMatcher(const Lexicon& lexicon) {
   add_all(lexicon.locations(), PhraseKind::kLocation);
   add_all(lexicon.post_connectors(), PhraseKind::kConnector);
   add_all(lexicon.drop_modifiers(), PhraseKind::kDropModifier);
+  const auto& anatomy = lexicon.anatomy();
+  for (size_t i = 0; i < anatomy.size(); ++i) {
+    if (!anatomy[i].negated_finding.empty()) {
+      Add(anatomy[i].phrase, PhraseKind::kAnatomy, static_cast<uint32_t>(i));
+    }
+  }
+  // Only the change words are matched here; the current/former cues ("now", "to",
+  // "previously") are common short words that the extractor looks up right before a level
+  // word instead.
+  const auto& changes = lexicon.level_changes();
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].role == LevelChange::Role::kChange) {
+      Add(changes[i].phrase, PhraseKind::kLevelChange, static_cast<uint32_t>(i));
+    }
+  }
   Add("clear", PhraseKind::kClear, 0);
   Compile();
 }
@@ -83,9 +98,15 @@ void PhraseMatcher::Add(std::string_view phrase, PhraseKind kind, uint32_t index
     patterns_.push_back({kind, index, static_cast<uint32_t>(phrase.size())});
     return;
   }
-  std::string_view left = phrase.substr(0, gap);
-  std::string_view right = phrase.substr(gap + kGap.size());
-  expressions_.push_back(escape_regex(left) + std::string(kGapRegex) + escape_regex(right));
+  std::string expression;
+  size_t from = 0;
+  for (; gap != std::string_view::npos; gap = phrase.find(kGap, from)) {
+    expression += escape_regex(phrase.substr(from, gap - from));
+    expression += kGapRegex;
+    from = gap + kGap.size();
+  }
+  expression += escape_regex(phrase.substr(from));
+  expressions_.push_back(std::move(expression));
   flags_.push_back(HS_FLAG_SOM_LEFTMOST);
   patterns_.push_back({kind, index, 0});
 }
@@ -155,7 +176,7 @@ void PhraseMatcher::Scan(std::string_view text, std::vector<PhraseMatch>& out) c
     bool right_ok = to >= text.size() || !is_word_char(text[to]) || !is_word_char(text[to - 1]);
     if (left_ok && right_ok) {
       context->out->push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(to),
-                               pattern.kind, pattern.index});
+                               pattern.kind, pattern.length == 0, pattern.index});
     }
     return 0;
   };

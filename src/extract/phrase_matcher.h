@@ -1,7 +1,8 @@
 // One Hyperscan database over every phrase of the lexicon (findings, cues, scope breaks,
 // devices, attribute words, post-location phrases, "clear"), compiled once. Matches respect
-// word boundaries (letters, digits and hyphens are word characters). A phrase may hold a gap
-// " * " that stands for up to three words ("heart * enlarged").
+// word boundaries (letters, digits and hyphens are word characters). A phrase may hold gaps
+// " * ", each standing for up to three words ("heart * enlarged", "fractures of the * and *
+// ribs").
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,8 @@ enum class PhraseKind : uint8_t {
   kPostLocation,  // index into Lexicon::post_locations()
   kConnector,     // index into Lexicon::post_connectors()
   kDropModifier,  // index into Lexicon::drop_modifiers()
+  kLevelChange,   // index into Lexicon::level_changes() (the change words only)
+  kAnatomy,       // index into Lexicon::anatomy() (only phrases with a negated finding)
   kClear,         // the word "clear"
 };
 
@@ -36,6 +39,7 @@ struct PhraseMatch {
   uint32_t from = 0;  // byte offsets into the scanned text, [from, to)
   uint32_t to = 0;
   PhraseKind kind = PhraseKind::kFinding;
+  bool gap = false;  // matched by a phrase with a gap ("heart * enlarged")
   uint32_t index = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "lexicon/lexicon.h"
 
+#include <algorithm>
+#include <array>
 #include <functional>
 #include <string>
 #include <utility>
@@ -21,10 +23,14 @@ std::string where(std::string_view file, size_t line) {
   return std::string(file) + ":" + std::to_string(line);
 }
 
-// Parses the text of lexicon file `file`: a header that must equal `columns`, then rows with
-// that many fields. Blank lines are skipped; lower-cases and trims every field.
+// Parses the text of lexicon file `file`: a header that must equal `columns` (or `columns`
+// without its last `optional` ones), then rows with as many fields as the header, or fewer
+// when only optional fields are left out (those read as ""). Blank lines are skipped;
+// lower-cases and trims every field.
 Result<std::vector<LexiconRow>> parse_table(std::string_view file, std::string_view text,
-                                            const std::vector<std::string>& columns) {
+                                            const std::vector<std::string>& columns,
+                                            size_t optional) {
+  const size_t required = columns.size() - optional;
   std::vector<LexiconRow> rows;
   std::vector<std::string> fields;
   bool header_seen = false;
@@ -43,18 +49,21 @@ Result<std::vector<LexiconRow>> parse_table(std::string_view file, std::string_v
     }
     for (auto& field : fields) field = to_lower(trim(field));
     if (!header_seen) {
-      if (fields != columns) {
+      bool known = fields.size() >= required && fields.size() <= columns.size() &&
+                   std::equal(fields.begin(), fields.end(), columns.begin());
+      if (!known) {
         return Status::ParseError(where(file, line_number) + ": header must be " +
                                   join(columns, ","));
       }
       header_seen = true;
       continue;
     }
-    if (fields.size() != columns.size()) {
+    if (fields.size() < required || fields.size() > columns.size()) {
       return Status::ParseError(where(file, line_number) + ": expected " +
                                 std::to_string(columns.size()) + " fields, found " +
                                 std::to_string(fields.size()));
     }
+    fields.resize(columns.size());
     if (fields[0].empty()) {
       return Status::ParseError(where(file, line_number) + ": empty " + columns[0]);
     }
@@ -69,11 +78,13 @@ class LexiconLoader {
   explicit LexiconLoader(const std::optional<std::filesystem::path>& dir) : dir_(dir) {}
 
   // Reads `file` and calls `on_row` for each row; `on_row` may reject a row with a message.
+  // The last `optional` columns may be missing from the file (they read as "").
   Status ForEachRow(std::string_view file, const std::vector<std::string>& columns,
-                    const std::function<std::string(const LexiconRow&)>& on_row) const {
+                    const std::function<std::string(const LexiconRow&)>& on_row,
+                    size_t optional = 0) const {
     auto text = read_data_file(dir_, "lexicon", file);
     if (!text.ok()) return text.status();
-    auto rows = parse_table(file, *text, columns);
+    auto rows = parse_table(file, *text, columns, optional);
     if (!rows.ok()) return rows.status();
     for (const auto& row : *rows) {
       std::string problem = on_row(row);
@@ -103,23 +114,39 @@ class LexiconLoader {
   std::optional<std::filesystem::path> dir_;
 };
 
+// The value of `word` among `names` (parallel to `values`), or a message naming the choices.
+template <typename T, size_t N>
+std::string choose(std::string_view what, const std::string& word,
+                   const std::array<std::string_view, N>& names, const std::array<T, N>& values,
+                   T& out) {
+  for (size_t i = 0; i < N; ++i) {
+    if (word == names[i]) {
+      out = values[i];
+      return {};
+    }
+  }
+  std::vector<std::string> choices(names.begin(), names.end());
+  return std::string(what) + " must be " + join(choices, " or ") + ", not '" + word + "'";
+}
+
 std::string parse_cue(const LexiconRow& row, Cue& cue) {
+  using Kind = Cue::Kind;
+  using Direction = Cue::Direction;
   cue.phrase = row.fields[0];
-  if (row.fields[1] == "negation") {
-    cue.kind = Cue::Kind::kNegation;
-  } else if (row.fields[1] == "uncertainty") {
-    cue.kind = Cue::Kind::kUncertainty;
-  } else {
-    return "kind must be negation or uncertainty, not '" + row.fields[1] + "'";
-  }
-  if (row.fields[2] == "forward") {
-    cue.direction = Cue::Direction::kForward;
-  } else if (row.fields[2] == "backward") {
-    cue.direction = Cue::Direction::kBackward;
-  } else {
-    return "direction must be forward or backward, not '" + row.fields[2] + "'";
-  }
-  return {};
+  std::string problem =
+      choose<Kind, 3>("kind", row.fields[1], {"negation", "uncertainty", "change"},
+                      {Kind::kNegation, Kind::kUncertainty, Kind::kChange}, cue.kind);
+  if (!problem.empty()) return problem;
+  return choose<Direction, 3>("direction", row.fields[2], {"forward", "backward", "adjacent"},
+                              {Direction::kForward, Direction::kBackward, Direction::kAdjacent},
+                              cue.direction);
+}
+
+std::string parse_level_change(const LexiconRow& row, LevelChange& change) {
+  using Role = LevelChange::Role;
+  change.phrase = row.fields[0];
+  return choose<Role, 3>("role", row.fields[1], {"current", "former", "change"},
+                         {Role::kCurrent, Role::kFormer, Role::kChange}, change.role);
 }
 
 }  // namespace
@@ -129,10 +156,13 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
   std::shared_ptr<Lexicon> lexicon(new Lexicon());
   LexiconLoader loader(dir);
   std::unordered_map<std::string, std::string> phrase_owner;
+  std::vector<size_t> parent_lines;
   CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
-      "findings.csv", {"official_name", "synonyms", "default_location", "category"},
+      "findings.csv", {"official_name", "synonyms", "default_location", "category", "parent"},
       [&](const LexiconRow& row) -> std::string {
-        Finding finding{row.fields[0], {row.fields[0]}, row.fields[2], row.fields[3]};
+        Finding finding{row.fields[0], {row.fields[0]}, row.fields[2], row.fields[3], row.fields[4]};
+        if (finding.parent == finding.name) finding.parent.clear();
+        parent_lines.push_back(row.line);
         for (auto& synonym : split_trimmed(row.fields[1], ';')) {
           if (synonym != finding.name) finding.synonyms.push_back(synonym);
         }
@@ -142,7 +172,18 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
         }
         lexicon->findings_.push_back(std::move(finding));
         return {};
-      }));
+      },
+      /*optional=*/1));
+  for (size_t i = 0; i < lexicon->findings_.size(); ++i) {
+    const std::string& parent = lexicon->findings_[i].parent;
+    if (parent.empty()) continue;
+    auto owner = std::find_if(lexicon->findings_.begin(), lexicon->findings_.end(),
+                              [&](const Finding& f) { return f.name == parent; });
+    if (owner == lexicon->findings_.end() || !owner->parent.empty()) {
+      return Status::ParseError(where("findings.csv", parent_lines[i]) + ": parent '" + parent +
+                                "' is not the official name of a finding without a parent");
+    }
+  }
   CXRVQA_RETURN_IF_ERROR(loader.ReadWords("levels.csv", "level", lexicon->levels_));
   CXRVQA_RETURN_IF_ERROR(loader.ReadWords("locations.csv", "location", lexicon->locations_));
   CXRVQA_RETURN_IF_ERROR(loader.ReadWords("types.csv", "type", lexicon->types_));
@@ -169,6 +210,24 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::Load(
         if (problem.empty()) lexicon->cues_.push_back(std::move(cue));
         return problem;
       }));
+  CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
+      "level_changes.csv", {"phrase", "role"}, [&](const LexiconRow& row) {
+        LevelChange change;
+        std::string problem = parse_level_change(row, change);
+        if (problem.empty()) lexicon->level_changes_.push_back(std::move(change));
+        return problem;
+      }));
+  CXRVQA_RETURN_IF_ERROR(loader.ForEachRow(
+      "anatomy.csv", {"phrase", "negated_finding"}, [&](const LexiconRow& row) -> std::string {
+        const std::string& negated = row.fields[1];
+        bool known = negated.empty() ||
+                     std::any_of(lexicon->findings_.begin(), lexicon->findings_.end(),
+                                 [&](const Finding& f) { return f.name == negated; });
+        if (!known) return "negated_finding '" + negated + "' is not the official name of a finding";
+        lexicon->anatomy_.push_back({row.fields[0], negated});
+        return {};
+      },
+      /*optional=*/1));
   lexicon->BuildIndexes();
   return std::shared_ptr<const Lexicon>(std::move(lexicon));
 }
@@ -185,6 +244,10 @@ void Lexicon::BuildIndexes() {
   type_set_.insert(types_.begin(), types_.end());
   device_set_.insert(devices_.begin(), devices_.end());
   drop_set_.insert(drop_modifiers_.begin(), drop_modifiers_.end());
+  for (const auto& anatomy : anatomy_) anatomy_set_.insert(anatomy.phrase);
+  for (const auto& change : level_changes_) {
+    if (change.role == LevelChange::Role::kChange) change_level_set_.insert(change.phrase);
+  }
 }
 
 const Finding* Lexicon::FindByPhrase(std::string_view phrase) const {

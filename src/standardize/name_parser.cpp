@@ -10,8 +10,10 @@ namespace cxrvqa {
 namespace {
 
 // Words that carry nothing once the finding and its attributes are known.
-constexpr std::array<std::string_view, 12> kStopWords = {
-    "the", "a", "an", "of", "and", "with", "to", "is", "are", "both", "there", "seen"};
+constexpr std::array<std::string_view, 9> kStopWords = {
+    "the", "a", "an", "of", "with", "to", "is", "are", "there"};
+// Tokens that separate two values of an attribute ("left lower lobe and right base").
+constexpr std::array<std::string_view, 3> kSeparators = {",", "and", "or"};
 // Words that start a location phrase after the finding ("effusion in the right base").
 constexpr std::array<std::string_view, 7> kPostLocationStarts = {
     "in", "at", "within", "involving", "along", "over", "on"};
@@ -19,6 +21,7 @@ constexpr std::array<std::string_view, 7> kPostLocationStarts = {
 constexpr std::array<std::string_view, 12> kQuantityPhrases = {
     "area of",   "areas of",  "focus of",    "foci of",    "region of", "regions of",
     "amount of", "degree of", "evidence of", "signs of",   "component of", "element of"};
+constexpr std::string_view kSides[] = {"left", "right", "bilateral"};
 constexpr size_t kLongestAttributePhrase = 3;
 
 template <size_t N>
@@ -35,11 +38,16 @@ std::string join_range(const std::vector<std::string>& tokens, size_t begin, siz
   return out;
 }
 
-void push_unique(std::vector<std::string>& list, std::string word) {
-  if (std::find(list.begin(), list.end(), word) == list.end()) list.push_back(std::move(word));
+bool is_word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80 || c == '\'' || c == '-'; }
+
+bool is_bare_side(std::string_view value) {
+  return std::find(std::begin(kSides), std::end(kSides), value) != std::end(kSides);
 }
 
-bool is_word_char(unsigned char c) { return std::isalnum(c) || c >= 0x80 || c == '\'' || c == '-'; }
+bool names_side(std::string_view value) {
+  return std::any_of(std::begin(kSides), std::end(kSides),
+                     [&](std::string_view side) { return contains_word(value, side); });
+}
 
 void add_token(std::string& token, std::vector<std::string>& tokens) {
   while (!token.empty() && token.back() == '-') token.pop_back();
@@ -75,22 +83,58 @@ std::vector<std::string>& AttributeWords::of(int kind) {
   }
 }
 
-void AttributeWords::append(const AttributeWords& other) {
-  for (int kind = 0; kind < 4; ++kind) {
-    auto& mine = of(kind);
-    for (const auto& word : const_cast<AttributeWords&>(other).of(kind)) push_unique(mine, word);
-  }
+const std::vector<std::string>& AttributeWords::of(int kind) const {
+  return const_cast<AttributeWords*>(this)->of(kind);
 }
 
-std::vector<std::string> NameParser::Tokenize(std::string_view text) {
+void AttributeWords::AddWord(int kind, std::string word) {
+  auto& values = of(kind);
+  bool& open = open_[static_cast<size_t>(kind)];
+  if (open && !values.empty()) {
+    if (!contains_word(values.back(), word)) values.back() += " " + word;
+    return;
+  }
+  open = true;
+  values.push_back(std::move(word));
+}
+
+void AttributeWords::AddValue(int kind, std::string value) {
+  auto& values = of(kind);
+  if (value.empty() || std::find(values.begin(), values.end(), value) != values.end()) return;
+  if (kind == kLocationAttr && values.size() == 1) {
+    std::string& sole = values.front();
+    if (is_bare_side(value) && !names_side(sole)) {
+      sole = value + " " + sole;
+      return;
+    }
+    if (is_bare_side(sole) && !names_side(value)) {
+      sole += " " + value;
+      return;
+    }
+  }
+  values.push_back(std::move(value));
+}
+
+void AttributeWords::append(const AttributeWords& other) {
+  for (int kind = 0; kind < 4; ++kind) {
+    for (const auto& value : other.of(kind)) AddValue(kind, value);
+  }
+  hedged = hedged || other.hedged;
+  negated = negated || other.negated;
+}
+
+std::vector<std::string> NameParser::Tokenize(std::string_view text, bool separators) {
   std::vector<std::string> tokens;
   std::string token;
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
     if (is_word_char(c)) {
       token.push_back(static_cast<char>(std::tolower(c)));
-    } else {
-      add_token(token, tokens);
+      continue;
+    }
+    add_token(token, tokens);
+    if (separators && (c == ',' || c == ';') && !tokens.empty() && tokens.back() != ",") {
+      tokens.emplace_back(",");
     }
   }
   add_token(token, tokens);
@@ -98,13 +142,39 @@ std::vector<std::string> NameParser::Tokenize(std::string_view text) {
 }
 
 NameParser::NameParser(const Lexicon& lexicon) : lexicon_(lexicon) {
+  std::vector<std::string> change_levels;
+  for (const auto& change : lexicon.level_changes()) {
+    if (change.role == LevelChange::Role::kChange) change_levels.push_back(change.phrase);
+  }
   for (auto [kind, words] : {std::pair{kLocationAttr, &lexicon.locations()}, std::pair{kLevelAttr, &lexicon.levels()},
-                             std::pair{kTypeAttr, &lexicon.types()}}) {
+                             std::pair{kTypeAttr, &lexicon.types()},
+                             std::pair{kLevelAttr, static_cast<const std::vector<std::string>*>(&change_levels)}}) {
     for (const std::string& word : *words) {
       auto [it, inserted] = curated_.emplace(word, kind);
       if (!inserted && it->second != kind) it->second = -1;
     }
   }
+  for (const Cue& cue : lexicon.cues()) {
+    if (cue.phrase.find('*') != std::string::npos) continue;
+    std::vector<std::string> tokens = Tokenize(cue.phrase);
+    if (tokens.empty()) continue;
+    longest_cue_ = std::max(longest_cue_, tokens.size());
+    CueReach& reach = cues_[join(tokens, " ")];
+    reach.kind = cue.kind;
+    (cue.direction == Cue::Direction::kBackward ? reach.backward : reach.forward) = true;
+  }
+}
+
+size_t NameParser::CueAt(const std::vector<std::string>& tokens, size_t begin, size_t end,
+                         CueReach& cue) const {
+  for (size_t len = std::min(longest_cue_, end - begin); len >= 1; --len) {
+    auto it = cues_.find(len == 1 ? tokens[begin] : join_range(tokens, begin, begin + len));
+    if (it != cues_.end()) {
+      cue = it->second;
+      return len;
+    }
+  }
+  return 0;
 }
 
 int NameParser::CuratedKind(std::string_view word) const {
@@ -131,9 +201,28 @@ const Finding* NameParser::Resolve(std::string_view phrase, RepairCounts* repair
 }
 
 void NameParser::FileTokens(const std::vector<std::string>& tokens, size_t begin, size_t end,
-                            int fallback_kind, AttributeWords& out,
+                            int fallback_kind, CueScope scope, AttributeWords& out,
                             std::vector<std::string>* unknown, RepairCounts& repairs) const {
   for (size_t i = begin; i < end;) {
+    if (one_of(kSeparators, tokens[i])) {
+      out.EndSegment();
+      ++i;
+      continue;
+    }
+    CueReach cue;
+    if (size_t cue_length = CueAt(tokens, i, end, cue)) {
+      bool applies = scope == CueScope::kAny || (scope == CueScope::kBeforeHead ? cue.forward : cue.backward);
+      if (applies && cue.kind == Cue::Kind::kUncertainty) out.hedged = true;
+      if (applies && cue.kind == Cue::Kind::kNegation) out.negated = true;
+      i += cue_length;
+      continue;
+    }
+    if (tokens[i] == "both") {  // "both bases": both sides
+      repairs.add(Repair::kBothToBilateral);
+      AddWord(kLocationAttr, "bilateral", out, repairs);
+      ++i;
+      continue;
+    }
     size_t len = std::min(kLongestAttributePhrase, end - i);
     for (; len >= 1; --len) {
       std::string phrase = len == 1 ? tokens[i] : join_range(tokens, i, i + len);
@@ -149,7 +238,7 @@ void NameParser::FileTokens(const std::vector<std::string>& tokens, size_t begin
       if (len > 1) continue;
       std::vector<std::string> parts = split_hyphens({phrase});
       if (parts.size() > 1) {
-        FileTokens(parts, 0, parts.size(), fallback_kind, out, unknown, repairs);
+        FileTokens(parts, 0, parts.size(), fallback_kind, scope, out, unknown, repairs);
       } else if (one_of(kStopWords, phrase)) {
         // carries nothing
       } else if (unknown != nullptr) {
@@ -170,7 +259,7 @@ void NameParser::AddWord(int kind, std::string word, AttributeWords& out, Repair
       word = std::string(form);
     }
   }
-  push_unique(out.of(kind), std::move(word));
+  out.AddWord(kind, std::move(word));
 }
 
 std::vector<std::string> NameParser::Pieces(std::string_view value) const {
@@ -189,8 +278,10 @@ std::vector<std::string> NameParser::Pieces(std::string_view value) const {
 
 void NameParser::FileWords(std::string_view text, int fallback_kind, AttributeWords& out,
                            RepairCounts& repairs) const {
-  std::vector<std::string> tokens = Tokenize(text);
-  FileTokens(tokens, 0, tokens.size(), fallback_kind, out, nullptr, repairs);
+  std::vector<std::string> tokens = Tokenize(text, /*separators=*/true);
+  out.EndSegment();
+  FileTokens(tokens, 0, tokens.size(), fallback_kind, CueScope::kAny, out, nullptr, repairs);
+  out.EndSegment();
 }
 
 void NameParser::ParseHead(const std::vector<std::string>& tokens, ParsedName& out,
@@ -207,8 +298,13 @@ void NameParser::ParseHead(const std::vector<std::string>& tokens, ParsedName& o
   }
   std::vector<std::string> unknown;
   size_t filed_before = out.words.location.size() + out.words.level.size() + out.words.type.size();
-  FileTokens(tokens, 0, best_begin, kLocationAttr, out.words, &unknown, repairs);
-  FileTokens(tokens, best_end, tokens.size(), kLocationAttr, out.words, &unknown, repairs);
+  bool head = best != nullptr;
+  FileTokens(tokens, 0, best_begin, kLocationAttr, head ? CueScope::kBeforeHead : CueScope::kAny,
+             out.words, &unknown, repairs);
+  out.words.EndSegment();
+  FileTokens(tokens, best_end, tokens.size(), kLocationAttr,
+             head ? CueScope::kAfterHead : CueScope::kAny, out.words, &unknown, repairs);
+  out.words.EndSegment();
   size_t filed = out.words.location.size() + out.words.level.size() + out.words.type.size();
   if (filed > filed_before) repairs.add(Repair::kAttributeFromName, filed - filed_before);
   if (best != nullptr) {
@@ -230,7 +326,7 @@ void NameParser::ParseTail(const std::vector<std::string>& tokens, size_t begin,
   std::string phrase = join_range(tokens, begin, tokens.size());
   for (const auto& post : lexicon_.post_locations()) {
     if (post.phrase == phrase || post.phrase == "the " + phrase) {
-      push_unique(out.words.post_location, post.phrase);
+      out.words.AddValue(kPostLocationAttr, post.phrase);
       break;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 #include "common/json_tree.h"
 #include "common/memo.h"
@@ -20,7 +21,14 @@ constexpr std::array<std::string_view, kRepairKinds> kRepairNames = {
     "nested_finding",       "description_name",     "plural",            "synonym",
     "modifier_dropped",     "attribute_from_name",  "post_location_from_name",
     "special_finding",      "location_removed",     "device_dropped",    "unknown_word_dropped",
-    "duplicate_merged",     "unknown_key_dropped",  "refiled",           "level_form"};
+    "duplicate_merged",     "unknown_key_dropped",  "refiled",           "level_form",
+    "hedge_to_uncertain",   "negation_to_no_entity", "both_to_bilateral", "anatomy_dropped",
+    "anatomy_to_finding",   "category_conflict"};
+constexpr std::array<Repair, 12> kMeaningRepairs = {
+    Repair::kModifierDropped,   Repair::kSpecialFinding,      Repair::kLocationRemoved,
+    Repair::kDeviceDropped,     Repair::kUnknownWordDropped,  Repair::kUnknownKeyDropped,
+    Repair::kRefiled,           Repair::kHedgeToUncertain,    Repair::kNegationToNoEntity,
+    Repair::kAnatomyDropped,    Repair::kAnatomyToFinding,    Repair::kCategoryConflict};
 
 struct KeyAlias {
   std::string_view key;
@@ -96,12 +104,19 @@ struct SpecialRule {
   std::string_view result;   // the special finding's name
   std::string_view type;     // type word added, if any
 };
-constexpr std::array<SpecialRule, 4> kSpecialRules = {{
+constexpr std::array<SpecialRule, 8> kSpecialRules = {{
     {"mucosal", "edema", "mucosal edema", ""},
     {"subcutaneous", "emphysema", "subcutaneous emphysema", ""},
     {"pericardial", "effusion", "pericardial effusion", ""},
     {"hilar", "congestion", "vascular congestion", "hilar"},
+    {"tension", "pneumothorax", "tension pneumothorax", ""},
+    {"hiatal", "hernia", "hiatal hernia", ""},
+    {"rib", "fracture", "rib fracture", ""},
+    {"ribs", "fracture", "rib fracture", ""},
 }};
+// Words that, beside anatomy, do not make a finding ("normal heart size").
+constexpr std::array<std::string_view, 6> kNormalWords = {"normal", "unremarkable", "intact",
+                                                          "clear", "stable", "size"};
 constexpr std::array<std::string_view, 1> kFindingsWithoutLocation = {"cardiomegaly"};
 // Words that make a finding with "low" the special finding low lung volume.
 constexpr std::array<std::string_view, 2> kVolumeNameWords = {"atelectasis", "volume"};
@@ -136,14 +151,39 @@ void remove_word(AttributeWords& words, std::string_view word) {
   }
 }
 
-std::optional<std::string> joined(const std::vector<std::string>& words) {
-  if (words.empty()) return std::nullopt;
-  return join(words, " ");
+// The values of one attribute as the strict record writes them (kValueSeparator between).
+std::optional<std::string> joined(const std::vector<std::string>& values) {
+  if (values.size() == 1 && !values.front().empty()) return values.front();
+  std::vector<std::string> unique;
+  for (const auto& value : values) {
+    if (!value.empty() && std::find(unique.begin(), unique.end(), value) == unique.end()) {
+      unique.push_back(value);
+    }
+  }
+  if (unique.empty()) return std::nullopt;
+  return join(unique, kValueSeparator);
+}
+
+// The values of an attribute as the strict record holds them.
+std::vector<std::string> values_of(const std::string& text) {
+  std::vector<std::string> values;
+  size_t from = 0;
+  while (from <= text.size()) {
+    size_t to = text.find(kValueSeparator, from);
+    if (to == std::string::npos) to = text.size();
+    if (to > from) values.push_back(text.substr(from, to - from));
+    from = to + kValueSeparator.size();
+  }
+  return values;
 }
 
 }  // namespace
 
 std::string_view repair_name(Repair kind) { return kRepairNames[static_cast<size_t>(kind)]; }
+
+bool repair_changes_meaning(Repair kind) {
+  return std::find(kMeaningRepairs.begin(), kMeaningRepairs.end(), kind) != kMeaningRepairs.end();
+}
 
 RepairCounts& RepairCounts::operator+=(const RepairCounts& other) {
   for (size_t i = 0; i < kRepairKinds; ++i) counts[i] += other.counts[i];
@@ -152,7 +192,11 @@ RepairCounts& RepairCounts::operator+=(const RepairCounts& other) {
 
 class Standardizer::Impl {
  public:
-  explicit Impl(const Lexicon& lexicon) : lexicon_(lexicon), parser_(lexicon) {}
+  explicit Impl(const Lexicon& lexicon) : lexicon_(lexicon), parser_(lexicon) {
+    for (const auto& anatomy : lexicon.anatomy()) {
+      for (auto word : split(anatomy.phrase, ' ')) anatomy_words_.emplace(word);
+    }
+  }
 
   Result<KeyInfo> Repair(JsonNode raw, RepairCounts& r) const;
   // Repair() of a record read from the strict form (same result as over its JSON).
@@ -183,15 +227,28 @@ class Standardizer::Impl {
   // The parse of `phrase`, computed once per phrase and then remembered. The result lives as
   // long as this object or `scratch`.
   const PhraseParse& Parse(std::string_view phrase, PhraseParse& scratch) const;
+  // The official name and words of a finding; false when it is dropped (device, nothing
+  // left, anatomy). words.hedged / words.negated say what the name itself stated.
   bool Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
               RepairCounts& r) const;
-  void ApplySpecials(std::string& name, AttributeWords& words, const PhraseParse& parse,
+  // Renames a finding by the special rules; true when a rule renamed it.
+  bool ApplySpecials(std::string& name, AttributeWords& words, const PhraseParse& parse,
                      RepairCounts& r) const;
+  // True when `phrase` (as written) or its unknown name `name` is anatomy, not a finding.
+  bool IsAnatomy(std::string_view phrase, std::string_view name) const;
+  // The finding that anatomy and one of its attribute values name together ("pulmonary
+  // arteries" + "enlarged"), with that value removed from `words`; nullptr when none.
+  const Finding* AnatomyFinding(std::string_view phrase, AttributeWords& words) const;
   void ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const;
   void FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record, RepairCounts& r) const;
-  void ReadNameList(JsonNode value, std::vector<std::string>& names, RepairCounts& r) const;
+  void ReadNameList(JsonNode value, std::vector<std::string>& names,
+                    std::vector<std::string>* negated_names, RepairCounts& r) const;
+  // Adds the names of `pending` to `names`; a negated one goes to `negated_names` instead
+  // when given (an uncertain_entity "no pneumonia").
   void FinishNames(std::vector<PendingFinding>& pending, std::vector<std::string>& names,
-                   RepairCounts& r) const;
+                   std::vector<std::string>* negated_names, RepairCounts& r) const;
+  // A name in two categories stays in the stronger one only.
+  static void ResolveConflicts(KeyInfo& record, RepairCounts& r);
   void ReadOpacityVsClear(JsonNode value, KeyInfo& record, RepairCounts& r) const;
   // Sets the "opacity" or "clear" statement from its words; other keys are dropped.
   void SetStatement(std::string_view key, const AttributeWords& words, KeyInfo& record,
@@ -215,6 +272,7 @@ class Standardizer::Impl {
 
   const Lexicon& lexicon_;
   NameParser parser_;
+  StringSet anatomy_words_;  // every word of the lexicon's anatomy phrases
   TextMemo<PhraseParse> parses_;
   std::array<TextMemo<FiledWords>, 4> filed_;  // by the attribute kind the text was met under
 };
@@ -364,7 +422,7 @@ void Standardizer::Impl::AddAttributeText(std::string_view text, int kind, Attri
                                           RepairCounts& r) const {
   if (kind == kPostLocationAttr) {
     std::string phrase = collapse_whitespace(to_lower(text));
-    if (!phrase.empty() && !one_of(kEmptyValues, phrase)) words.post_location.push_back(phrase);
+    if (!phrase.empty() && !one_of(kEmptyValues, phrase)) words.AddValue(kPostLocationAttr, phrase);
     return;
   }
   ReadAttributeString(text, kind, words, r);
@@ -432,7 +490,7 @@ const PhraseParse& Standardizer::Impl::Parse(std::string_view phrase, PhrasePars
   });
 }
 
-void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
+bool Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
                                        const PhraseParse& parse, RepairCounts& r) const {
   const std::vector<std::string>& tokens = parse.parsed.tokens;
   auto mentions = [&](std::string_view word) {
@@ -469,6 +527,7 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
     if (result != name) r.add(Repair::kSpecialFinding);
     name = result;
     remove_word(words, "low");
+    renamed = true;
   }
   if (one_of(kFindingsWithoutLocation, name) &&
       (!words.location.empty() || !words.post_location.empty())) {
@@ -476,6 +535,33 @@ void Standardizer::Impl::ApplySpecials(std::string& name, AttributeWords& words,
     words.location.clear();
     words.post_location.clear();
   }
+  return renamed;
+}
+
+bool Standardizer::Impl::IsAnatomy(std::string_view phrase, std::string_view name) const {
+  std::string lower = collapse_whitespace(to_lower(phrase));
+  if (lexicon_.IsAnatomy(lower) || lexicon_.IsAnatomy(lexicon_.Singular(lower))) return true;
+  auto words = split(name, ' ');
+  return !words.empty() && std::all_of(words.begin(), words.end(), [&](std::string_view word) {
+    return anatomy_words_.contains(word) || one_of(kNormalWords, word);
+  });
+}
+
+const Finding* Standardizer::Impl::AnatomyFinding(std::string_view phrase,
+                                                  AttributeWords& words) const {
+  std::string lower = collapse_whitespace(to_lower(phrase));
+  for (int kind = kLocationAttr; kind <= kTypeAttr; ++kind) {
+    auto& values = words.of(kind);
+    for (auto value = values.begin(); value != values.end(); ++value) {
+      for (const std::string& candidate : {*value + " " + lower, lower + " " + *value}) {
+        if (const Finding* finding = lexicon_.FindByPhrase(candidate)) {
+          values.erase(value);
+          return finding;
+        }
+      }
+    }
+  }
+  return nullptr;
 }
 
 bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, AttributeWords& words,
@@ -504,10 +590,37 @@ bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, Attr
   }
   name = parsed->name;
   words = std::move(pending.words);
+  words.negated = false;  // a negation in an attribute value ("not calcified") is no absence
   words.append(parsed->words);
   if (other != nullptr) words.append(other->parsed.words);
-  ApplySpecials(name, words, *parse, r);
+  bool renamed = ApplySpecials(name, words, *parse, r);
+  if (!parsed->known && !renamed && IsAnatomy(pending.phrase, name)) {
+    const Finding* finding = AnatomyFinding(pending.phrase, words);
+    if (finding == nullptr) {
+      r.add(Repair::kAnatomyDropped);
+      return false;
+    }
+    r.add(Repair::kAnatomyToFinding);
+    name = finding->name;
+    // Words of the anatomy phrase ("pulmonary") are part of the finding's name now.
+    for (const std::string& token : parse->parsed.tokens) remove_word(words, token);
+  }
   return true;
+}
+
+void Standardizer::Impl::ResolveConflicts(KeyInfo& record, RepairCounts& r) {
+  auto drop = [&](std::vector<std::string>& names, auto&& stronger) {
+    size_t before = names.size();
+    std::erase_if(names, stronger);
+    r.add(Repair::kCategoryConflict, before - names.size());
+  };
+  auto listed = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  drop(record.uncertain_entity, [&](const std::string& name) { return record.find_entity(name) != nullptr; });
+  drop(record.no_entity, [&](const std::string& name) {
+    return record.find_entity(name) != nullptr || listed(record.uncertain_entity, name);
+  });
 }
 
 void Standardizer::Impl::ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const {
@@ -519,10 +632,23 @@ void Standardizer::Impl::ReadEntities(JsonNode value, KeyInfo& record, RepairCou
 void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record,
                                         RepairCounts& r) const {
   std::vector<AttributeWords> collected;
+  auto add_name = [](std::vector<std::string>& names, std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  };
   for (auto& p : pending) {
     std::string name;
     AttributeWords words;
     if (!Finish(p, name, words, r)) continue;
+    if (words.negated) {  // "no pneumothorax", "resolved edema"
+      r.add(Repair::kNegationToNoEntity);
+      add_name(record.no_entity, name);
+      continue;
+    }
+    if (words.hedged) {  // "possible pneumonia", {"pneumonia": {"type": "possible"}}
+      r.add(Repair::kHedgeToUncertain);
+      add_name(record.uncertain_entity, name);
+      continue;
+    }
     auto it = std::find_if(record.entity.begin(), record.entity.end(),
                            [&](const Entity& e) { return e.name == name; });
     if (it != record.entity.end()) {
@@ -543,6 +669,7 @@ void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, Ke
 }
 
 void Standardizer::Impl::ReadNameList(JsonNode value, std::vector<std::string>& names,
+                                      std::vector<std::string>* negated_names,
                                       RepairCounts& r) const {
   std::vector<PendingFinding> pending;
   // The strict shape is a list of names; anything else is repaired.
@@ -554,20 +681,26 @@ void Standardizer::Impl::ReadNameList(JsonNode value, std::vector<std::string>& 
     if (value.is_object()) r.add(Repair::kCategoryShape);
     Collect(value, pending, r);
   }
-  FinishNames(pending, names, r);
+  FinishNames(pending, names, negated_names, r);
 }
 
 void Standardizer::Impl::FinishNames(std::vector<PendingFinding>& pending,
-                                     std::vector<std::string>& names, RepairCounts& r) const {
+                                     std::vector<std::string>& names,
+                                     std::vector<std::string>* negated_names, RepairCounts& r) const {
   for (auto& p : pending) {
     std::string name;
     AttributeWords words;
     if (!Finish(p, name, words, r)) continue;
-    if (std::find(names.begin(), names.end(), name) != names.end()) {
+    std::vector<std::string>* into = &names;
+    if (words.negated && negated_names != nullptr) {
+      r.add(Repair::kNegationToNoEntity);
+      into = negated_names;
+    }
+    if (std::find(into->begin(), into->end(), name) != into->end()) {
       r.add(Repair::kDuplicateMerged);
       continue;
     }
-    names.push_back(std::move(name));
+    into->push_back(std::move(name));
   }
 }
 
@@ -644,15 +777,16 @@ Result<KeyInfo> Standardizer::Impl::Repair(JsonNode raw, RepairCounts& r) const 
     if (key_in(kEntityKeys, key)) {
       ReadEntities(value, record, r);
     } else if (key_in(kUncertainKeys, key)) {
-      ReadNameList(value, record.uncertain_entity, r);
+      ReadNameList(value, record.uncertain_entity, &record.no_entity, r);
     } else if (key_in(kNegatedKeys, key)) {
-      ReadNameList(value, record.no_entity, r);
+      ReadNameList(value, record.no_entity, nullptr, r);
     } else if (equals_ignore_case(key, "opacity_vs_clear")) {
       ReadOpacityVsClear(value, record, r);
     } else if (!key_in(kMetaKeys, key) && !key_in(kMetaObjectKeys, key)) {
       r.add(Repair::kUnknownKeyDropped);
     }
   }
+  ResolveConflicts(record, r);
   return record;
 }
 
@@ -682,12 +816,14 @@ Result<KeyInfo> Standardizer::Impl::RepairStrict(KeyInfo&& strict, RepairCounts&
     AddAttributes({&a.location, &a.level, &a.type, &a.post_location}, finding.words, r);
   }
   FinishEntities(pending, record, r);
-  for (auto [from, to] : {std::pair{&strict.uncertain_entity, &record.uncertain_entity},
-                          std::pair{&strict.no_entity, &record.no_entity}}) {
+  for (auto [from, to, negated] :
+       {std::tuple{&strict.uncertain_entity, &record.uncertain_entity, &record.no_entity},
+        std::tuple{&strict.no_entity, &record.no_entity, static_cast<std::vector<std::string>*>(nullptr)}}) {
     pending.clear();
     for (std::string& name : *from) pending.push_back({std::move(name), {}, {}});
-    FinishNames(pending, *to, r);
+    FinishNames(pending, *to, negated, r);
   }
+  ResolveConflicts(record, r);
   return record;
 }
 
@@ -721,17 +857,18 @@ bool Standardizer::Impl::AnyRefiled(const std::array<std::optional<std::string>*
                                     const Libraries& libs) const {
   for (int kind = 0; kind < 3; ++kind) {
     if (!*values[kind]) continue;
-    const std::string& value = **values[kind];
-    if (int curated = parser_.CuratedKind(value); curated >= 0) {  // one curated phrase
-      if (curated != kind) return true;
-      continue;
-    }
-    if (value.find(' ') == std::string::npos) {  // one word: no pieces to cut
-      if (FrequencyTarget(value, kind, libs) != kind) return true;
-      continue;
-    }
-    for (const std::string& piece : RefilePieces(value)) {
-      if (RefileTarget(piece, kind, libs) != kind) return true;
+    for (const std::string& value : values_of(**values[kind])) {
+      if (int curated = parser_.CuratedKind(value); curated >= 0) {  // one curated phrase
+        if (curated != kind) return true;
+        continue;
+      }
+      if (value.find(' ') == std::string::npos) {  // one word: no pieces to cut
+        if (FrequencyTarget(value, kind, libs) != kind) return true;
+        continue;
+      }
+      for (const std::string& piece : RefilePieces(value)) {
+        if (RefileTarget(piece, kind, libs) != kind) return true;
+      }
     }
   }
   return false;
@@ -740,22 +877,23 @@ bool Standardizer::Impl::AnyRefiled(const std::array<std::optional<std::string>*
 void Standardizer::Impl::RefileAttributes(std::array<std::optional<std::string>*, 3> values,
                                           const Libraries& libs, RepairCounts& r) const {
   if (!AnyRefiled(values, libs)) return;
-  std::array<std::vector<std::string>, 3> filed;
+  std::array<std::vector<std::string>, 3> filed;  // values per attribute
   for (int kind = 0; kind < 3; ++kind) {
     if (!*values[kind]) continue;
-    for (std::string& piece : RefilePieces(**values[kind])) {
-      int target = RefileTarget(piece, kind, libs);
-      if (target != kind) r.add(Repair::kRefiled);
-      filed[target].push_back(std::move(piece));
+    for (const std::string& value : values_of(**values[kind])) {
+      // The pieces of one value that go to one attribute stay one value there.
+      std::array<std::string, 3> parts;
+      for (std::string& piece : RefilePieces(value)) {
+        int target = RefileTarget(piece, kind, libs);
+        if (target != kind) r.add(Repair::kRefiled);
+        parts[target] += (parts[target].empty() ? "" : " ") + piece;
+      }
+      for (int target = 0; target < 3; ++target) {
+        if (!parts[target].empty()) filed[target].push_back(std::move(parts[target]));
+      }
     }
   }
-  for (int kind = 0; kind < 3; ++kind) {
-    std::vector<std::string> unique;
-    for (auto& word : filed[kind]) {
-      if (std::find(unique.begin(), unique.end(), word) == unique.end()) unique.push_back(word);
-    }
-    *values[kind] = joined(unique);
-  }
+  for (int kind = 0; kind < 3; ++kind) *values[kind] = joined(filed[kind]);
 }
 
 void Standardizer::Impl::Refile(KeyInfo& record, const Libraries& libs, RepairCounts& r) const {
@@ -767,7 +905,7 @@ void Standardizer::Impl::Refile(KeyInfo& record, const Libraries& libs, RepairCo
     });
     std::optional<std::string> no_type;
     RefileAttributes({&a.location, &a.level, special_type ? &no_type : &a.type}, libs, r);
-    if (no_type) *a.type += " " + *no_type;  // type words moved in from elsewhere
+    if (no_type) *a.type += std::string(kValueSeparator) + *no_type;  // type words moved in
   }
   if (record.opacity) {
     auto& o = *record.opacity;

@@ -25,7 +25,8 @@
 
 namespace cxrvqa {
 
-// The kinds of repair counted in the summary.
+// The kinds of repair counted in the summary. Kinds marked (meaning) change what the record
+// says, not only its shape or wording; the summary lists them apart.
 enum class Repair : size_t {
   kStudyIdNumber,        // study_id given as a number
   kCategoryShape,        // entity/uncertain/no_entity not in the strict shape (string, list, ...)
@@ -46,11 +47,22 @@ enum class Repair : size_t {
   kUnknownKeyDropped,    // a top-level or attribute key that has no place in the schema
   kRefiled,              // an attribute word moved to another attribute (lists or frequency)
   kLevelForm,            // a level word put in its dataset form ("mildly" -> "mild")
+  kHedgeToUncertain,     // (meaning) "possible pneumonia" in entity moved to uncertain_entity
+  kNegationToNoEntity,   // (meaning) "no pneumothorax", "resolved edema" moved to no_entity
+  kBothToBilateral,      // "both bases": "both" written as "bilateral"
+  kAnatomyDropped,       // (meaning) anatomy that is no finding ("heart size") dropped
+  kAnatomyToFinding,     // (meaning) anatomy with its attribute read as the finding they name
+                         // ("pulmonary arteries" + "enlarged": pulmonary artery enlargement)
+  kCategoryConflict,     // (meaning) a name in two categories kept in the stronger one
+                         // (entity over uncertain_entity over no_entity)
   kCount
 };
 inline constexpr size_t kRepairKinds = static_cast<size_t>(Repair::kCount);
 // Short snake_case name of a repair kind, for summaries.
 std::string_view repair_name(Repair kind);
+// True for the kinds that change what a record says (marked (meaning) above): the drops of
+// unknown words, devices and locations, special findings, re-filing, and the kinds above.
+bool repair_changes_meaning(Repair kind);
 
 struct RepairCounts {
   std::array<size_t, kRepairKinds> counts{};

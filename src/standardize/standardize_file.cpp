@@ -99,15 +99,18 @@ std::string StandardizeSummary::ToString() const {
   for (const auto& [reason, count] : rejected) {
     out += "  rejected (" + reason + "): " + std::to_string(count) + "\n";
   }
-  out += "  repairs:";
-  bool any = false;
-  for (size_t i = 0; i < kRepairKinds; ++i) {
-    if (repairs.counts[i] == 0) continue;
-    out += std::string(any ? ", " : " ") + std::string(repair_name(static_cast<Repair>(i))) + " " +
-           std::to_string(repairs.counts[i]);
-    any = true;
+  for (bool meaning : {false, true}) {
+    out += meaning ? "  repairs that change meaning:" : "  repairs of shape and wording:";
+    bool any = false;
+    for (size_t i = 0; i < kRepairKinds; ++i) {
+      auto kind = static_cast<Repair>(i);
+      if (repairs.counts[i] == 0 || repair_changes_meaning(kind) != meaning) continue;
+      out += std::string(any ? ", " : " ") + std::string(repair_name(kind)) + " " +
+             std::to_string(repairs.counts[i]);
+      any = true;
+    }
+    out += any ? "\n" : " none\n";
   }
-  out += any ? "\n" : " none\n";
   return out;
 }
 

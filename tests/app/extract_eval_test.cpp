@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "common/csv.h"
 #include "test_util.h"
 
@@ -84,6 +86,49 @@ TEST_F(ExtractEvalTest, MeshMicroF1AndNormalAccuracyStayAboveFloors) {
   EXPECT_GT(result["severity"]["total"].get<size_t>(), 0u);
 }
 
+// Every IU dev report as one PA frontal study of its own patient (subject = study = uid), in
+// the mimic_all.csv layout, from the study ids of a KeyInfo file.
+void write_iu_metadata(const std::filesystem::path& keyinfo, const std::filesystem::path& out) {
+  std::ifstream in(keyinfo);
+  std::string line, csv = "subject_id,study_id,dicom_id,view,split,study_date,study_order\n";
+  while (std::getline(in, line)) {
+    std::string id = nlohmann::json::parse(line)["study_id"].get<std::string>();
+    csv += id + "," + id + "," + id + ",postero-anterior,train,,1\n";
+  }
+  testing::write_text(out, csv);
+}
+
+// The targets of answer accuracy on the IU dev split: the pipeline's questions scored
+// against the MeSH annotation, and the extraction against the Open-i 14 labels.
+TEST_F(ExtractEvalTest, IuAnswerAccuracyMeetsTheTargets) {
+  CXRVQA_REQUIRE_SHARED_DATA(data);
+  std::filesystem::path reports = data / "iu_xray" / "iu_reports_dev.csv";
+  std::string output;
+  ASSERT_EQ(testing::run_cxrvqa("-q extract --corpus iu --no-progress --reports \"" + reports.string() +
+                                    "\" --out \"" + (dir_ / "rules.jsonl").string() + "\"",
+                                &output),
+            0)
+      << output;
+  write_iu_metadata(dir_ / "rules.jsonl", dir_ / "iu_metadata.csv");
+  ASSERT_EQ(testing::run_cxrvqa("-q pipeline --corpus iu --seed 1 --reports \"" + reports.string() +
+                                    "\" --metadata \"" + (dir_ / "iu_metadata.csv").string() +
+                                    "\" --out-dir \"" + (dir_ / "out").string() + "\"",
+                                &output),
+            0)
+      << output;
+  auto answers = run_eval_json("--gold \"" + reports.string() + "\" --gold-format iu-mesh --questions \"" +
+                               (dir_ / "out" / "questions.csv").string() + "\"");
+  ASSERT_TRUE(answers.contains("presence")) << answers.dump();
+  EXPECT_GT(answers["presence"]["scored"].get<size_t>(), 2000u);
+  EXPECT_GE(answers["presence"]["value"].get<double>(), 0.97) << answers["presence"].dump(1);
+  EXPECT_GE(answers["any_abnormality"]["value"].get<double>(), 0.97) << answers["any_abnormality"].dump(1);
+  EXPECT_GE(answers["side"]["value"].get<double>(), 0.98) << answers["side"].dump(1);
+  EXPECT_GT(answers["side"]["scored"].get<size_t>(), 300u);
+  auto labels = run_eval_json("--gold \"" + (data / "iu_xray" / "openi_gold14_dev.csv").string() +
+                              "\" --gold-format openi14 --pred \"" + (dir_ / "rules.jsonl").string() + "\"");
+  EXPECT_GE(labels["micro"]["f1"].get<double>(), 0.93) << labels["per_finding"].dump(1);
+}
+
 TEST_F(ExtractEvalTest, BadOptionsAndMissingFilesFail) {
   std::string output;
   EXPECT_EQ(testing::run_cxrvqa("eval --gold-format openi14", &output), 2) << output;
@@ -104,6 +149,14 @@ TEST_F(ExtractEvalTest, BadOptionsAndMissingFilesFail) {
                                 &output),
             0);
   EXPECT_NE(output.find("normal-vs-abnormal accuracy: 1.000 (1/1)"), std::string::npos) << output;
+  // --pred and --questions: one of them, not both, not none.
+  std::string gold = " --gold \"" + (dir_ / "gold.csv").string() + "\" --gold-format openi14";
+  EXPECT_EQ(testing::run_cxrvqa("eval" + gold, &output), 2) << output;
+  EXPECT_EQ(testing::run_cxrvqa("eval" + gold + " --pred \"" + (dir_ / "pred.jsonl").string() +
+                                    "\" --questions \"" + (dir_ / "pred.jsonl").string() + "\"",
+                                &output),
+            2);
+  EXPECT_NE(output.find("either --pred"), std::string::npos) << output;
 }
 
 }  // namespace

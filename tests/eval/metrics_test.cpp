@@ -137,6 +137,27 @@ TEST(Metrics, SeverityGrades) {
   EXPECT_TRUE(severity_grades("layering").empty());
 }
 
+TEST(Metrics, SubtypesCountAsTheirParentWhenTheMapDoesNotKnowThem) {
+  auto lexicon = Lexicon::Load(std::nullopt);
+  ASSERT_TRUE(lexicon.ok());
+  auto map = *GoldMap::Parse("gold_term,official_names\nHernia,hernia\nEffusion,pleural effusion\n", "m.csv");
+  std::vector<GoldStudy> gold = {{"1", false, {term("Hernia")}}, {"2", false, {term("Effusion")}}};
+  std::vector<KeyInfo> pred = {record("1", {entity("hiatal hernia")}),
+                               record("2", {entity("pleural effusion"), entity("rib fracture")})};
+  EvalOptions options;
+  EvalReport plain = evaluate(gold, pred, map, options);
+  EXPECT_EQ(plain.per_label.at("hernia").fn, 1u);  // without the lexicon: not the same finding
+  options.lexicon = lexicon->get();
+  EvalReport folded = evaluate(gold, pred, map, options);
+  EXPECT_EQ(folded.per_label.at("hernia").tp, 1u);
+  EXPECT_EQ(folded.micro.f1(), 1.0);
+  // A subtype whose parent the map does not know stays an unmapped name ("fracture").
+  ASSERT_EQ(folded.unmapped_pred.size(), 1u);
+  EXPECT_EQ(folded.unmapped_pred[0].first, "fracture");
+  EXPECT_EQ(evaluation_name("tension pneumothorax", map, lexicon->get()), "pneumothorax");
+  EXPECT_EQ(evaluation_name("pleural effusion", map, lexicon->get()), "pleural effusion");
+}
+
 TEST(Metrics, EmptyInputsGiveZeros) {
   auto map = *GoldMap::Parse(kMap, "map.csv");
   EvalReport r = evaluate({}, {}, map, EvalOptions{});

@@ -96,10 +96,12 @@ TEST(AttributesTest, NearbySideAndLevelWordsAreAttached) {
       {"There are minimal XXXX left basilar opacities.", "lung opacity", "left basilar",
        "minimal"},
       {"There is a moderate sized right pneumothorax.", "pneumothorax", "right", "moderate"},
+      // Location words read after the finding join the location phrase they stand in.
       {"Small centrally calcified granuloma within the lateral right lung base.",
-       "calcified granuloma", "right", "small"},
+       "calcified granuloma", "lateral right lung base", "small"},
+      // A change word is the level when no other level is given.
       {"Worsened patchy opacities in a left apex and right base.", "lung opacity", "bilateral",
-       std::nullopt},
+       "worsened"},
       {"Unchanged pleural thickening at the visualized lung apices.", "pleural thickening",
        "bilateral", std::nullopt},
       // A level word before another finding stays with that finding.

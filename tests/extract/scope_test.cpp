@@ -42,7 +42,7 @@ const ScopeCase kCases[] = {
     {"Atelectasis rather than pneumonia.", "pneumonia", "negated"},
     {"Atelectasis rather than pneumonia.", "atelectasis", "positive"},
     {"Pneumonia cannot be excluded.", "pneumonia", "uncertain"},
-    {"Superimposed infection cannot be entirely excluded.", "infection", "uncertain"},
+    {"Superimposed infection cannot be entirely excluded.", "pneumonia", "uncertain"},
     {"Early pneumonia is not excluded.", "pneumonia", "uncertain"},
     {"Opacity may represent atelectasis.", "atelectasis", "uncertain"},
     {"Opacity may represent atelectasis.", "lung opacity", "positive"},

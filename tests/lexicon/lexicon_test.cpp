@@ -26,6 +26,17 @@ void copy_embedded_lexicon(const std::filesystem::path& dir) {
   }
 }
 
+// Loading a user copy of the lexicon whose `file` holds `content` fails with a message that
+// contains `expected`.
+void expect_load_error(const std::string& file, const std::string& content, const std::string& expected) {
+  TempDir dir;
+  copy_embedded_lexicon(dir.path());
+  write_text(dir / file, content);
+  auto lexicon = Lexicon::Load(dir.path());
+  ASSERT_FALSE(lexicon.ok()) << file;
+  EXPECT_NE(lexicon.status().message().find(expected), std::string::npos) << lexicon.status().message();
+}
+
 TEST(LexiconTest, EmbeddedCopyLoadsWithFindingsAndVocabularies) {
   auto lexicon = embedded_lexicon();
   ASSERT_NE(lexicon, nullptr);
@@ -118,6 +129,31 @@ TEST(LexiconTest, BadCueKindAndWrongHeaderAreErrors) {
   auto bad_header = Lexicon::Load(dir.path());
   ASSERT_FALSE(bad_header.ok());
   EXPECT_NE(bad_header.status().message().find("types.csv:1"), std::string::npos);
+}
+
+TEST(LexiconTest, SubtypesAnatomyAndLevelChangesLoad) {
+  auto lexicon = embedded_lexicon();
+  ASSERT_NE(lexicon, nullptr);
+  const Finding* hiatal = lexicon->FindByPhrase("hiatus hernia");
+  ASSERT_NE(hiatal, nullptr);
+  EXPECT_EQ(hiatal->name, "hiatal hernia");
+  EXPECT_EQ(lexicon->EvaluationName(*hiatal), "hernia");
+  EXPECT_EQ(lexicon->EvaluationName(*lexicon->FindByName("pleural effusion")), "pleural effusion");
+  EXPECT_EQ(lexicon->EvaluationName(*lexicon->FindByName("subcutaneous emphysema")), "subcutaneous emphysema");
+  EXPECT_TRUE(lexicon->IsAnatomy("pulmonary arteries"));
+  EXPECT_FALSE(lexicon->IsAnatomy("pleural effusion"));
+  EXPECT_TRUE(lexicon->IsChangeLevel("worsening"));
+  EXPECT_FALSE(lexicon->IsChangeLevel("now"));
+  EXPECT_FALSE(lexicon->IsDropModifier("increased"));  // a level the prompt asks for
+}
+
+TEST(LexiconTest, BadParentAnatomyAndLevelChangeAreErrors) {
+  std::string findings(*embedded_file("lexicon/findings.csv"));
+  expect_load_error("findings.csv", findings + "\nrib lesion,rib lesions,rib,osseous,bone thing\n",
+                    "parent 'bone thing'");
+  expect_load_error("anatomy.csv", "phrase,negated_finding\nheart size,heart trouble\n", "anatomy.csv:2");
+  expect_load_error("level_changes.csv", "phrase,role\nnow,current\nbefore,earlier\n",
+                    "level_changes.csv:3: role must be current or former or change");
 }
 
 TEST(LexiconTest, MissingFileInUserDirectoryIsAnError) {
