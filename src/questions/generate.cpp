@@ -72,8 +72,8 @@ bool is_bare_side(std::string_view location) {
          location == "both";
 }
 
-// Appends the place a located presence question names: "<location> area", a bare side as
-// "<side> lung area" (as the released dataset writes them).
+// Appends a place as questions and answers name it: "<location> area" (the location alone
+// when it already names an area or region), a bare side as "<side> lung area".
 void append_place_area(std::string_view location, std::string& out) {
   std::string_view area = " area";
   for (std::string_view tail : {" area", " region", " zone"}) {
@@ -111,15 +111,6 @@ bool append_moved_location(std::string_view location, std::string& out) {
     return true;
   }
   return false;
-}
-
-// Appends "<location> area", or the location alone when it already names an area.
-void append_location_answer(std::string_view location, std::string& out) {
-  out += location;
-  for (std::string_view tail : {" area", " region", " zone"}) {
-    if (location.ends_with(tail)) return;
-  }
-  out += " area";
 }
 
 void append_joined(const std::vector<std::string_view>& names, std::string& out) {
@@ -423,7 +414,7 @@ class StudyGenerator {
       case Form::kAbnormalities: AppendPositiveNames(std::nullopt, answer_); break;
       case Form::kAbnormalitiesAt: AppendPositiveNames(c.place, answer_); break;
       case Form::kWhereLocated:
-      case Form::kWhereIs: append_location_answer(c.place, answer_); break;
+      case Form::kWhereIs: append_place_area(c.place, answer_); break;
       case Form::kDifference: AppendDifferenceAnswer(answer_); break;
       default: return c.answer;
     }
