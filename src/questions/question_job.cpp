@@ -19,7 +19,8 @@ std::string why_no_questions(const QuestionJob& job, const QuestionJobResult& re
     return "none of the " + std::to_string(s.records) + " studies has a frontal (PA or AP) view " +
            (job.metadata ? "in " + job.metadata->string() + " (" + std::to_string(s.without_metadata) +
                                " studies are not in it)"
-                         : std::string("in its record; give the view per study with --metadata"));
+                         : std::string("in its record; give the view per study with --metadata (mimic_all.csv; "
+                                       "`cxrvqa prepare-metadata --corpus iu|r2gen|csv|jsonl` builds one)"));
   }
   if (job.options.preset == QuestionPreset::kMedicalDiffVqa && s.difference_pairs == 0) {
     return "medical-diff-vqa asks only about studies with a strictly earlier frontal study of the same "
