@@ -14,7 +14,7 @@ namespace {
 
 struct PipelineFlags {
   std::string config;
-  std::string corpus, reports, metadata, out_dir, lexicon, format;
+  std::string corpus, reports, metadata, projections, out_dir, lexicon, format, preset;
   std::string extractor, llm_config, system_prompt;
   int rounds = 1;
   bool per_finding = false;
@@ -36,6 +36,12 @@ Status resolve_options(const CLI::App& app, const PipelineFlags& f, PipelineOpti
   }
   if (given("--reports")) o.reports = f.reports;
   if (given("--metadata")) o.metadata = f.metadata;
+  if (given("--projections")) o.projections = f.projections;
+  if (given("--preset")) {
+    auto preset = parse_question_preset(f.preset);
+    if (!preset.ok()) return preset.status();
+    o.preset = *preset;
+  }
   if (given("--out-dir")) o.out_dir = f.out_dir;
   if (given("--lexicon")) o.lexicon_dir = f.lexicon;
   if (given("--format")) {
@@ -74,9 +80,14 @@ Command add_pipeline_command(CLI::App& parent) {
       "(--extractor llm adds the LLM extraction and its follow-up against the rules)");
   app->add_option("--config", flags->config, "Pipeline TOML file (flags given here override it)")
       ->check(CLI::ExistingFile);
-  app->add_option("--corpus", flags->corpus, "Corpus kind: mimic, iu, csv or jsonl (default mimic)");
-  app->add_option("--reports", flags->reports, "Report tree (mimic) or file (iu, csv, jsonl)");
+  app->add_option("--corpus", flags->corpus, "Corpus kind: mimic, iu, r2gen, csv or jsonl (default mimic)");
+  app->add_option("--reports", flags->reports, "Report tree (mimic) or file (iu, csv, jsonl; r2gen: annotation.json)");
   app->add_option("--metadata", flags->metadata, "mimic_all.csv (views, splits, study order)");
+  app->add_option("--projections", flags->projections,
+                  "IU X-ray: indiana_projections.csv (uid,filename,projection), the images of each report")
+      ->check(CLI::ExistingFile);
+  app->add_option("--preset", flags->preset, "Questions: cxrvqa (default), medical-cxr-vqa or medical-diff-vqa")
+      ->check(CLI::IsMember({"cxrvqa", "medical-cxr-vqa", "medical-diff-vqa"}));
   app->add_option("--out-dir", flags->out_dir, "Directory for every stage's output and manifest.json");
   app->add_option("--lexicon", flags->lexicon, "Lexicon directory (default: the embedded lexicon)");
   app->add_option("--seed", flags->seed, "Seed for question sampling (default 0)");

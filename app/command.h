@@ -26,6 +26,7 @@ Command add_standardize_command(CLI::App& parent);
 Command add_libraries_command(CLI::App& parent);
 Command add_questions_command(CLI::App& parent);
 Command add_stats_command(CLI::App& parent);
+Command add_compare_command(CLI::App& parent);
 Command add_synth_command(CLI::App& parent);
 Command add_pipeline_command(CLI::App& parent);
 Command add_batch_command(CLI::App& parent);

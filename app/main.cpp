@@ -41,7 +41,7 @@ int run(int argc, char** argv) {
       add_standardize_command(cli),      add_libraries_command(cli), add_questions_command(cli),
       add_stats_command(cli),            add_synth_command(cli),     add_pipeline_command(cli),
       add_batch_command(cli),            add_followup_command(cli),  add_golden_command(cli),
-      add_finetune_data_command(cli),    add_review_command(cli),
+      add_finetune_data_command(cli),    add_review_command(cli),    add_compare_command(cli),
   };
   try {
     cli.parse(argc, argv);

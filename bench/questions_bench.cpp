@@ -72,6 +72,23 @@ void BM_QuestionsGenerateCsvLines(benchmark::State& state) {
 }
 BENCHMARK(BM_QuestionsGenerateCsvLines)->Unit(benchmark::kMillisecond);
 
+// The same for a release preset (state.range(0): 1 = medical-cxr-vqa, 2 = medical-diff-vqa).
+void BM_QuestionsReleasePresetCsvLines(benchmark::State& state) {
+  const Input& in = input();
+  QuestionOptions options = one_thread();
+  options.preset = static_cast<QuestionPreset>(state.range(0));
+  auto vocabulary = QuestionVocabulary::ForPreset(compute_libraries(in.records, nullptr), 10, options.preset);
+  if (!vocabulary.ok()) return state.SkipWithError(vocabulary.status().message().c_str());
+  for (auto _ : state) {
+    auto studies = prepare_question_studies(in.records, in.metadata, nullptr, options);
+    QuestionLines lines = generate_question_lines(studies, *vocabulary, options, QuestionFormat::kCsv, nullptr);
+    benchmark::DoNotOptimize(lines.count);
+  }
+  count_records(state);
+  state.SetLabel(std::string(question_preset_name(options.preset)));
+}
+BENCHMARK(BM_QuestionsReleasePresetCsvLines)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace cxrvqa
 

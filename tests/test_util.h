@@ -56,6 +56,17 @@ inline std::optional<std::filesystem::path> shared_data_dir() {
   return std::nullopt;
 }
 
+// ../shared/reference/original_outputs/<name> (what the original programs produced), when it
+// exists.
+inline std::optional<std::filesystem::path> original_outputs_dir(const std::string& name) {
+  std::filesystem::path dir = std::filesystem::path(CXRVQA_SHARED_REFERENCE_DIR) / "original_outputs" / name;
+  if (std::filesystem::exists(dir)) return dir;
+  return std::nullopt;
+}
+
+// `path` in double quotes, for a command line.
+inline std::string quoted(const std::filesystem::path& path) { return "\"" + path.string() + "\""; }
+
 // Runs the cxrvqa program with `args` (a shell-quoted string); returns its exit code and
 // puts standard output and error (merged) in `output`.
 inline int run_cxrvqa(const std::string& args, std::string* output = nullptr) {

@@ -1,5 +1,7 @@
 #include "common/csv.h"
 
+#include "common/text.h"
+
 namespace cxrvqa {
 
 namespace {
@@ -35,6 +37,22 @@ bool parse_csv_record(std::string_view text, std::vector<std::string>& fields) {
   }
   fields.push_back(std::move(field));
   return !in_quotes;
+}
+
+Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source) {
+  std::vector<CsvRow> records;
+  size_t number = 0;
+  for (std::string_view line : split(text, '\n')) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    CsvRow& row = records.emplace_back();
+    row.line = number;
+    if (!parse_csv_record(line, row.fields)) {
+      return Status::ParseError(source + ":" + std::to_string(number) + ": unclosed quote");
+    }
+  }
+  return records;
 }
 
 std::string csv_escape(std::string_view field) {

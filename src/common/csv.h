@@ -57,6 +57,10 @@ class CsvReader {
 // Parses one logical CSV record held in `text` (may contain newlines inside quotes).
 // Returns false when a quote is left open.
 bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
+// The records of a small CSV held in `text`, one per line (header included, blank lines
+// skipped, quoted fields without newlines), each with its line number; ParseError naming
+// `source` and the line of an unclosed quote.
+Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source);
 // `field` quoted when it holds a comma, quote, CR or LF.
 std::string csv_escape(std::string_view field);
 // Fields joined by commas, each escaped; no trailing newline.

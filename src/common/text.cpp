@@ -1,5 +1,9 @@
 #include "common/text.h"
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+
 namespace cxrvqa {
 
 std::string to_lower(std::string_view text) {
@@ -61,6 +65,31 @@ bool contains_word(std::string_view text, std::string_view word, std::string_vie
     }
   }
   return false;
+}
+
+std::optional<int> integral(double value) {
+  if (!(value >= static_cast<double>(std::numeric_limits<int>::min()) &&
+        value <= static_cast<double>(std::numeric_limits<int>::max())) ||
+      value != std::floor(value)) {
+    return std::nullopt;
+  }
+  return static_cast<int>(value);
+}
+
+std::optional<int> parse_integral(std::string_view text) {
+  text = trim(text);
+  size_t dot = text.find('.');
+  std::string_view number = text.substr(0, dot);
+  std::string_view digits = number.starts_with('-') ? number.substr(1) : number;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  if (dot != std::string_view::npos) {
+    std::string_view fraction = text.substr(dot + 1);
+    if (fraction.empty() || fraction.find_first_not_of('0') != std::string_view::npos) return std::nullopt;
+  }
+  int value = 0;
+  auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (error != std::errc() || end != number.data() + number.size()) return std::nullopt;
+  return value;
 }
 
 std::string collapse_whitespace(std::string_view text) {

@@ -2,6 +2,7 @@
 // English; other bytes pass through unchanged.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool contains_word(std::string_view text, std::string_view word, std::string_view separators = " ");
 // Collapses runs of white space (space, tab, CR, LF) into one space and trims the ends.
 std::string collapse_whitespace(std::string_view text);
+// An integer written as such ("2", "-1") or as a decimal whose fraction is zero ("2.0", as
+// pandas writes integer columns that held a missing value), surrounding spaces allowed;
+// nullopt for anything else, or outside the range of int.
+std::optional<int> parse_integral(std::string_view text);
+// `value` as an int when it is integral and in range, else nullopt.
+std::optional<int> integral(double value);
 
 // True when `text` is valid UTF-8.
 bool is_valid_utf8(std::string_view text);

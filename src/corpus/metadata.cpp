@@ -1,7 +1,5 @@
 #include "corpus/metadata.h"
 
-#include <charconv>
-
 #include "common/csv.h"
 #include "common/file_io.h"
 #include "common/text.h"
@@ -9,14 +7,6 @@
 namespace cxrvqa {
 
 namespace {
-
-// A non-negative integer, or nullopt when `text` is not one.
-std::optional<int> parse_order(std::string_view text) {
-  int value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
-  return value;
-}
 
 // Field `column` of `row` when the column exists, else "".
 std::string field_or_empty(const CsvRow& row, const std::optional<size_t>& column) {
@@ -50,12 +40,12 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
                        field_or_empty(row, date), 0};
     std::string order_text = field_or_empty(row, order);
     if (!order_text.empty()) {
-      auto parsed = parse_order(order_text);
-      if (parsed) {
-        record.study_order = *parsed;
-      } else {
-        issues.push_back({file, row.line, study, "bad study_order: '" + order_text + "' read as 0"});
+      auto parsed = parse_integral(order_text);
+      if (!parsed) {  // a wrong order would pair studies wrongly: stop here
+        return Status::ParseError(file + ":" + std::to_string(row.line) + ": study " + study + ": study_order '" +
+                                  order_text + "' is not an integer (written as 2 or 2.0)");
       }
+      record.study_order = *parsed;
     }
     records.push_back(std::move(record));
   }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "corpus/report.h"
 
@@ -30,9 +31,12 @@ struct StudyRecord {
 inline constexpr const char* kMimicAllColumns[] = {
     "subject_id", "study_id", "dicom_id", "view", "split", "study_date", "study_order"};
 
-// Reads mimic_all.csv (plain or gzip). Columns are found by name; only study_id is
-// required. Broken rows and bad study_order values go to `issues` and are skipped (row) or
-// read as 0 (order). Fails only when the file cannot be opened or has no study_id column.
+// Reads mimic_all.csv (plain or gzip): this project's layout, or the original programs'
+// (the CheXpert columns, then dicom_id, view, split, study_date, study_order; other extra
+// columns ignored). Columns are found by name; only study_id is required. study_order is an
+// integer written as such or as a float ("2.0"); an empty one is unknown (0).
+// Broken rows go to `issues` and are skipped. Fails when the file cannot be opened, has no
+// study_id column, or holds a study_order that is anything else (naming file and line).
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
                                                 std::vector<CorpusIssue>& issues);
 
@@ -95,5 +99,65 @@ struct PrepareMetadataSummary {
 // a required column.
 Result<std::vector<StudyRecord>> build_mimic_all(const PrepareMetadataInputs& inputs,
                                                  PrepareMetadataSummary* summary);
+
+// One study of R2Gen's annotation.json.
+struct R2GenStudy {
+  std::string study_id;    // "study_id" when the entry has one (MIMIC-CXR), else "id"
+  std::string subject_id;  // "" when the entry has none (IU X-ray)
+  std::string text;
+  std::vector<std::string> images;  // image_path, in order
+  std::string split;                // "train", "validate" ("val") or "test"
+  std::string source;               // "<file> <split>[<index>]"
+};
+
+// Reads annotation.json: every entry of "train", "val" and "test", in that order; an entry
+// whose study was seen already (MIMIC-CXR lists one entry per image) is skipped. Entries
+// without an id or a report go to `issues`. Fails when the file is not a JSON object.
+Result<std::vector<R2GenStudy>> read_r2gen_annotation(const std::filesystem::path& path,
+                                                      std::vector<CorpusIssue>& issues);
+
+// The study metadata of a corpus that comes without mimic_all.csv: IU X-ray's report CSV
+// (optionally with the projections table), R2Gen's annotation.json, a generic CSV or JSONL.
+struct CorpusMetadataInputs {
+  CorpusKind corpus = CorpusKind::kIu;
+  std::filesystem::path reports;
+  // indiana_projections.csv (uid,filename,projection; "Frontal" / "Lateral"), for IU X-ray
+  // (kIu, or kR2gen whose ids read "CXR<uid>_...").
+  std::optional<std::filesystem::path> projections;
+  uint64_t seed = 0;  // for the drawn splits
+};
+
+// Shares of patients a drawn split puts in train and validate (the rest go to test): 7:1:2,
+// R2Gen's ratios for IU X-ray.
+inline constexpr double kDrawnTrainShare = 0.7;
+inline constexpr double kDrawnValidateShare = 0.1;
+
+struct CorpusMetadataSummary {
+  size_t studies = 0;
+  size_t frontal = 0;          // studies with a PA or AP image
+  size_t lateral_only = 0;     // studies whose listed images are all lateral (no questions)
+  size_t without_images = 0;   // with a projections table: studies it lists no image for
+  size_t assumed_frontal = 0;  // studies without image information, read as one frontal image
+  size_t drawn_splits = 0;     // studies whose split was drawn (the corpus gives none)
+  std::vector<CorpusIssue> issues;
+
+  // One paragraph: the counts, and a warning line when studies were read as frontal
+  // without image information.
+  std::string ToString() const;
+  Json ToJson() const;
+  // "" or the warning about studies without image information.
+  std::string AssumedFrontalWarning() const;
+};
+
+// One StudyRecord per study of the corpus, in corpus order: subject = the corpus's subject
+// id, else the study id (IU X-ray has one report per patient); study_order 1 when the
+// corpus has no dates (so no difference questions); dicom_id = the first frontal image.
+// Views: with a projections table, a study is frontal when it lists a "Frontal" image (PA,
+// unless IU's exam description names AP only); without image information each report is
+// one frontal image (PA unless the description names AP only), counted in assumed_frontal.
+// Splits: R2Gen's own; otherwise drawn per patient from stable_hash64(subject, seed) with
+// kDrawnTrainShare / kDrawnValidateShare / the rest as test.
+Result<std::vector<StudyRecord>> build_corpus_metadata(const CorpusMetadataInputs& inputs,
+                                                       CorpusMetadataSummary* summary);
 
 }  // namespace cxrvqa

@@ -21,6 +21,7 @@ Result<std::unique_ptr<CorpusReader>> open_corpus(
     case CorpusKind::kIu: return corpus_internal::open_iu_csv(reports);
     case CorpusKind::kCsv: return corpus_internal::open_generic_csv(reports);
     case CorpusKind::kJsonl: return corpus_internal::open_jsonl(reports);
+    case CorpusKind::kR2gen: return corpus_internal::open_r2gen(reports);
   }
   return Status::InvalidArgument("unknown corpus kind");
 }

@@ -17,6 +17,8 @@ Result<std::unique_ptr<CorpusReader>> open_iu_csv(const std::filesystem::path& f
 Result<std::unique_ptr<CorpusReader>> open_generic_csv(const std::filesystem::path& file);
 // A JSONL file of objects with study_id, text and optional subject_id.
 Result<std::unique_ptr<CorpusReader>> open_jsonl(const std::filesystem::path& file);
+// R2Gen's annotation.json.
+Result<std::unique_ptr<CorpusReader>> open_r2gen(const std::filesystem::path& file);
 
 // The folder holding the pXX folders: root/files when it exists, else root.
 std::filesystem::path mimic_files_dir(const std::filesystem::path& root);

@@ -20,8 +20,9 @@ Result<CorpusKind> parse_corpus_kind(std::string_view name) {
   if (lower == "iu") return CorpusKind::kIu;
   if (lower == "csv") return CorpusKind::kCsv;
   if (lower == "jsonl") return CorpusKind::kJsonl;
+  if (lower == "r2gen") return CorpusKind::kR2gen;
   return Status::InvalidArgument("unknown corpus kind '" + std::string(name) +
-                                 "' (expected mimic, iu, csv or jsonl)");
+                                 "' (expected mimic, iu, r2gen, csv or jsonl)");
 }
 
 std::string_view corpus_kind_name(CorpusKind kind) {
@@ -30,6 +31,7 @@ std::string_view corpus_kind_name(CorpusKind kind) {
     case CorpusKind::kIu: return "iu";
     case CorpusKind::kCsv: return "csv";
     case CorpusKind::kJsonl: return "jsonl";
+    case CorpusKind::kR2gen: return "r2gen";
   }
   return "unknown";
 }

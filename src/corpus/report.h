@@ -39,9 +39,9 @@ struct CorpusIssue {
   std::string kind() const;
 };
 
-enum class CorpusKind { kMimic, kIu, kCsv, kJsonl };
+enum class CorpusKind { kMimic, kIu, kCsv, kJsonl, kR2gen };
 
-// Parses "mimic", "iu", "csv" or "jsonl" (case-insensitive).
+// Parses "mimic", "iu", "csv", "jsonl" or "r2gen" (case-insensitive).
 Result<CorpusKind> parse_corpus_kind(std::string_view name);
 std::string_view corpus_kind_name(CorpusKind kind);
 
@@ -84,7 +84,8 @@ class CorpusReader {
 };
 
 // Opens a corpus. `reports` is the tree root (MIMIC: the folder holding files/, or files/
-// itself) or the CSV/JSONL file. `metadata` (mimic_all.csv) only matters for kMimic: studies
+// itself) or the CSV/JSONL file, or R2Gen's annotation.json (kR2gen: every split, one
+// report per study; MIMIC-CXR's one entry per image is read once per study_id). `metadata` (mimic_all.csv) only matters for kMimic: studies
 // then come in metadata order and missing report files are issues; without it the tree is
 // walked in sorted path order. Fails only when the input cannot be opened at all.
 Result<std::unique_ptr<CorpusReader>> open_corpus(

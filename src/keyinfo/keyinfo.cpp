@@ -1,10 +1,10 @@
 #include "keyinfo/keyinfo.h"
 
 #include <charconv>
+#include <functional>
 
+#include "common/file_io.h"
 #include "common/text.h"
-
-
 
 namespace cxrvqa {
 
@@ -29,7 +29,8 @@ bool KeyInfo::operator==(const KeyInfo& o) const {
          meta.dicom_id == o.meta.dicom_id && meta.view == o.meta.view &&
          meta.study_order == o.meta.study_order && meta.split == o.meta.split &&
          opacity == o.opacity && clear == o.clear && entity == o.entity &&
-         uncertain_entity == o.uncertain_entity && no_entity == o.no_entity;
+         uncertain_entity == o.uncertain_entity && uncertain_attributes == o.uncertain_attributes &&
+         no_entity == o.no_entity;
 }
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -73,6 +74,18 @@ void append_optional(std::string& out, std::string_view key, const std::optional
   }
 }
 
+void append_attributes(std::string& out, const EntityAttributes& a) {
+  out.push_back('{');
+  append_optional(out, "location", a.location);
+  out.push_back(',');
+  append_optional(out, "level", a.level);
+  out.push_back(',');
+  append_optional(out, "type", a.type);
+  out.push_back(',');
+  append_optional(out, "post_location", a.post_location);
+  out.push_back('}');
+}
+
 void append_string_list(std::string& out, const std::vector<std::string>& items) {
   out.push_back('[');
   for (size_t i = 0; i < items.size(); ++i) {
@@ -86,8 +99,18 @@ Result<std::optional<std::string>> optional_string(const json& object, const cha
                                                    const std::string& where) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return Status::ParseError(where + "." + key + " is not a string or null");
-  return std::optional<std::string>(it->get<std::string>());
+  if (it->is_string()) return std::optional<std::string>(it->get<std::string>());
+  if (it->is_array()) {  // several values: one string, joined with ", "
+    std::string joined;
+    for (const auto& item : *it) {
+      if (!item.is_string()) return Status::ParseError(where + "." + key + " holds a non-string");
+      if (!joined.empty()) joined += ", ";
+      joined += item.get<std::string>();
+    }
+    if (joined.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(joined));
+  }
+  return Status::ParseError(where + "." + key + " is not a string, a list of strings or null");
 }
 
 Result<std::vector<std::string>> string_list(const json& object, const char* key) {
@@ -122,8 +145,11 @@ Status read_meta(const json& object, StudyMeta& meta) {
   }
   auto order = object.find("study_order");
   if (order != object.end() && !order->is_null()) {
-    if (!order->is_number_integer()) return Status::ParseError("study_order is not an integer");
-    meta.study_order = order->get<int>();
+    auto value = order->is_string() ? parse_integral(order->get<std::string>())
+                 : order->is_number() ? integral(order->get<double>())
+                                      : std::nullopt;
+    if (!value) return Status::ParseError("study_order " + order->dump() + " is not an integer");
+    meta.study_order = *value;
   }
   return Status::Ok();
 }
@@ -154,24 +180,43 @@ Status read_opacity_vs_clear(const json& object, KeyInfo& record) {
   return Status::Ok();
 }
 
+Status read_attributes(const json& attributes, const std::string& where, EntityAttributes& out) {
+  if (attributes.is_null()) return Status::Ok();
+  if (!attributes.is_object()) return Status::ParseError(where + " is not an object");
+  for (auto [key, field] : {std::pair{"location", &out.location}, std::pair{"level", &out.level},
+                            std::pair{"type", &out.type}, std::pair{"post_location", &out.post_location}}) {
+    auto value = optional_string(attributes, key, where);
+    if (!value.ok()) return value.status();
+    *field = *value;
+  }
+  return Status::Ok();
+}
+
 Status read_entities(const json& object, KeyInfo& record) {
   auto it = object.find("entity");
   if (it == object.end() || it->is_null()) return Status::Ok();
   if (!it->is_object()) return Status::ParseError("entity is not an object");
   for (const auto& [name, attributes] : it->items()) {
     Entity entity{name, {}};
-    if (!attributes.is_null()) {
-      if (!attributes.is_object()) return Status::ParseError("entity." + name + " is not an object");
-      for (auto [key, field] : {std::pair{"location", &entity.attributes.location},
-                                std::pair{"level", &entity.attributes.level},
-                                std::pair{"type", &entity.attributes.type},
-                                std::pair{"post_location", &entity.attributes.post_location}}) {
-        auto value = optional_string(attributes, key, "entity." + name);
-        if (!value.ok()) return value.status();
-        *field = *value;
-      }
-    }
+    CXRVQA_RETURN_IF_ERROR(read_attributes(attributes, "entity." + name, entity.attributes));
     record.entity.push_back(std::move(entity));
+  }
+  return Status::Ok();
+}
+
+// uncertain_entity as a list of names, or as an object {name: attributes}.
+Status read_uncertain(const json& object, KeyInfo& record) {
+  auto it = object.find("uncertain_entity");
+  if (it == object.end() || !it->is_object()) {
+    auto names = string_list(object, "uncertain_entity");
+    if (!names.ok()) return names.status();
+    record.uncertain_entity = std::move(*names);
+    return Status::Ok();
+  }
+  for (const auto& [name, attributes] : it->items()) {
+    record.uncertain_entity.push_back(name);
+    CXRVQA_RETURN_IF_ERROR(
+        read_attributes(attributes, "uncertain_entity." + name, record.uncertain_attributes.emplace_back()));
   }
   return Status::Ok();
 }
@@ -224,21 +269,22 @@ std::string keyinfo_to_json_line(const KeyInfo& r) {
   out.push_back('{');
   for (size_t i = 0; i < r.entity.size(); ++i) {
     if (i > 0) out.push_back(',');
-    const auto& a = r.entity[i].attributes;
     append_key(out, r.entity[i].name);
-    out.push_back('{');
-    append_optional(out, "location", a.location);
-    out.push_back(',');
-    append_optional(out, "level", a.level);
-    out.push_back(',');
-    append_optional(out, "type", a.type);
-    out.push_back(',');
-    append_optional(out, "post_location", a.post_location);
-    out.push_back('}');
+    append_attributes(out, r.entity[i].attributes);
   }
   out.append("},");
   append_key(out, "uncertain_entity");
-  append_string_list(out, r.uncertain_entity);
+  if (r.uncertain_attributes.size() == r.uncertain_entity.size() && !r.uncertain_entity.empty()) {
+    out.push_back('{');
+    for (size_t i = 0; i < r.uncertain_entity.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_key(out, r.uncertain_entity[i]);
+      append_attributes(out, r.uncertain_attributes[i]);
+    }
+    out.push_back('}');
+  } else {
+    append_string_list(out, r.uncertain_entity);
+  }
   out.push_back(',');
   append_key(out, "no_entity");
   append_string_list(out, r.no_entity);
@@ -404,33 +450,112 @@ Result<KeyInfo> keyinfo_from_json(const json& object) {
   CXRVQA_RETURN_IF_ERROR(read_meta(object, record.meta));
   CXRVQA_RETURN_IF_ERROR(read_opacity_vs_clear(object, record));
   CXRVQA_RETURN_IF_ERROR(read_entities(object, record));
-  auto uncertain = string_list(object, "uncertain_entity");
-  if (!uncertain.ok()) return uncertain.status();
-  record.uncertain_entity = std::move(*uncertain);
+  CXRVQA_RETURN_IF_ERROR(read_uncertain(object, record));
   auto negated = string_list(object, "no_entity");
   if (!negated.ok()) return negated.status();
   record.no_entity = std::move(*negated);
   return record;
 }
 
+namespace {
+
+// Reads one record's JSON text into `records`: the strict fast reader first, the general
+// parser when it declines.
+Status read_record_text(std::string_view text, std::vector<KeyInfo>& records, KeyInfo& strict) {
+  if (parse_strict_keyinfo_line(text, strict)) {  // the fast reader, same result
+    records.push_back(std::move(strict));
+    return Status::Ok();
+  }
+  auto object = parse_json_line(text);
+  if (!object.ok()) return object.status();
+  auto record = keyinfo_from_json(*object);
+  if (!record.ok()) return record.status();
+  records.push_back(std::move(*record));
+  return Status::Ok();
+}
+
+// Walks the top-level elements of the JSON array in `text`, calling on_element(element text,
+// line where it starts). Only strings and brackets are tracked, so an element that is not
+// valid JSON is still delimited and reported by the caller. Returns the line and reason
+// where the array ends too early or holds something between elements, else nullopt.
+std::optional<std::pair<size_t, std::string>> for_each_array_element(
+    std::string_view text, const std::function<void(std::string_view, size_t)>& on_element) {
+  size_t pos = 0, line = 1;
+  auto skip_space = [&] {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n')) {
+      line += text[pos++] == '\n';
+    }
+  };
+  skip_space();
+  ++pos;  // the opening bracket (checked by the caller)
+  skip_space();
+  if (pos < text.size() && text[pos] == ']') return std::nullopt;
+  while (true) {
+    skip_space();
+    size_t start = pos, start_line = line;
+    int depth = 0;
+    bool in_string = false;
+    for (; pos < text.size(); ++pos) {
+      char c = text[pos];
+      if (c == '\n') ++line;
+      if (in_string) {
+        if (c == '\\') {
+          ++pos;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (depth == 0) break;
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        break;
+      }
+    }
+    if (pos >= text.size()) return std::pair{start_line, std::string("the JSON array is cut short in this record")};
+    on_element(trim(text.substr(start, pos - start)), start_line);
+    if (text[pos++] == ']') break;
+  }
+  skip_space();
+  if (pos < text.size()) return std::pair{line, std::string("text after the end of the JSON array")};
+  return std::nullopt;
+}
+
+// Whether the first non-blank character of `path` opens a JSON array.
+Result<bool> starts_with_array(const std::filesystem::path& path) {
+  auto reader = LineReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  std::string line;
+  while ((*reader)->Next(line)) {
+    std::string_view text = trim(line);
+    if (!text.empty()) return text.front() == '[';
+  }
+  return (*reader)->status().ok() ? Result<bool>(false) : Result<bool>((*reader)->status());
+}
+
+}  // namespace
+
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
                                                 std::vector<LineError>& errors) {
   std::vector<KeyInfo> records;
   KeyInfo strict;
+  auto array = starts_with_array(path);
+  if (!array.ok()) return array.status();
+  if (*array) {
+    auto text = read_file(path);
+    if (!text.ok()) return text.status();
+    auto broken = for_each_array_element(*text, [&](std::string_view element, size_t line) {
+      Status status = read_record_text(element, records, strict);
+      if (!status.ok()) errors.push_back({path, line, status.message()});
+    });
+    if (broken) errors.push_back({path, broken->first, broken->second});
+    return records;
+  }
   Status status = for_each_jsonl_line(
-      path,
-      [&](std::string_view line, size_t) -> Status {
-        if (parse_strict_keyinfo_line(line, strict)) {  // the fast reader, same result
-          records.push_back(std::move(strict));
-          return Status::Ok();
-        }
-        auto object = parse_json_line(line);
-        if (!object.ok()) return object.status();
-        auto record = keyinfo_from_json(*object);
-        if (!record.ok()) return record.status();
-        records.push_back(std::move(*record));
-        return Status::Ok();
-      },
+      path, [&](std::string_view line, size_t) { return read_record_text(line, records, strict); },
       [&](const LineError& error) { errors.push_back(error); });
   if (!status.ok()) return status;
   return records;

@@ -60,6 +60,10 @@ struct KeyInfo {
   std::optional<ClearStatement> clear;
   std::vector<Entity> entity;                 // positive findings, in order of first mention
   std::vector<std::string> uncertain_entity;  // possible findings
+  // The attributes of the possible findings, one per uncertain_entity name, when the source
+  // gave them (an object {name: attributes}, as the released all_diseases.json has); empty
+  // when it gave a list of names.
+  std::vector<EntityAttributes> uncertain_attributes;
   std::vector<std::string> no_entity;         // negated findings
 
   // The positive entity named `name`, or nullptr.
@@ -72,10 +76,16 @@ struct KeyInfo {
 // study_id, subject_id, dicom_id, view, study_order, split, opacity_vs_clear{opacity,clear},
 // entity{name:{location,level,type,post_location}}, uncertain_entity, no_entity.
 // Absent attributes are written as null; absent opacity/clear statements are omitted.
+// uncertain_entity is a list of names, or an object like entity when the record has
+// uncertain_attributes.
 std::string keyinfo_to_json_line(const KeyInfo& record);
 
-// Reads a record in the strict schema (as written by keyinfo_to_json_line). study_id may be
-// a JSON string or number. Anything else off-schema is a ParseError naming the field.
+// Reads a record in the strict schema (as written by keyinfo_to_json_line), and the shapes
+// the original programs release: study_id and subject_id may be JSON strings or integers;
+// study_order an integer, a float with no fraction (2.0) or a string holding either ("2",
+// "2.0"), anything else is an error; uncertain_entity a list of names or an object
+// {name: attributes}; an attribute a string, null, or a list of strings (joined with ", ");
+// unknown keys are ignored. Anything else off-schema is a ParseError naming the field.
 Result<KeyInfo> keyinfo_from_json(const Json& object);
 
 // Reads one line in exactly the form keyinfo_to_json_line writes (its key order, no spaces,
@@ -84,8 +94,12 @@ Result<KeyInfo> keyinfo_from_json(const Json& object);
 // On the lines it accepts, the record equals keyinfo_from_json(Json::parse(line)).
 bool parse_strict_keyinfo_line(std::string_view line, KeyInfo& out);
 
-// Reads a KeyInfo JSONL file. Lines that are not valid JSON or not in the schema are
-// appended to `errors` (file, line, reason) and skipped; the rest are returned in file order.
+// Reads a KeyInfo file: JSONL (one record per line), or one JSON array of records (as the
+// original programs write all_diseases.json), told apart by the file's first non-blank
+// character. Records that are not valid JSON or not in the schema are appended to `errors`
+// (file, line where the record starts, reason) and skipped; the rest are returned in file
+// order. A JSON array cut short is an error at the line where its last record starts,
+// after the records before it.
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
                                                 std::vector<LineError>& errors);
 

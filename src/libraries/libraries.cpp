@@ -96,7 +96,9 @@ Result<CountList> load_dict(const std::filesystem::path& path) {
     }
     list.emplace_back(name, count.get<size_t>());
   }
-  std::stable_sort(list.begin(), list.end(), by_count_then_name);
+  // Ties keep their file order: written here that is name order; the original programs'
+  // files keep first-seen order, which their question generator depends on.
+  std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return list;
 }
 
@@ -118,9 +120,23 @@ Result<LibraryDisease> disease_from_row(const CsvRow& row, const std::vector<siz
   return disease;
 }
 
+const std::vector<std::string> kOriginalDiseaseColumns = {"id", "report_name", "official_name", "location"};
+
+Result<std::vector<OriginalDisease>> load_original_diseases(const std::filesystem::path& path) {
+  auto text = read_file(path);
+  if (!text.ok()) return text.status();
+  return parse_original_disease_library(*text, path.string());
+}
+
+// Whether the CSV at `path` has the original disease library's columns.
+Result<bool> has_original_disease_layout(const std::filesystem::path& path) {
+  auto reader = CsvReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  return (*reader)->require_columns(kOriginalDiseaseColumns).ok();
+}
+
 Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& path) {
   std::vector<LibraryDisease> diseases;
-  if (!std::filesystem::exists(path)) return diseases;
   auto reader = CsvReader::Open(path);
   if (!reader.ok()) return reader.status();
   auto columns = (*reader)->require_columns(kDiseaseColumns);
@@ -136,6 +152,31 @@ Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& p
 }
 
 }  // namespace
+
+Result<std::vector<OriginalDisease>> parse_original_disease_library(std::string_view text,
+                                                                    const std::string& source) {
+  auto records = parse_csv_lines(text, source);
+  if (!records.ok()) return records.status();
+  if (records->empty()) return Status::ParseError(source + ": empty disease library");
+  const std::vector<std::string>& header = records->front().fields;
+  std::vector<size_t> columns;
+  for (const std::string& name : kOriginalDiseaseColumns) {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) return Status::ParseError(source + ":1: no column '" + name + "'");
+    columns.push_back(static_cast<size_t>(it - header.begin()));
+  }
+  size_t needed = *std::max_element(columns.begin(), columns.end()) + 1;
+  std::vector<OriginalDisease> rows;
+  for (size_t i = 1; i < records->size(); ++i) {
+    const CsvRow& row = (*records)[i];
+    if (row.fields.size() < needed) {
+      return Status::ParseError(source + ":" + std::to_string(row.line) + ": too few fields");
+    }
+    rows.push_back({std::string(row.get(columns[0])), split_trimmed(row.get(columns[1]), ';'),
+                    std::string(row.get(columns[2])), std::string(row.get(columns[3]))});
+  }
+  return rows;
+}
 
 std::string_view library_kind_name(LibraryKind kind) {
   switch (kind) {
@@ -229,9 +270,25 @@ Result<Libraries> load_libraries(const std::filesystem::path& dir) {
     if (!list.ok()) return list.status();
     libraries.list(kind) = std::move(*list);
   }
-  auto diseases = load_diseases(dir / "disease_lib.csv");
-  if (!diseases.ok()) return diseases.status();
-  libraries.diseases = std::move(*diseases);
+  const std::filesystem::path project = dir / "disease_lib.csv", original = dir / "disease_lib_llm.csv";
+  if (std::filesystem::exists(original)) {
+    auto rows = load_original_diseases(original);
+    if (!rows.ok()) return rows.status();
+    libraries.original_diseases = std::move(*rows);
+  }
+  if (std::filesystem::exists(project)) {
+    auto original_layout = has_original_disease_layout(project);
+    if (!original_layout.ok()) return original_layout.status();
+    if (*original_layout && libraries.original_diseases.empty()) {
+      auto rows = load_original_diseases(project);
+      if (!rows.ok()) return rows.status();
+      libraries.original_diseases = std::move(*rows);
+    } else if (!*original_layout) {
+      auto diseases = load_diseases(project);
+      if (!diseases.ok()) return diseases.status();
+      libraries.diseases = std::move(*diseases);
+    }
+  }
   libraries.reindex();
   return libraries;
 }

@@ -12,6 +12,11 @@
 // Written as JSON objects {"name": count, ...} sorted by count descending, then name
 // ascending: entity_dict.json, location_dict.json, level_dict.json, type_dict.json; the
 // disease library as disease_lib.csv.
+//
+// The original programs' dictionaries (libs/*_dict.json of Medical-CXR-VQA: the same JSON
+// objects, ties in first-seen order) are read as they are, their file order kept; so is an
+// original disease library beside them (disease_lib_llm.csv, or a disease_lib.csv with the
+// columns id,report_name,official_name,location).
 #pragma once
 
 #include <array>
@@ -49,12 +54,31 @@ struct LibraryDisease {
   bool operator==(const LibraryDisease&) const = default;
 };
 
+// One row of an original program's disease library (Medical-Diff-VQA's disease_lib.csv,
+// Medical-CXR-VQA's disease_lib_llm.csv). Columns: id,report_name,official_name,location;
+// report_name holds the ';'-separated synonyms, in order.
+struct OriginalDisease {
+  std::string id;
+  std::vector<std::string> synonyms;
+  std::string official_name;
+  std::string location;
+  bool operator==(const OriginalDisease&) const = default;
+};
+
+// Reads an original disease library from `text` (the CSV's content); errors name `source`
+// and the line.
+Result<std::vector<OriginalDisease>> parse_original_disease_library(std::string_view text,
+                                                                    const std::string& source);
+
 using CountList = std::vector<std::pair<std::string, size_t>>;
 
 struct Libraries {
-  CountList entity, location, level, type;  // each sorted by count desc, then name asc
+  // Each sorted by count desc; ties by name asc as computed here, in file order as loaded.
+  CountList entity, location, level, type;
   // Lexicon findings first (lexicon order), then corpus-only names (count desc, name asc).
   std::vector<LibraryDisease> diseases;
+  // An original disease library found in the directory (load_libraries); empty otherwise.
+  std::vector<OriginalDisease> original_diseases;
 
   const CountList& list(LibraryKind kind) const;
   CountList& list(LibraryKind kind);
@@ -90,8 +114,10 @@ Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* 
 // each atomically.
 Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir);
 
-// Reads what write_libraries wrote. The dictionaries are required; disease_lib.csv is
-// optional (empty disease list when absent). Errors name the file (and CSV line).
+// Reads what write_libraries wrote, or the original programs' libs/ folder. The dictionaries
+// are required; the disease library is optional: disease_lib.csv in this project's layout
+// fills `diseases`; disease_lib_llm.csv, or a disease_lib.csv in the original layout, fills
+// `original_diseases`. Errors name the file (and CSV line).
 Result<Libraries> load_libraries(const std::filesystem::path& dir);
 
 }  // namespace cxrvqa

@@ -26,26 +26,32 @@ Status read_path(const toml::node& node, std::string_view key, fs::path& out, co
   return Status::Ok();
 }
 
+// A string value that `parse` turns into `out` (a corpus kind, a format, a preset).
+template <typename T, typename Parse>
+Status read_named(const toml::node& node, std::string_view key, const fs::path& file, Parse parse, T& out) {
+  std::string name;
+  CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
+  Result<T> parsed = parse(name);
+  if (!parsed.ok()) return Status::ParseError(file.string() + ": " + std::string(key) + ": " + parsed.status().message());
+  out = *parsed;
+  return Status::Ok();
+}
+
 // The optional path option a path key sets.
 std::optional<fs::path>& optional_path_option(std::string_view key, PipelineOptions& o) {
   if (key == "metadata") return o.metadata;
+  if (key == "projections") return o.projections;
   if (key == "lexicon") return o.lexicon_dir;
   if (key == "llm_config") return o.llm_config;
   return o.system_prompt;
 }
 
 Status apply_key(std::string_view key, const toml::node& node, const fs::path& file, PipelineOptions& o) {
-  if (key == "corpus") {
-    std::string name;
-    CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
-    auto kind = parse_corpus_kind(name);
-    if (!kind.ok()) return Status::ParseError(file.string() + ": corpus: " + kind.status().message());
-    o.corpus = *kind;
-    return Status::Ok();
-  }
+  if (key == "corpus") return read_named(node, key, file, parse_corpus_kind, o.corpus);
   if (key == "reports") return read_path(node, key, o.reports, file);
   if (key == "out_dir") return read_path(node, key, o.out_dir, file);
-  if (key == "metadata" || key == "lexicon" || key == "llm_config" || key == "system_prompt") {
+  if (key == "metadata" || key == "projections" || key == "lexicon" || key == "llm_config" ||
+      key == "system_prompt") {
     fs::path path;
     CXRVQA_RETURN_IF_ERROR(read_path(node, key, path, file));
     optional_path_option(key, o) = path;
@@ -59,14 +65,8 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
     return Status::Ok();
   }
   if (key == "per_finding") return read_value(node, key, o.per_finding, file);
-  if (key == "format") {
-    std::string name;
-    CXRVQA_RETURN_IF_ERROR(read_value(node, key, name, file));
-    auto format = parse_question_format(name);
-    if (!format.ok()) return Status::ParseError(file.string() + ": format: " + format.status().message());
-    o.format = *format;
-    return Status::Ok();
-  }
+  if (key == "preset") return read_named(node, key, file, parse_question_preset, o.preset);
+  if (key == "format") return read_named(node, key, file, parse_question_format, o.format);
   int64_t number = 0;
   if (key == "ap_keep_rate") {
     double rate = 0;

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
@@ -9,6 +10,7 @@
 #include "common/build_id.h"
 #include "common/file_io.h"
 #include "common/hash.h"
+#include "corpus/metadata.h"
 #include "extract/extraction.h"
 #include "followup/followup_job.h"
 #include "keyinfo/keyinfo.h"
@@ -40,6 +42,7 @@ constexpr const char* kLlmRejects = "keyinfo_llm.rejects.jsonl";
 constexpr const char* kRulesKeyInfo = "keyinfo_rules.jsonl";
 constexpr const char* kFollowupKeyInfo = "keyinfo_followup.jsonl";
 constexpr const char* kLibraries = "libraries";
+constexpr const char* kCorpusMetadata = "metadata.csv";
 constexpr const char* kStatsText = "stats.txt";
 constexpr const char* kStatsJson = "stats.json";
 constexpr const char* kManifest = "manifest.json";
@@ -264,20 +267,42 @@ Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
   return stage;
 }
 
+// Whether the run builds its own metadata (a corpus other than MIMIC-CXR, no metadata given).
+bool builds_metadata(const PipelineOptions& o) { return o.corpus != CorpusKind::kMimic && !o.metadata; }
+
+Stage metadata_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"metadata", {o.reports}, {}, {kCorpusMetadata}, {{"seed", o.seed}}, {}};
+  if (o.projections) stage.inputs.push_back(*o.projections);
+  stage.run = [&o, &run]() -> Result<Json> {
+    CorpusMetadataInputs inputs{o.corpus, o.reports, o.projections, o.seed};
+    CorpusMetadataSummary summary;
+    auto records = build_corpus_metadata(inputs, &summary);
+    if (!records.ok()) return records.status();
+    CXRVQA_RETURN_IF_ERROR(write_mimic_all(run.out(kCorpusMetadata), *records));
+    Json counts = summary.ToJson();
+    if (std::string warning = summary.AssumedFrontalWarning(); !warning.empty()) counts["warning"] = warning;
+    return counts;
+  };
+  return stage;
+}
+
 Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"questions", {}, {kKeyInfo, kLibraries}, {questions_file(o)}, Json::object(), {}};
   if (o.metadata) stage.inputs.push_back(*o.metadata);
-  stage.options = {{"seed", o.seed}, {"min_count", o.min_count}, {"per_type", o.per_type},
+  if (builds_metadata(o)) stage.reads.push_back(kCorpusMetadata);
+  stage.options = {{"preset", question_preset_name(o.preset)}, {"seed", o.seed}, {"min_count", o.min_count},
+                   {"per_type", o.per_type},
                    {"ap_keep_rate", o.ap_keep_rate ? Json(*o.ap_keep_rate) : Json()},
                    {"format", questions_file(o)}};
   stage.run = [&o, &run]() -> Result<Json> {
     QuestionJob job;
     job.keyinfo = run.out(kKeyInfo);
-    job.metadata = o.metadata;
+    job.metadata = builds_metadata(o) ? std::optional<fs::path>(run.out(kCorpusMetadata)) : o.metadata;
     job.libraries = run.out(kLibraries);
     job.out = run.out(questions_file(o));
     job.format = o.format;
     job.min_count = o.min_count;
+    job.options.preset = o.preset;
     job.options.seed = o.seed;
     job.options.threads = o.threads;
     job.options.per_type = o.per_type;
@@ -289,7 +314,8 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
       per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result->summary.per_type[t];
     }
     return Json{{"questions", result->questions}, {"frontal_studies", result->summary.frontal},
-                {"difference_pairs", result->summary.difference_pairs}, {"per_type", per_type},
+                {"difference_pairs", result->summary.difference_pairs},
+                {"without_reference", result->summary.without_reference}, {"per_type", per_type},
                 {"bad_keyinfo_lines", result->keyinfo_errors.size()},
                 {"bad_metadata_rows", result->metadata_issues.size()}};
   };
@@ -353,6 +379,7 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
                           {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts}});
   }
   manifest["stages"] = stage_list;
+  manifest["warnings"] = report.warnings;
   return write_file_atomic(o.out_dir / kManifest, manifest.dump(2) + "\n");
 }
 
@@ -385,6 +412,8 @@ Json PipelineOptions::ToJson() const {
   return Json{{"corpus", std::string(corpus_kind_name(corpus))},
               {"reports", reports.string()},
               {"metadata", metadata ? Json(metadata->string()) : Json()},
+              {"projections", projections ? Json(projections->string()) : Json()},
+              {"preset", question_preset_name(preset)},
               {"out_dir", out_dir.string()},
               {"lexicon", lexicon_dir ? Json(lexicon_dir->string()) : Json("embedded")},
               {"extractor", extractor},
@@ -405,7 +434,7 @@ std::string PipelineReport::ToString(const fs::path& out_dir) const {
   for (const auto& stage : stages) {
     std::string counts;
     for (const auto& [key, value] : stage.counts.items()) {
-      if (value.is_object()) continue;
+      if (value.is_object() || key == "warning") continue;  // warnings are said on their own
       if (!counts.empty()) counts += ", ";
       counts += key + " " + value.dump();
     }
@@ -425,13 +454,19 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
   auto ledger = StageLedger::Open(options.out_dir);
   if (!ledger.ok()) return ledger.status();
   PipelineRun run(options);
-  std::vector<Stage> stages = keyinfo_stages(options, run);
+  std::vector<Stage> stages;
+  if (builds_metadata(options)) stages.push_back(metadata_stage(options, run));
+  for (Stage& stage : keyinfo_stages(options, run)) stages.push_back(std::move(stage));
   for (auto* later : {libraries_stage, questions_stage, stats_stage}) stages.push_back(later(options, run));
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
     auto done = run_stage(stages[i], run, *ledger, options.force);
     if (!done.ok()) return done.status();
+    if (auto warning = done->counts.find("warning"); warning != done->counts.end() && warning->is_string()) {
+      spdlog::warn("{}", warning->get<std::string>());  // also when the stage was up to date
+      report.warnings.push_back(warning->get<std::string>());
+    }
     report.stages.push_back(std::move(*done));
   }
   report.seconds = seconds_since(start);

@@ -15,6 +15,8 @@
 //   keyinfo.jsonl            standardize (+ keyinfo.rejects.jsonl)
 // and the later stages are the same. LLM answers are cached (the cache file named by the LLM
 // config), so a re-run after a change sends only what is not cached yet.
+//   metadata.csv        corpora other than MIMIC-CXR given without metadata: views, images
+//                       and splits built from the corpus (build_corpus_metadata)
 //   libraries/          entity/location/level/type dictionaries, disease_lib.csv
 //   questions.csv       questions (or questions.jsonl with format = "jsonl")
 //   stats.txt, stats.json
@@ -39,8 +41,10 @@ struct PipelineOptions {
   CorpusKind corpus = CorpusKind::kMimic;
   std::filesystem::path reports;
   std::optional<std::filesystem::path> metadata;     // mimic_all.csv
+  std::optional<std::filesystem::path> projections;  // IU X-ray: indiana_projections.csv
   std::filesystem::path out_dir;
   std::optional<std::filesystem::path> lexicon_dir;  // nullopt: embedded lexicon
+  QuestionPreset preset = QuestionPreset::kCxrvqa;
   uint64_t seed = 0;
   unsigned threads = 0;                              // 0 = all cores
   size_t min_count = 10;
@@ -59,9 +63,9 @@ struct PipelineOptions {
   Json ToJson() const;
 };
 
-// Reads a pipeline TOML file into `options` (keys: corpus, reports, metadata, out_dir,
-// lexicon, seed, threads, min_count, per_type, ap_keep_rate, format, extractor, llm_config,
-// system_prompt, followup_rounds, per_finding). Relative paths resolve
+// Reads a pipeline TOML file into `options` (keys: corpus, reports, metadata, projections,
+// out_dir, lexicon, preset, seed, threads, min_count, per_type, ap_keep_rate, format,
+// extractor, llm_config, system_prompt, followup_rounds, per_finding). Relative paths resolve
 // against the file's directory. Unknown keys are an error naming the key.
 Status apply_pipeline_config(const std::filesystem::path& toml_file, PipelineOptions& options);
 
@@ -74,6 +78,7 @@ struct StageReport {
 
 struct PipelineReport {
   std::vector<StageReport> stages;
+  std::vector<std::string> warnings;  // said once per run, also kept in manifest.json
   double seconds = 0;
   // The one-screen summary: one line per stage (ran/skipped, time, key counts) and where
   // the outputs are.
@@ -84,7 +89,9 @@ struct PipelineReport {
 using StageStarted = void (*)(size_t index, size_t count, std::string_view name);
 
 // Runs the pipeline. An unknown extractor, or extractor "llm" without an LLM config, is
-// InvalidArgument before any stage runs. Stops at the first stage that fails, keeping what earlier stages wrote
+// InvalidArgument before any stage runs. A corpus other than MIMIC-CXR given without
+// metadata gets a metadata stage (metadata.csv) that the questions stage reads; when its
+// reports come without image information a warning says so (once, also in the manifest). Stops at the first stage that fails, keeping what earlier stages wrote
 // (a re-run continues from there).
 Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage = nullptr);
 

@@ -13,6 +13,7 @@
 #include "common/rng.h"
 #include "common/text.h"
 #include "questions/questions.h"
+#include "questions/release.h"
 
 namespace cxrvqa {
 namespace {
@@ -25,8 +26,9 @@ enum class Form : uint8_t {
   kAnyAbnormality,    // "is there evidence of any abnormalities in this image?"
   kEvidenceOf,        // "is there evidence of <name> in this image?"
   kIsThere,           // "is there <name>?"
-  kIsThereAt,         // "is there <name> in the <place>?"
-  kIsThereMoved,      // "is there <name> in the <place moved to the other side or zone>?"
+  kIsThereAt,         // "is there <name> in the <place> area?"
+  kIsThereMoved,      // "is there <name> in the <place moved to the other side or zone> area?"
+  kIsBilateral,       // "is the <name> bilateral?"
   kWhichView,         // "which view is this image taken?"
   kIsPa,              // "is this PA view?"
   kIsAp,              // "is this AP view?"
@@ -56,6 +58,8 @@ inline constexpr size_t kMaxPools = 5;
 constexpr std::string_view kYes = "yes";
 constexpr std::string_view kNo = "no";
 constexpr std::string_view kDifferenceQuestion = "what has changed compared to the reference image?";
+// The finding an opacity statement ("opacity_vs_clear") stands for: the lexicon's name.
+constexpr std::string_view kOpacityFinding = "lung opacity";
 
 // Location words are bounded by spaces or hyphens ("left-sided").
 bool has_location_word(std::string_view location, std::string_view word) {
@@ -66,6 +70,18 @@ bool has_location_word(std::string_view location, std::string_view word) {
 bool is_bare_side(std::string_view location) {
   return location == "left" || location == "right" || location == "bilateral" ||
          location == "both";
+}
+
+// Appends a place as questions and answers name it: "<location> area" (the location alone
+// when it already names an area or region), a bare side as "<side> lung area".
+void append_place_area(std::string_view location, std::string& out) {
+  std::string_view area = " area";
+  for (std::string_view tail : {" area", " region", " zone"}) {
+    if (location.ends_with(tail)) area = {};
+  }
+  out += location;
+  if (location == "left" || location == "right") out += " lung";
+  out += area;
 }
 
 // "left side", "right side", "both sides", or "" when the location names no side.
@@ -97,15 +113,6 @@ bool append_moved_location(std::string_view location, std::string& out) {
   return false;
 }
 
-// Appends "<location> area", or the location alone when it already names an area.
-void append_location_answer(std::string_view location, std::string& out) {
-  out += location;
-  for (std::string_view tail : {" area", " region", " zone"}) {
-    if (location.ends_with(tail)) return;
-  }
-  out += " area";
-}
-
 void append_joined(const std::vector<std::string_view>& names, std::string& out) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += ", ";
@@ -132,8 +139,26 @@ void append_difference_answer(const std::vector<std::string_view>& added,
   out += '.';
 }
 
-bool mentioned(const KeyInfo& record, std::string_view name) {
-  if (record.find_entity(name) != nullptr) return true;
+// The record's positive findings in `out`: its entities, then its opacity statement as a
+// "lung opacity" finding (held in `promoted`) when no entity has that name.
+void collect_positives(const KeyInfo& record, Entity& promoted, std::vector<const Entity*>& out) {
+  out.clear();
+  for (const Entity& entity : record.entity) out.push_back(&entity);
+  if (!record.opacity || record.find_entity(kOpacityFinding) != nullptr) return;
+  promoted.name = kOpacityFinding;
+  promoted.attributes = {record.opacity->location, record.opacity->level, record.opacity->type, std::nullopt};
+  out.push_back(&promoted);
+}
+
+const Entity* find_positive(const std::vector<const Entity*>& positives, std::string_view name) {
+  for (const Entity* entity : positives) {
+    if (entity->name == name) return entity;
+  }
+  return nullptr;
+}
+
+bool mentioned(const KeyInfo& record, const std::vector<const Entity*>& positives, std::string_view name) {
+  if (find_positive(positives, name) != nullptr) return true;
   auto in = [&](const std::vector<std::string>& list) {
     return std::find(list.begin(), list.end(), name) != list.end();
   };
@@ -152,9 +177,10 @@ class StudyGenerator {
     record_ = study.record;
     rng_ = SplitMix64(stable_hash64(study.study_id, options_.seed));
     asked_count_ = 0;
+    collect_positives(*record_, promoted_, positives_);
     known_.clear();
-    for (const Entity& entity : record_->entity) {
-      if (vocabulary_.HasFinding(entity.name)) known_.push_back(&entity);
+    for (const Entity* entity : positives_) {
+      if (vocabulary_.HasFinding(entity->name)) known_.push_back(entity);
     }
     Emit(QuestionType::kAbnormality, AbnormalityPools());
     Emit(QuestionType::kPresence, PresencePools());
@@ -170,9 +196,15 @@ class StudyGenerator {
   }
 
  private:
-  const std::string* KnownLocation(const Entity& entity) const {
-    const auto& location = entity.attributes.location;
-    return location && vocabulary_.HasLocation(*location) ? &*location : nullptr;
+  // Where the finding is: its location when that is a known word, else its post-location
+  // phrase without "the " ("the left lung base" -> "left lung base"); empty when neither.
+  std::string_view Place(const Entity& entity) const {
+    const auto& a = entity.attributes;
+    if (a.location && vocabulary_.HasLocation(*a.location)) return *a.location;
+    if (a.location || !a.post_location) return {};
+    std::string_view phrase = *a.post_location;
+    if (phrase.starts_with("the ")) phrase.remove_prefix(4);
+    return phrase;
   }
 
   // Empties the first `count` pools and sets their groups; returns `count`.
@@ -189,20 +221,20 @@ class StudyGenerator {
     size_t count = ResetPools({0, 0, 0});
     Pool &open = pools_[0], &yes_no = pools_[1], &located = pools_[2];
     const KeyInfo& record = *record_;
-    if (!record.entity.empty() && known_.size() == record.entity.size()) {
+    if (!positives_.empty() && known_.size() == positives_.size()) {
       open.items.push_back({Form::kAbnormalities, {}, {}, {}});
       seen_locations_.clear();
-      for (const Entity& entity : record.entity) {
-        const std::string* location = KnownLocation(entity);
-        if (location == nullptr || is_bare_side(*location) ||
-            std::find(seen_locations_.begin(), seen_locations_.end(), *location) != seen_locations_.end()) {
+      for (const Entity* entity : positives_) {
+        std::string_view place = Place(*entity);
+        if (place.empty() || is_bare_side(place) ||
+            std::find(seen_locations_.begin(), seen_locations_.end(), place) != seen_locations_.end()) {
           continue;
         }
-        seen_locations_.push_back(*location);
-        located.items.push_back({Form::kAbnormalitiesAt, {}, *location, {}});
+        seen_locations_.push_back(place);
+        located.items.push_back({Form::kAbnormalitiesAt, {}, place, {}});
       }
     }
-    bool abnormal = !record.entity.empty() || record.opacity.has_value();
+    bool abnormal = !positives_.empty();
     if (abnormal || record.uncertain_entity.empty()) {
       yes_no.items.push_back({Form::kAnyAbnormality, {}, {}, abnormal ? kYes : kNo});
     }
@@ -222,16 +254,17 @@ class StudyGenerator {
     const KeyInfo& record = *record_;
     for (const Entity* entity : known_) {
       AddPresence(yes, entity->name, kYes);
-      const std::string* location = KnownLocation(*entity);
-      if (location == nullptr || is_bare_side(*location)) continue;
-      located_yes.items.push_back({Form::kIsThereAt, entity->name, *location, kYes});
+      std::string_view place = Place(*entity);
+      if (place == "bilateral") located_yes.items.push_back({Form::kIsBilateral, entity->name, {}, kYes});
+      if (place.empty() || place == "bilateral" || place == "both") continue;
+      located_yes.items.push_back({Form::kIsThereAt, entity->name, place, kYes});
       moved_.clear();
-      if (append_moved_location(*location, moved_) && vocabulary_.HasLocation(moved_)) {
-        located_no.items.push_back({Form::kIsThereMoved, entity->name, *location, kNo});
+      if (append_moved_location(place, moved_) && vocabulary_.HasLocation(moved_)) {
+        located_no.items.push_back({Form::kIsThereMoved, entity->name, place, kNo});
       }
     }
     for (const std::string& name : record.no_entity) {
-      if (!vocabulary_.HasFinding(name) || record.find_entity(name) != nullptr) continue;
+      if (!vocabulary_.HasFinding(name) || find_positive(positives_, name) != nullptr) continue;
       if (std::find(record.uncertain_entity.begin(), record.uncertain_entity.end(), name) !=
           record.uncertain_entity.end()) {
         continue;
@@ -242,7 +275,7 @@ class StudyGenerator {
     constexpr int kAbsentTries = 4;
     for (int i = 0; i < kAbsentTries && !vocabulary_.findings.empty(); ++i) {
       const std::string& name = vocabulary_.findings[rng_.Below(vocabulary_.findings.size())];
-      if (!mentioned(record, name)) AddPresence(absent, name, kNo);
+      if (!mentioned(record, positives_, name)) AddPresence(absent, name, kNo);
     }
     return count;
   }
@@ -260,11 +293,11 @@ class StudyGenerator {
     size_t count = ResetPools({0, 0});
     Pool &where = pools_[0], &side = pools_[1];
     for (const Entity* entity : known_) {
-      const std::string* location = KnownLocation(*entity);
-      if (location == nullptr) continue;
-      where.items.push_back({Form::kWhereLocated, entity->name, *location, {}});
-      where.items.push_back({Form::kWhereIs, entity->name, *location, {}});
-      std::string_view which = side_of(*location);
+      std::string_view place = Place(*entity);
+      if (place.empty()) continue;
+      where.items.push_back({Form::kWhereLocated, entity->name, place, {}});
+      where.items.push_back({Form::kWhereIs, entity->name, place, {}});
+      std::string_view which = side_of(place);
       if (!which.empty()) side.items.push_back({Form::kWhichSide, entity->name, {}, which});
     }
     return count;
@@ -291,27 +324,52 @@ class StudyGenerator {
   // comma-separated.
   void AppendPositiveNames(std::optional<std::string_view> place, std::string& out) {
     names_.clear();
-    for (const Entity& entity : record_->entity) {
-      if (!place || entity.attributes.location == *place) names_.push_back(entity.name);
+    for (const Entity* entity : positives_) {
+      if (!place || Place(*entity) == *place) names_.push_back(entity->name);
     }
     append_joined(names_, out);
   }
 
+  // Added and missing findings, then each common finding's level and place changes, in
+  // the main record's order; "nothing has changed." when there is none.
   void AppendDifferenceAnswer(std::string& out) {
-    const KeyInfo& reference = *study_->reference;
+    collect_positives(*study_->reference, reference_promoted_, reference_positives_);
     added_.clear();
     missing_.clear();
-    for (const Entity& entity : record_->entity) {
-      if (vocabulary_.HasFinding(entity.name) && reference.find_entity(entity.name) == nullptr) {
-        added_.push_back(entity.name);
+    for (const Entity* entity : positives_) {
+      if (vocabulary_.HasFinding(entity->name) && find_positive(reference_positives_, entity->name) == nullptr) {
+        added_.push_back(entity->name);
       }
     }
-    for (const Entity& entity : reference.entity) {
-      if (vocabulary_.HasFinding(entity.name) && record_->find_entity(entity.name) == nullptr) {
-        missing_.push_back(entity.name);
+    for (const Entity* entity : reference_positives_) {
+      if (vocabulary_.HasFinding(entity->name) && find_positive(positives_, entity->name) == nullptr) {
+        missing_.push_back(entity->name);
       }
     }
-    append_difference_answer(added_, missing_, out);
+    size_t start = out.size();
+    if (!added_.empty() || !missing_.empty()) append_difference_answer(added_, missing_, out);
+    for (const Entity* entity : known_) {
+      const Entity* before = find_positive(reference_positives_, entity->name);
+      if (before == nullptr) continue;
+      const auto &level = entity->attributes.level, &earlier_level = before->attributes.level;
+      if (level && earlier_level && *level != *earlier_level && KnownLevel(*level) && KnownLevel(*earlier_level)) {
+        AppendChange(out, start, "level", entity->name, *earlier_level, *level);
+      }
+      std::string_view place = Place(*entity), earlier_place = Place(*before);
+      if (!place.empty() && !earlier_place.empty() && place != earlier_place) {
+        AppendChange(out, start, "location", entity->name, earlier_place, place);
+      }
+    }
+    if (out.size() == start) out += "nothing has changed.";
+  }
+
+  bool KnownLevel(std::string_view level) const { return vocabulary_.levels.find(level) != vocabulary_.levels.end(); }
+
+  // "the <what> of <name> has changed from <from> to <to>." after what `out` holds since `start`.
+  static void AppendChange(std::string& out, size_t start, std::string_view what, std::string_view name,
+                           std::string_view from, std::string_view to) {
+    if (out.size() > start) out += ' ';
+    Append(out, {"the ", what, " of ", name, " has changed from ", from, " to ", to, "."});
   }
 
   static void Append(std::string& out, std::initializer_list<std::string_view> parts) {
@@ -325,11 +383,18 @@ class StudyGenerator {
       case Form::kAnyAbnormality: return Append(out, {"is there evidence of any abnormalities in this image?"});
       case Form::kEvidenceOf: return Append(out, {"is there evidence of ", c.name, " in this image?"});
       case Form::kIsThere: return Append(out, {"is there ", c.name, "?"});
-      case Form::kIsThereAt: return Append(out, {"is there ", c.name, " in the ", c.place, "?"});
-      case Form::kIsThereMoved:
+      case Form::kIsThereAt:
         Append(out, {"is there ", c.name, " in the "});
-        append_moved_location(c.place, out);
+        append_place_area(c.place, out);
         return Append(out, {"?"});
+      case Form::kIsThereMoved: {
+        Append(out, {"is there ", c.name, " in the "});
+        std::string moved;
+        append_moved_location(c.place, moved);
+        append_place_area(moved, out);
+        return Append(out, {"?"});
+      }
+      case Form::kIsBilateral: return Append(out, {"is the ", c.name, " bilateral?"});
       case Form::kWhichView: return Append(out, {"which view is this image taken?"});
       case Form::kIsPa: return Append(out, {"is this PA view?"});
       case Form::kIsAp: return Append(out, {"is this AP view?"});
@@ -349,7 +414,7 @@ class StudyGenerator {
       case Form::kAbnormalities: AppendPositiveNames(std::nullopt, answer_); break;
       case Form::kAbnormalitiesAt: AppendPositiveNames(c.place, answer_); break;
       case Form::kWhereLocated:
-      case Form::kWhereIs: append_location_answer(c.place, answer_); break;
+      case Form::kWhereIs: append_place_area(c.place, answer_); break;
       case Form::kDifference: AppendDifferenceAnswer(answer_); break;
       default: return c.answer;
     }
@@ -423,6 +488,8 @@ class StudyGenerator {
   std::vector<std::string> asked_;  // its questions so far: the first asked_count_ entries
   size_t asked_count_ = 0;
   // Buffers reused from study to study.
+  Entity promoted_, reference_promoted_;  // the opacity statements as findings
+  std::vector<const Entity*> positives_, reference_positives_;  // positive findings, record order
   std::vector<const Entity*> known_;  // positives whose names are frequent enough, in record order
   std::array<Pool, kMaxPools> pools_;
   std::vector<std::string_view> seen_locations_, names_, added_, missing_;
@@ -441,6 +508,11 @@ std::string difference_answer(const std::vector<std::string_view>& added,
 void generate_range_questions(const std::vector<QuestionStudy>& studies, size_t begin, size_t end,
                               const QuestionVocabulary& vocabulary, const QuestionOptions& options,
                               double ap_keep_rate, QuestionSink& sink) {
+  if (options.preset != QuestionPreset::kCxrvqa) {
+    if (vocabulary.release == nullptr) return;  // a release preset needs QuestionVocabulary::ForPreset
+    return questions_internal::generate_release_range(studies, begin, end, *vocabulary.release, options,
+                                                      ap_keep_rate, sink);
+  }
   StudyGenerator generator(vocabulary, options, ap_keep_rate, sink);
   for (size_t i = begin; i < end; ++i) generator.Run(studies[i]);
 }

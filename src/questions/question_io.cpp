@@ -34,66 +34,68 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-std::array<std::string_view, std::size(kQuestionColumns)> question_fields(const QuestionRef& q) {
+// The fields of `q` in kQuestionColumns order.
+std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q) {
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
           q.answer,   q.dicom_id,   q.split,                     q.ref_id};
 }
 
-void append_csv_line(std::string& out, const QuestionRef& question) {
-  bool first = true;
-  for (std::string_view field : question_fields(question)) {
-    if (!first) out += ',';
-    first = false;
-    append_csv_field(out, field);
+void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
+  auto fields = question_fields(question);
+  for (size_t i = 0; i < layout.size(); ++i) {
+    if (i > 0) out += ',';
+    append_csv_field(out, fields[layout[i]]);
   }
 }
 
-void append_json_line(std::string& out, const QuestionRef& question) {
+void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
+  auto fields = question_fields(question);
   out += '{';
-  size_t column = 0;
-  for (std::string_view field : question_fields(question)) {
-    if (column > 0) out += ',';
-    append_json_string(out, kQuestionColumns[column++]);
+  for (size_t i = 0; i < layout.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, kQuestionColumns[layout[i]]);
     out += ':';
-    append_json_string(out, field);
+    append_json_string(out, fields[layout[i]]);
   }
   out += '}';
 }
 
 }  // namespace
 
-void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format) {
+void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
+                          const QuestionLayout& layout) {
   if (format == QuestionFormat::kCsv) {
-    append_csv_line(out, question);
+    append_csv_line(out, question, layout);
   } else {
-    append_json_line(out, question);
+    append_json_line(out, question, layout);
   }
 }
 
 std::string question_to_csv_line(const Question& question) {
   std::string line;
-  append_csv_line(line, question_ref(question));
+  append_question_line(line, question_ref(question), QuestionFormat::kCsv);
   return line;
 }
 
 std::string question_to_json_line(const Question& question) {
   std::string line;
-  append_json_line(line, question_ref(question));
+  append_question_line(line, question_ref(question), QuestionFormat::kJsonl);
   return line;
 }
 
 Status write_questions(const std::filesystem::path& path, const std::vector<Question>& questions,
-                       QuestionFormat format, unsigned threads) {
+                       QuestionFormat format, unsigned threads, const QuestionLayout& layout) {
   constexpr size_t kBlock = 4096;
   QuestionLines lines;
   lines.format = format;
+  lines.layout = layout;
   lines.count = questions.size();
   lines.blocks.resize((questions.size() + kBlock - 1) / kBlock);
   parallel_chunks(lines.blocks.size(), threads, [&](size_t begin, size_t end) {
     for (size_t b = begin; b < end; ++b) {
       size_t last = std::min(questions.size(), (b + 1) * kBlock);
       for (size_t i = b * kBlock; i < last; ++i) {
-        append_question_line(lines.blocks[b], question_ref(questions[i]), format);
+        append_question_line(lines.blocks[b], question_ref(questions[i]), format, layout);
         lines.blocks[b] += '\n';
       }
     }
@@ -104,7 +106,8 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
 Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines) {
   std::string header;
   if (lines.format == QuestionFormat::kCsv) {
-    std::vector<std::string> columns(std::begin(kQuestionColumns), std::end(kQuestionColumns));
+    std::vector<std::string> columns;
+    for (uint8_t column : lines.layout) columns.emplace_back(kQuestionColumns[column]);
     header = csv_line(columns) + "\n";
   }
   std::vector<std::string_view> pieces{header};
@@ -114,8 +117,15 @@ Status write_question_lines(const std::filesystem::path& path, const QuestionLin
 
 namespace {
 
+// The columns a question file must have; the others are read as "" when absent.
+constexpr std::string_view kRequiredColumns[] = {"study_id", "question_type", "question", "answer"};
+
+bool is_required(std::string_view column) {
+  return std::find(std::begin(kRequiredColumns), std::end(kRequiredColumns), column) != std::end(kRequiredColumns);
+}
+
 // The question in `fields` (kQuestionColumns order); its views point into `fields`.
-Result<QuestionRef> question_from_fields(const std::vector<std::string_view>& fields) {
+Result<QuestionRef> question_from_fields(const std::array<std::string_view, kQuestionColumnCount>& fields) {
   std::optional<QuestionType> type = parse_question_type(fields[2]);
   if (!type) return Status::ParseError("unknown question_type '" + std::string(fields[2]) + "'");
   return QuestionRef{fields[0], fields[1], *type, fields[3], fields[4], fields[5], fields[6], fields[7]};
@@ -127,17 +137,18 @@ Status for_each_question_csv(const std::filesystem::path& path, const QuestionCa
                              std::vector<LineError>& errors) {
   auto reader = CsvReader::Open(path);
   if (!reader.ok()) return reader.status();
-  std::vector<std::string> names(std::begin(kQuestionColumns), std::end(kQuestionColumns));
-  auto columns = (*reader)->require_columns(names);
-  if (!columns.ok()) return columns.status();
+  std::vector<std::string> required(std::begin(kRequiredColumns), std::end(kRequiredColumns));
+  CXRVQA_RETURN_IF_ERROR((*reader)->require_columns(required).status());
+  std::array<std::optional<size_t>, kQuestionColumnCount> columns;
+  for (size_t i = 0; i < kQuestionColumnCount; ++i) columns[i] = (*reader)->column(kQuestionColumns[i]);
   CsvRow row;
-  std::vector<std::string_view> fields(names.size());
+  std::array<std::string_view, kQuestionColumnCount> fields;
   while ((*reader)->Next(row)) {
     if (!row.error.empty()) {
       errors.push_back({path, row.line, row.error});
       continue;
     }
-    for (size_t i = 0; i < names.size(); ++i) fields[i] = row.get((*columns)[i]);
+    for (size_t i = 0; i < kQuestionColumnCount; ++i) fields[i] = columns[i] ? row.get(*columns[i]) : std::string_view();
     auto question = question_from_fields(fields);
     if (!question.ok()) {
       errors.push_back({path, row.line, question.status().message()});
@@ -150,18 +161,22 @@ Status for_each_question_csv(const std::filesystem::path& path, const QuestionCa
 
 Status for_each_question_jsonl(const std::filesystem::path& path, const QuestionCallback& on_question,
                                std::vector<LineError>& errors) {
-  std::vector<std::string> values(std::size(kQuestionColumns));
-  std::vector<std::string_view> fields(values.size());
+  std::array<std::string, kQuestionColumnCount> values;
+  std::array<std::string_view, kQuestionColumnCount> fields;
   return for_each_jsonl(
       path,
       [&](const Json& object, size_t) -> Status {
         if (!object.is_object()) return Status::ParseError("not a JSON object");
-        for (size_t i = 0; i < values.size(); ++i) {
+        for (size_t i = 0; i < kQuestionColumnCount; ++i) {
           auto it = object.find(kQuestionColumns[i]);
-          if (it == object.end() || !it->is_string()) {
+          values[i].clear();
+          if (it != object.end() && it->is_number_integer()) {
+            values[i] = std::to_string(it->get<long long>());  // ids written as numbers
+          } else if (it != object.end() && it->is_string()) {
+            values[i] = it->get<std::string>();
+          } else if (is_required(kQuestionColumns[i]) || (it != object.end() && !it->is_null())) {
             return Status::ParseError(std::string("missing or non-string field '") + kQuestionColumns[i] + "'");
           }
-          values[i] = it->get<std::string>();
           fields[i] = values[i];
         }
         auto question = question_from_fields(fields);

@@ -8,14 +8,56 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "common/hash.h"
 #include "common/parallel.h"
+#include "common/rng.h"
+#include "common/text.h"
+#include "questions/release.h"
 
 namespace cxrvqa {
 
 namespace {
 constexpr std::string_view kTypeNames[kQuestionTypeCount] = {
     "abnormality", "presence", "view", "location", "level", "type", "difference"};
+constexpr std::string_view kPresetNames[] = {"cxrvqa", "medical-cxr-vqa", "medical-diff-vqa"};
 }  // namespace
+
+std::string_view question_preset_name(QuestionPreset preset) {
+  return kPresetNames[static_cast<size_t>(preset)];
+}
+
+Result<QuestionPreset> parse_question_preset(std::string_view name) {
+  std::string lower = to_lower(trim(name));
+  for (size_t i = 0; i < std::size(kPresetNames); ++i) {
+    if (kPresetNames[i] == lower) return static_cast<QuestionPreset>(i);
+  }
+  return Status::InvalidArgument("unknown preset '" + std::string(name) +
+                                 "' (cxrvqa, medical-cxr-vqa or medical-diff-vqa)");
+}
+
+QuestionLayout question_layout(QuestionPreset preset) {
+  // The columns of the released file, in its order; the rest follow in kQuestionColumns order.
+  static constexpr std::string_view kDiffVqaReleased[] = {"study_id", "subject_id", "ref_id",
+                                                          "question_type", "question", "answer"};
+  QuestionLayout layout{};
+  size_t next = 0;
+  std::array<bool, kQuestionColumnCount> placed{};
+  auto place = [&](size_t column) {
+    layout[next++] = static_cast<uint8_t>(column);
+    placed[column] = true;
+  };
+  if (preset == QuestionPreset::kMedicalDiffVqa) {
+    for (std::string_view name : kDiffVqaReleased) {
+      for (size_t c = 0; c < kQuestionColumnCount; ++c) {
+        if (kQuestionColumns[c] == name) place(c);
+      }
+    }
+  }
+  for (size_t c = 0; c < kQuestionColumnCount; ++c) {
+    if (!placed[c]) place(c);
+  }
+  return layout;
+}
 
 std::string_view question_type_name(QuestionType type) {
   return kTypeNames[static_cast<size_t>(type)];
@@ -38,6 +80,16 @@ QuestionVocabulary QuestionVocabulary::FromLibraries(const Libraries& libraries,
   fill(LibraryKind::kLocation, vocabulary.locations);
   fill(LibraryKind::kLevel, vocabulary.levels);
   fill(LibraryKind::kType, vocabulary.types);
+  return vocabulary;
+}
+
+Result<QuestionVocabulary> QuestionVocabulary::ForPreset(const Libraries& libraries, size_t min_count,
+                                                         QuestionPreset preset) {
+  QuestionVocabulary vocabulary = FromLibraries(libraries, min_count);
+  if (preset == QuestionPreset::kCxrvqa) return vocabulary;
+  auto tables = questions_internal::ReleaseTables::Build(libraries, min_count, preset);
+  if (!tables.ok()) return tables.status();
+  vocabulary.release = std::move(*tables);
   return vocabulary;
 }
 
@@ -84,11 +136,40 @@ void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summa
   }
 }
 
+// Medical-Diff-VQA's rule: the reference is drawn uniformly among the other frontal studies
+// of the same subject (any split) with a strictly smaller study_order; a study with none
+// gets no questions at all. The draw comes from the study id and the seed alone.
+void draw_earlier_references(std::vector<QuestionStudy>& studies, uint64_t seed, QuestionSummary& summary) {
+  std::unordered_map<std::string_view, std::vector<size_t>> by_subject;
+  for (size_t i = 0; i < studies.size(); ++i) {
+    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) by_subject[studies[i].subject_id].push_back(i);
+  }
+  std::vector<size_t> earlier;
+  for (QuestionStudy& study : studies) {
+    earlier.clear();
+    if (auto group = by_subject.find(study.subject_id); group != by_subject.end() && study.study_order > 0) {
+      for (size_t other : group->second) {
+        if (studies[other].study_order < study.study_order) earlier.push_back(other);
+      }
+    }
+    if (earlier.empty()) {
+      ++summary.without_reference;
+      continue;
+    }
+    SplitMix64 rng(stable_hash64(study.study_id, seed ^ 0x7265666572656e63ULL));  // "referenc"
+    const QuestionStudy& reference = studies[earlier[rng.Below(earlier.size())]];
+    study.reference = reference.record;
+    study.reference_id = reference.study_id;
+    ++summary.difference_pairs;
+  }
+}
+
 }  // namespace
 
 std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& records,
                                                     const std::vector<StudyRecord>& metadata,
-                                                    QuestionSummary* summary) {
+                                                    QuestionSummary* summary,
+                                                    const QuestionOptions& options) {
   QuestionSummary local;
   QuestionSummary& counts = summary ? *summary : local;
   std::unordered_map<std::string_view, const StudyRecord*> by_study;
@@ -123,6 +204,7 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
       view = meta.view;
     } else if (!metadata.empty()) {
       ++counts.without_metadata;
+      if (options.preset != QuestionPreset::kCxrvqa) continue;  // the originals skip such a study
     }
     ViewKind kind = view_kind(view);
     if (!is_frontal(kind)) {
@@ -133,7 +215,11 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
     studies.push_back(study);
   }
   counts.frontal += studies.size();
-  pair_references(studies, counts);
+  switch (options.preset) {
+    case QuestionPreset::kCxrvqa: pair_references(studies, counts); break;
+    case QuestionPreset::kMedicalDiffVqa: draw_earlier_references(studies, options.seed, counts); break;
+    case QuestionPreset::kMedicalCxrVqa: break;
+  }
   return studies;
 }
 
@@ -141,6 +227,7 @@ namespace {
 
 double resolve_ap_keep_rate(const std::vector<QuestionStudy>& studies, const QuestionOptions& options) {
   if (options.ap_keep_rate) return std::clamp(*options.ap_keep_rate, 0.0, 1.0);
+  if (options.preset != QuestionPreset::kCxrvqa) return questions_internal::kReleaseApKeepRate;
   size_t pa = std::count_if(studies.begin(), studies.end(), [](const QuestionStudy& s) { return s.pa; });
   size_t ap = studies.size() - pa;
   if (ap == 0 || pa >= ap) return 1.0;
@@ -165,16 +252,17 @@ class RowSink : public CountingSink {
 
 class LineSink : public CountingSink {
  public:
-  explicit LineSink(QuestionFormat format) : format_(format) {}
+  LineSink(QuestionFormat format, QuestionLayout layout) : format_(format), layout_(layout) {}
   void Add(const QuestionRef& question) override {
     CountingSink::Add(question);
-    append_question_line(text, question, format_);
+    append_question_line(text, question, format_, layout_);
     text += '\n';
   }
   std::string text;
 
  private:
   QuestionFormat format_;
+  QuestionLayout layout_;
 };
 
 // Generates the questions of `studies` in blocks of kBlockStudies, in parallel, each block
@@ -223,10 +311,12 @@ QuestionLines generate_question_lines(const std::vector<QuestionStudy>& studies,
                                       const QuestionVocabulary& vocabulary,
                                       const QuestionOptions& options, QuestionFormat format,
                                       QuestionSummary* summary) {
+  QuestionLayout layout = question_layout(options.preset);
   std::vector<LineSink> sinks = generate_in_blocks<LineSink>(studies, vocabulary, options, summary,
-                                                             [format] { return LineSink(format); });
+                                                             [format, layout] { return LineSink(format, layout); });
   QuestionLines lines;
   lines.format = format;
+  lines.layout = layout;
   for (LineSink& sink : sinks) {
     for (size_t count : sink.per_type) lines.count += count;
     lines.blocks.push_back(std::move(sink.text));

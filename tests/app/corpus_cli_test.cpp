@@ -11,11 +11,10 @@ namespace cxrvqa {
 namespace {
 
 using testing::TempDir;
+using testing::quoted;
 using testing::read_text;
 using testing::run_cxrvqa;
 using testing::write_text;
-
-std::string quoted(const std::filesystem::path& path) { return "\"" + path.string() + "\""; }
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::vector<nlohmann::json> records;

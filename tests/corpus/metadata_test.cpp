@@ -50,24 +50,57 @@ TEST(MimicAll, WriteThenReadRoundTrips) {
   EXPECT_TRUE(issues.empty());
 }
 
-TEST(MimicAll, ReportsBrokenRowsAndBadOrders) {
+TEST(MimicAll, ReportsBrokenRowsAndReadsFloatOrders) {
   TempDir dir;
   write_text(dir / "m.csv",
-             "study_id,subject_id,study_order\n50000001,10000001,x\n50000002,10000001\n,10000001,1\n"
+             "study_id,subject_id,study_order\n50000001,10000001,2.0\n50000002,10000001\n,10000001,1\n"
              "50000003,10000002,\n");
   std::vector<CorpusIssue> issues;
   auto read = read_mimic_all(dir / "m.csv", issues);
   ASSERT_TRUE(read.ok());
   ASSERT_EQ(read->size(), 2u);
-  EXPECT_EQ((*read)[0].study_order, 0);
+  EXPECT_EQ((*read)[0].study_order, 2);
   EXPECT_EQ((*read)[1].study_id, "50000003");
-  ASSERT_EQ(issues.size(), 3u);
-  EXPECT_EQ(issues[0].kind(), "bad study_order");
-  EXPECT_EQ(issues[1].line, 3u);
-  EXPECT_EQ(issues[2].kind(), "broken row");
+  EXPECT_EQ((*read)[1].study_order, 0);  // empty: unknown
+  ASSERT_EQ(issues.size(), 2u);
+  EXPECT_EQ(issues[0].line, 3u);
+  EXPECT_EQ(issues[1].kind(), "broken row");
   EXPECT_FALSE(read_mimic_all(dir / "absent.csv", issues).ok());
   write_text(dir / "noid.csv", "subject_id\n1\n");
   EXPECT_FALSE(read_mimic_all(dir / "noid.csv", issues).ok());
+}
+
+TEST(MimicAll, AStudyOrderThatIsNoIntegerStopsWithFileAndLine) {
+  TempDir dir;
+  for (const char* bad : {"x", "1.5", "2.0.0", "1e3"}) {
+    write_text(dir / "m.csv", std::string("study_id,study_order\n50000001,1\n50000002,") + bad + "\n");
+    std::vector<CorpusIssue> issues;
+    auto read = read_mimic_all(dir / "m.csv", issues);
+    ASSERT_FALSE(read.ok()) << bad;
+    EXPECT_NE(read.status().message().find("m.csv:3"), std::string::npos) << read.status().message();
+    EXPECT_NE(read.status().message().find("50000002"), std::string::npos);
+  }
+}
+
+// The layout the original tooling writes: the CheXpert columns, then dicom_id, view, split,
+// study_date and a float study_order.
+TEST(MimicAll, ReadsTheOriginalLayout) {
+  TempDir dir;
+  write_text(dir / "mimic_all.csv",
+             "subject_id,study_id,Atelectasis,Cardiomegaly,No Finding,dicom_id,view,split,study_date,study_order\n"
+             "10000032,50414267,,,1.0,02aa804e,postero-anterior,train,2180-05-06,1.0\n"
+             "10000032,53189527,,1.0,,2a2277a9,antero-posterior,train,2180-06-26,2.0\n");
+  std::vector<CorpusIssue> issues;
+  auto read = read_mimic_all(dir / "mimic_all.csv", issues);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_TRUE(issues.empty());
+  const StudyRecord& second = (*read)[1];
+  EXPECT_EQ(second.subject_id, "10000032");
+  EXPECT_EQ(second.dicom_id, "2a2277a9");
+  EXPECT_EQ(second.view, "antero-posterior");
+  EXPECT_EQ(second.split, "train");
+  EXPECT_EQ(second.study_order, 2);
 }
 
 TEST(StudyIndex, FindsRecordsByStudy) {

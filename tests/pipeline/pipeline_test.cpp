@@ -115,6 +115,46 @@ TEST(PipelineConfig, ReadsTomlAndResolvesRelativePaths) {
   EXPECT_EQ(options.min_count, 3u);
   EXPECT_EQ(options.format, QuestionFormat::kJsonl);
   EXPECT_EQ(options.ap_keep_rate, 0.5);
+  EXPECT_EQ(options.preset, QuestionPreset::kCxrvqa);
+  EXPECT_FALSE(options.projections.has_value());
+}
+
+TEST(PipelineConfig, ReadsThePresetAndTheProjections) {
+  testing::TempDir dir;
+  testing::write_text(dir / "p.toml",
+                      "corpus = \"iu\"\nreports = \"r.csv\"\nprojections = \"indiana_projections.csv\"\n"
+                      "preset = \"medical-diff-vqa\"\n");
+  PipelineOptions options;
+  ASSERT_TRUE(apply_pipeline_config(dir / "p.toml", options).ok());
+  EXPECT_EQ(options.preset, QuestionPreset::kMedicalDiffVqa);
+  EXPECT_EQ(options.projections, dir / "indiana_projections.csv");
+  EXPECT_EQ(options.ToJson()["preset"], "medical-diff-vqa");
+  testing::write_text(dir / "bad.toml", "preset = \"medical-vqa\"\n");
+  Status bad = apply_pipeline_config(dir / "bad.toml", options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("medical-cxr-vqa"), std::string::npos) << bad.message();
+}
+
+// The preset decides the questions stage only: a change re-runs questions and stats.
+TEST(Pipeline, PresetRunsOnTheDemoCorpusAndReRunsOnlyQuestions) {
+  testing::TempDir dir;
+  PipelineOptions options = demo_options(copy_demo(dir), dir / "out");
+  ASSERT_TRUE(run_pipeline(options).ok());
+  options.preset = QuestionPreset::kMedicalCxrVqa;
+  options.min_count = 1;
+  auto cxr = run_pipeline(options);
+  ASSERT_TRUE(cxr.ok()) << cxr.status().ToString();
+  EXPECT_EQ(skipped(*cxr), (std::vector<bool>{true, true, true, false, false}));
+  EXPECT_GT(cxr->stages[3].counts["questions"].get<size_t>(), 10u);
+  EXPECT_EQ(cxr->stages[3].counts["per_type"]["difference"], 0);
+  options.preset = QuestionPreset::kMedicalDiffVqa;
+  auto diff = run_pipeline(options);
+  ASSERT_TRUE(diff.ok()) << diff.status().ToString();
+  EXPECT_GT(diff->stages[3].counts["per_type"]["difference"].get<size_t>(), 0u);
+  std::string text = testing::read_text(dir / "out" / "questions.csv");
+  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split");
+  Json manifest = Json::parse(testing::read_text(dir / "out" / "manifest.json"));
+  EXPECT_EQ(manifest["options"]["preset"], "medical-diff-vqa");
 }
 
 TEST(PipelineConfig, NamesUnknownKeysAndBadSyntax) {

@@ -68,8 +68,10 @@ std::set<std::string> listed(const std::string& answer, const std::string& intro
   size_t start = answer.find(intro);
   if (start == std::string::npos) return names;
   std::string rest = answer.substr(start + intro.size());
-  size_t stop = rest.find(", and is missing");
-  if (stop != std::string::npos) rest = rest.substr(0, stop);
+  for (const char* end : {", and is missing", ". "}) {
+    size_t stop = rest.find(end);
+    if (stop != std::string::npos) rest = rest.substr(0, stop);
+  }
   if (!rest.empty() && rest.back() == '.') rest.pop_back();
   for (std::string& name : split_trimmed(rest, ',')) names.insert(name);
   return names;
@@ -134,14 +136,22 @@ TEST(Questions, AnswersAgreeWithTheirRecords) {
       ++checked;
     } else if (text.rfind("is there ", 0) == 0 && text.find(" in the ") != std::string::npos) {
       std::string name = between(text, "is there ", " in the ");
-      std::string location = between(text, " in the ", "?");
+      std::string place = between(text, " in the ", " area?");  // "<location> area", a side "<side> lung area"
+      if (place == "left lung" || place == "right lung") place = place.substr(0, place.find(' '));
       const Entity* e = r.find_entity(name);
-      EXPECT_EQ(q.answer, e != nullptr && e->attributes.location == location ? "yes" : "no");
+      EXPECT_EQ(q.answer, e != nullptr && e->attributes.location == place ? "yes" : "no");
+      ++checked;
+    } else if (text.rfind("is the ", 0) == 0 && text.ends_with(" bilateral?")) {
+      const Entity* e = r.find_entity(between(text, "is the ", " bilateral?"));
+      ASSERT_NE(e, nullptr);
+      EXPECT_EQ(e->attributes.location, "bilateral");
+      EXPECT_EQ(q.answer, "yes");
       ++checked;
     } else if (text.rfind("where is the ", 0) == 0) {
       const Entity* e = r.find_entity(between(text, "where is the ", "?"));
       ASSERT_NE(e, nullptr);
-      EXPECT_EQ(q.answer, *e->attributes.location + " area");
+      const std::string& location = *e->attributes.location;
+      EXPECT_EQ(q.answer, location + (location == "left" || location == "right" ? " lung area" : " area"));
       ++checked;
     } else if (text.rfind("what level is the ", 0) == 0) {
       const Entity* e = r.find_entity(between(text, "what level is the ", "?"));
@@ -164,7 +174,25 @@ TEST(Questions, AnswersAgreeWithTheirRecords) {
       for (const auto& n : before) if (!main.count(n)) missing.insert(n);
       EXPECT_EQ(listed(q.answer, "has additional findings of "), added);
       EXPECT_EQ(listed(q.answer, "is missing the findings of "), missing);
-      EXPECT_EQ(q.answer == "nothing has changed.", added.empty() && missing.empty());
+      size_t changes = 0;
+      for (const Entity& e : r.entity) {
+        const Entity* earlier = ref.find_entity(e.name);
+        if (earlier == nullptr || !g.vocabulary.HasFinding(e.name)) continue;
+        const auto &level = e.attributes.level, &earlier_level = earlier->attributes.level;
+        if (level && earlier_level && *level != *earlier_level) {
+          EXPECT_NE(q.answer.find("the level of " + e.name + " has changed from " + *earlier_level + " to " + *level + "."),
+                    std::string::npos);
+          ++changes;
+        }
+        const auto &location = e.attributes.location, &earlier_location = earlier->attributes.location;
+        if (location && earlier_location && *location != *earlier_location) {
+          EXPECT_NE(q.answer.find("the location of " + e.name + " has changed from " + *earlier_location + " to " +
+                                  *location + "."),
+                    std::string::npos);
+          ++changes;
+        }
+      }
+      EXPECT_EQ(q.answer == "nothing has changed.", added.empty() && missing.empty() && changes == 0);
       ++checked;
     }
   }
