@@ -212,8 +212,10 @@ TEST(ChatRunner, SeveralEndpointsShareTheWorkAndADeadOneIsAvoided) {
   RunResult result = run(config, jobs);
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   expect_each_job_once_ok(result, jobs);
-  EXPECT_GT(a.Requests(), 40u);
-  EXPECT_GT(b.Requests(), 40u);
+  // Work goes by requests in flight times latency, so a server slowed by a busy machine gets
+  // less than half; each live one still gets a real share (over 10 %).
+  EXPECT_GT(a.Requests(), 20u);
+  EXPECT_GT(b.Requests(), 20u);
   EXPECT_LT(result.totals.requests - a.Requests() - b.Requests(), 40u) << "the dead endpoint got little work";
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <ostream>
+#include <string>
+
 #include "common/csv.h"
 #include "common/text.h"
 #include "standardize_test_util.h"
@@ -16,6 +20,17 @@ struct ShapeCase {
   const char* expected;
   Repair repair;     // a repair the case must count
 };
+
+// Names each case by its shape in test listings and failures.
+void PrintTo(const ShapeCase& c, std::ostream* out) { *out << c.shape; }
+
+std::string CaseName(const ::testing::TestParamInfo<ShapeCase>& info) {
+  std::string name;
+  for (const char* p = info.param.shape; *p != '\0'; ++p) {
+    name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+  }
+  return name + "_" + std::to_string(info.index);
+}
 
 class ShapeTest : public ::testing::TestWithParam<ShapeCase> {};
 
@@ -104,7 +119,7 @@ const ShapeCase kShapes[] = {
      "pneumothorax[right|small|-|-]", Repair::kRefiled},
 };
 
-INSTANTIATE_TEST_SUITE_P(Shapes, ShapeTest, ::testing::ValuesIn(kShapes));
+INSTANTIATE_TEST_SUITE_P(Shapes, ShapeTest, ::testing::ValuesIn(kShapes), CaseName);
 
 TEST(StandardizeTest, StrictRecordPassesUnchanged) {
   KeyInfo record;
