@@ -34,14 +34,19 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-std::array<std::string_view, std::size(kQuestionColumns)> question_fields(const QuestionRef& q) {
+// The fields of `q` in kQuestionColumns order; `id` holds the question id they point to.
+std::array<std::string_view, std::size(kQuestionColumns)> question_fields(const QuestionRef& q,
+                                                                          std::string& id) {
+  id.clear();
+  append_question_id(id, q);
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
-          q.answer,   q.dicom_id,   q.split,                     q.ref_id};
+          q.answer,   q.dicom_id,   q.split,                     q.ref_id, id};
 }
 
 void append_csv_line(std::string& out, const QuestionRef& question) {
   bool first = true;
-  for (std::string_view field : question_fields(question)) {
+  std::string id;
+  for (std::string_view field : question_fields(question, id)) {
     if (!first) out += ',';
     first = false;
     append_csv_field(out, field);
@@ -51,7 +56,8 @@ void append_csv_line(std::string& out, const QuestionRef& question) {
 void append_json_line(std::string& out, const QuestionRef& question) {
   out += '{';
   size_t column = 0;
-  for (std::string_view field : question_fields(question)) {
+  std::string id;
+  for (std::string_view field : question_fields(question, id)) {
     if (column > 0) out += ',';
     append_json_string(out, kQuestionColumns[column++]);
     out += ':';
@@ -114,12 +120,17 @@ Status write_question_lines(const std::filesystem::path& path, const QuestionLin
 
 namespace {
 
-// The question in `fields` (kQuestionColumns order); its views point into `fields`.
+// The question in `fields` (kQuestionColumns order; an empty question_id is derived when
+// written); its views point into `fields`.
 Result<QuestionRef> question_from_fields(const std::vector<std::string_view>& fields) {
   std::optional<QuestionType> type = parse_question_type(fields[2]);
   if (!type) return Status::ParseError("unknown question_type '" + std::string(fields[2]) + "'");
-  return QuestionRef{fields[0], fields[1], *type, fields[3], fields[4], fields[5], fields[6], fields[7]};
+  return QuestionRef{fields[0], fields[1], *type,     fields[3], fields[4],
+                     fields[5], fields[6], fields[7], fields[8]};
 }
+
+// kQuestionColumns without the last, optional one (question_id).
+constexpr size_t kRequiredQuestionColumns = std::size(kQuestionColumns) - 1;
 
 using QuestionCallback = std::function<void(const QuestionRef&)>;
 
@@ -127,17 +138,19 @@ Status for_each_question_csv(const std::filesystem::path& path, const QuestionCa
                              std::vector<LineError>& errors) {
   auto reader = CsvReader::Open(path);
   if (!reader.ok()) return reader.status();
-  std::vector<std::string> names(std::begin(kQuestionColumns), std::end(kQuestionColumns));
+  std::vector<std::string> names(std::begin(kQuestionColumns), std::begin(kQuestionColumns) + kRequiredQuestionColumns);
   auto columns = (*reader)->require_columns(names);
   if (!columns.ok()) return columns.status();
+  std::optional<size_t> id_column = (*reader)->column(kQuestionColumns[kRequiredQuestionColumns]);
   CsvRow row;
-  std::vector<std::string_view> fields(names.size());
+  std::vector<std::string_view> fields(std::size(kQuestionColumns));
   while ((*reader)->Next(row)) {
     if (!row.error.empty()) {
       errors.push_back({path, row.line, row.error});
       continue;
     }
     for (size_t i = 0; i < names.size(); ++i) fields[i] = row.get((*columns)[i]);
+    fields[kRequiredQuestionColumns] = id_column ? row.get(*id_column) : std::string_view();
     auto question = question_from_fields(fields);
     if (!question.ok()) {
       errors.push_back({path, row.line, question.status().message()});
@@ -158,6 +171,11 @@ Status for_each_question_jsonl(const std::filesystem::path& path, const Question
         if (!object.is_object()) return Status::ParseError("not a JSON object");
         for (size_t i = 0; i < values.size(); ++i) {
           auto it = object.find(kQuestionColumns[i]);
+          if (i == kRequiredQuestionColumns && (it == object.end() || it->is_null())) {
+            values[i].clear();  // no id: derived when written
+            fields[i] = values[i];
+            continue;
+          }
           if (it == object.end() || !it->is_string()) {
             return Status::ParseError(std::string("missing or non-string field '") + kQuestionColumns[i] + "'");
           }

@@ -51,12 +51,22 @@ struct Question {
   std::string dicom_id;
   std::string split;
   std::string ref_id;  // the reference study of a difference question; "" otherwise
+  std::string question_id = {};  // stable id (make_question_id); "" = not assigned yet
   bool operator==(const Question&) const = default;
 };
 
-// The columns of questions.csv, in order.
+// The columns of questions.csv, in order. question_id is last so that readers of the first
+// eight columns keep working; files without it are still read (the id is then derived).
 inline constexpr const char* kQuestionColumns[] = {
-    "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
+    "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id",
+    "question_id"};
+
+// The stable id of a question: "<study_id>-<type>-<12 hex digits>", the digits from
+// stable_hash64 of the study, type, question text and (difference questions) reference study.
+// The same question gets the same id in every run, whatever the seed or thread count; the
+// generator never asks the same text twice of one study, so ids are unique within a file.
+std::string make_question_id(std::string_view study_id, QuestionType type, std::string_view question,
+                             std::string_view ref_id);
 
 
 // The words questions may use: names and attribute words at or above the frequency threshold.
@@ -95,9 +105,13 @@ struct QuestionRef {
   std::string_view study_id, subject_id;
   QuestionType type = QuestionType::kAbnormality;
   std::string_view question, answer, dicom_id, split, ref_id;
+  std::string_view question_id = {};  // "" = derived from the fields above when written
 };
 QuestionRef question_ref(const Question& question);
+// A copy of `ref`; the id is derived when `ref` has none.
 Question to_question(const QuestionRef& ref);
+// Appends the question's id to `out`: its own when set, else make_question_id of its fields.
+void append_question_id(std::string& out, const QuestionRef& question);
 
 // Receives generated questions one by one, in study order. The fields of `question` are
 // valid only during the call.
