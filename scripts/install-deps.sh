@@ -10,7 +10,7 @@ packages=(
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-nltk
+  chromium python3-nltk python3-yaml
 )
 
 missing=()
