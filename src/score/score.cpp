@@ -8,9 +8,10 @@
 #include <functional>
 #include <iterator>
 #include <memory>
-#include <unordered_map>
+#include <simdjson.h>
 
 #include "common/csv.h"
+#include "common/jsonl.h"
 #include "common/text.h"
 
 namespace cxrvqa {
@@ -44,20 +45,98 @@ class TextArena {
   std::deque<std::string> blocks_;
 };
 
-struct GoldQuestion {
-  QuestionType type;
-  AnswerKind kind;
-  uint32_t split;  // index into Scoring::split_names
-  std::string_view id, answer, normalized;
-  std::string_view prediction;
-  bool answered = false;
+// String keys (views that must outlive it) to positions: open addressing over a flat array
+// of (entry, hash tag) slots, so that a lookup touches one slot run and compares a key only
+// when the tags agree. The first position given for a key stays.
+class KeyIndex {
+ public:
+  // Room for `expected` keys before the first rehash.
+  void Reserve(size_t expected) {
+    if (expected * 2 > slots_.size()) Rehash(expected * 2);
+  }
+
+  // Adds `key` -> `position`; false when the key is there already.
+  bool Add(std::string_view key, uint32_t position) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) Rehash(std::max<size_t>(64, slots_.size() * 2));
+    uint64_t hash = Hash(key);
+    size_t i = hash & mask_;
+    for (; slots_[i].entry != 0; i = (i + 1) & mask_) {
+      if (slots_[i].tag == Tag(hash) && keys_[slots_[i].entry - 1] == key) return false;
+    }
+    keys_.push_back(key);
+    hashes_.push_back(hash);
+    positions_.push_back(position);
+    slots_[i] = {static_cast<uint32_t>(keys_.size()), Tag(hash)};
+    return true;
+  }
+
+  // The position of `key`, or nullptr.
+  const uint32_t* Find(std::string_view key) const {
+    if (keys_.empty()) return nullptr;
+    uint64_t hash = Hash(key);
+    for (size_t i = hash & mask_; slots_[i].entry != 0; i = (i + 1) & mask_) {
+      if (slots_[i].tag == Tag(hash) && keys_[slots_[i].entry - 1] == key) return &positions_[slots_[i].entry - 1];
+    }
+    return nullptr;
+  }
+
+ private:
+  struct Slot {
+    uint32_t entry = 0;  // 1 + index into keys_; 0 = free
+    uint32_t tag = 0;    // high bits of the key's hash
+  };
+  static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  static uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
+  void Rehash(size_t capacity) {
+    size_t size = 16;
+    while (size < capacity) size <<= 1;
+    slots_.assign(size, Slot{});
+    mask_ = size - 1;
+    for (size_t e = 0; e < keys_.size(); ++e) {
+      size_t i = hashes_[e] & mask_;
+      while (slots_[i].entry != 0) i = (i + 1) & mask_;
+      slots_[i] = {static_cast<uint32_t>(e + 1), Tag(hashes_[e])};
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  std::vector<std::string_view> keys_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> positions_;
 };
+
+// About how many rows a file of questions or predictions holds, from its size (rows of
+// `row_bytes` on average); for reserving memory only.
+size_t expected_rows(const fs::path& path, size_t row_bytes) {
+  std::error_code ec;
+  uintmax_t bytes = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<size_t>(bytes / row_bytes);
+}
 
 AnswerKind kind_of_normalized(QuestionType type, std::string_view question, std::string_view normalized_gold) {
   if (type == QuestionType::kDifference) return AnswerKind::kDifference;
   if (normalized_gold == "yes" || normalized_gold == "no") return AnswerKind::kYesNo;
   if (type == QuestionType::kView || question.find(" or ") != std::string_view::npos) return AnswerKind::kChoice;
   return AnswerKind::kOpen;
+}
+
+// normalize_answer into `out` (cleared first), reusing its memory.
+void normalize_into(std::string& out, QuestionType type, std::string_view answer) {
+  out.clear();
+  if (type != QuestionType::kAbnormality || answer.find(',') == std::string_view::npos) {
+    append_caption_words(out, answer);
+    return;
+  }
+  std::vector<std::string> items;
+  for (std::string_view item : split(answer, ',')) {
+    std::string words;
+    append_caption_words(words, item);
+    if (!words.empty()) items.push_back(std::move(words));
+  }
+  std::sort(items.begin(), items.end());
+  out = join(items, ", ");
 }
 
 std::string study_question_key(std::string_view study_id, std::string_view question) {
@@ -74,71 +153,112 @@ std::string printable_key(std::string_view key) {
   return text;
 }
 
-// The gold questions, the predictions matched to them and the bookkeeping of both files.
+struct Prediction {
+  std::string_view key, answer;  // in the arena
+  bool used = false;             // matched to a gold question
+};
+
+// The predictions are read and indexed first; then the gold questions stream by and are
+// scored as they come (of them, only the words of difference answers are kept).
 class Scoring {
  public:
-  Status ReadGold(const fs::path& path) {
-    CXRVQA_RETURN_IF_ERROR(for_each_question(
-        path, [&](const QuestionRef& q) { AddGold(q); }, summary_.gold_errors));
-    if (gold_.empty()) return Status::InvalidArgument("no question could be read from " + path.string());
-    summary_.gold_questions = gold_.size();
-    return Status::Ok();
-  }
-
   Status ReadPredictions(const fs::path& path) {
+    predictions_by_key_.Reserve(expected_rows(path, 48));
     std::string extension = to_lower(path.extension().string());
     if (extension == ".gz") extension = to_lower(path.stem().extension().string());
     if (extension == ".jsonl" || extension == ".json") return ReadJsonlPredictions(path);
     return ReadCsvPredictions(path);
   }
 
+  Status ScoreGold(const fs::path& path) {
+    CXRVQA_RETURN_IF_ERROR(for_each_question(
+        path, [&](const QuestionRef& q) { AddGold(q); }, summary_.gold_errors));
+    if (summary_.gold_questions == 0) return Status::InvalidArgument("no question could be read from " + path.string());
+    return Status::Ok();
+  }
+
   ScoreSummary Finish() &&;
 
  private:
-  void AddGold(const QuestionRef& q) {
-    std::string id;
-    append_question_id(id, q);
-    std::string_view stored_id = arena_.Store(id);
-    uint32_t index = static_cast<uint32_t>(gold_.size());
-    if (!by_id_.emplace(stored_id, index).second) {
-      summary_.gold_duplicates.emplace_back(stored_id);
-      return;
-    }
-    std::string key = study_question_key(q.study_id, q.question);
-    by_study_question_.emplace(arena_.Store(key), index);  // a repeated key keeps the first
-    std::string normalized = normalize_answer(q.type, q.answer);
-    GoldQuestion gold{q.type, kind_of_normalized(q.type, q.question, normalized), SplitIndex(q.split), stored_id,
-                      arena_.Store(q.answer), arena_.Store(normalized), {}, false};
-    gold_.push_back(gold);
-  }
-
-  uint32_t SplitIndex(std::string_view split) {
-    for (uint32_t i = 0; i < split_names_.size(); ++i) {
-      if (split_names_[i] == split) return i;
-    }
-    split_names_.emplace_back(split);
-    return static_cast<uint32_t>(split_names_.size() - 1);
-  }
-
   // Records one prediction given by question id (when `question_id` is not empty) or by
   // study id and question.
   void AddPrediction(std::string_view question_id, std::string_view study_id, std::string_view question,
                      std::string_view answer) {
     ++summary_.predictions;
-    std::string key = question_id.empty() ? study_question_key(study_id, question) : std::string(question_id);
-    const auto& index = question_id.empty() ? by_study_question_ : by_id_;
-    auto it = index.find(key);
-    if (it == index.end()) {
-      summary_.extra.push_back(printable_key(key));
-      return;
+    std::string study_key;
+    std::string_view key = question_id;
+    if (question_id.empty()) {
+      key = study_key = study_question_key(study_id, question);
+      by_study_question_ = true;
     }
-    GoldQuestion& gold = gold_[it->second];
-    if (gold.answered) {
+    std::string_view stored = arena_.Store(key);
+    if (!predictions_by_key_.Add(stored, static_cast<uint32_t>(predictions_.size()))) {
       summary_.duplicates.push_back(printable_key(key));
       return;
     }
-    gold.answered = true;
-    gold.prediction = arena_.Store(answer);
+    predictions_.push_back({stored, arena_.Store(answer), false});
+  }
+
+  // The prediction for `q` (by id, else by study and question), or nullptr. Files that list
+  // the predictions in the order of the questions match without a lookup.
+  Prediction* PredictionFor(const QuestionRef& q, std::string_view id) {
+    if (next_ < predictions_.size() && predictions_[next_].key == id) return &predictions_[next_++];
+    const uint32_t* position = predictions_by_key_.Find(id);
+    if (position == nullptr && by_study_question_) {
+      key_buffer_.clear();
+      key_buffer_.append(q.study_id).append(1, kKeySeparator).append(q.question);
+      position = predictions_by_key_.Find(key_buffer_);
+    }
+    if (position == nullptr) return nullptr;
+    next_ = *position + 1;
+    return &predictions_[*position];
+  }
+
+  void AddGold(const QuestionRef& q) {
+    id_buffer_.clear();
+    append_question_id(id_buffer_, q);
+    Prediction* prediction = PredictionFor(q, id_buffer_);
+    if (prediction != nullptr && prediction->used) {
+      // Taken by an earlier question: the same id again is a repeated gold question; another
+      // question of the same study and text has no answer left.
+      if (prediction->key == id_buffer_) {
+        summary_.gold_duplicates.push_back(id_buffer_);
+        return;
+      }
+      prediction = nullptr;
+    }
+    ++summary_.gold_questions;
+    std::string_view answer;
+    if (prediction != nullptr) {
+      prediction->used = true;
+      answer = prediction->answer;
+      ++summary_.matched;
+    } else {
+      summary_.missing.push_back(id_buffer_);
+    }
+    normalize_into(gold_normalized_, q.type, q.answer);
+    normalize_into(predicted_normalized_, q.type, answer);
+    bool right = gold_normalized_ == predicted_normalized_;
+    AnswerKind kind = kind_of_normalized(q.type, q.question, gold_normalized_);
+    size_t split = SplitIndex(q.split);
+    for (GroupScores* group : {&summary_.all, split_groups_[split]}) {
+      group->per_kind[static_cast<size_t>(kind)].Add(right);
+      group->per_type[static_cast<size_t>(q.type)].Add(right);
+    }
+    if (kind == AnswerKind::kDifference) {
+      split_pairs_[split].push_back(difference_answers_.size());
+      difference_answers_.Add(answer, q.answer);
+    }
+  }
+
+  size_t SplitIndex(std::string_view split) {
+    for (size_t i = 0; i < split_names_.size(); ++i) {
+      if (split_names_[i] == split) return i;
+    }
+    split_names_.emplace_back(split);
+    split_groups_.push_back(&summary_.per_split[split_names_.back()]);  // std::map: stable address
+    split_pairs_.emplace_back();
+    return split_names_.size() - 1;
   }
 
   Status ReadCsvPredictions(const fs::path& path) {
@@ -173,75 +293,79 @@ class Scoring {
     return csv.status();
   }
 
-  Status ReadJsonlPredictions(const fs::path& path) {
-    auto text_of = [](const Json& object, std::string_view key, std::string& out) {
-      auto it = object.find(key);
-      if (it == object.end() || it->is_null()) return false;
-      if (it->is_string()) {
-        out = it->get_ref<const std::string&>();
-      } else if (it->is_number_integer() || it->is_number_unsigned()) {
-        out = it->dump();  // numeric ids, e.g. study_id 50000011
+  // One line of a JSONL prediction file: the fields that matter, read with simdjson's On
+  // Demand parser (the views live until the next line is parsed).
+  Status AddJsonlPrediction(simdjson::ondemand::parser& parser, std::string& buffer, std::string_view line) {
+    buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+    buffer.assign(line);
+    simdjson::ondemand::document document;
+    simdjson::ondemand::object object;
+    if (parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity())).get(document) ||
+        document.get_object().get(object)) {
+      return Status::ParseError("not a JSON object");
+    }
+    std::string_view question_id, study_id, question, answer;
+    size_t answer_rank = std::size(kAnswerKeys);  // the preferred answer key seen so far
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return Status::ParseError("not valid JSON");
+      size_t rank = std::find(std::begin(kAnswerKeys), std::end(kAnswerKeys), key) - std::begin(kAnswerKeys);
+      std::string_view* target = rank < answer_rank ? &answer
+                                 : key == "question_id" ? &question_id
+                                 : key == "study_id"    ? &study_id
+                                 : key == "question"    ? &question
+                                                        : nullptr;
+      if (target == nullptr) continue;
+      simdjson::ondemand::value value;
+      simdjson::ondemand::json_type type;
+      if (field.value().get(value) || value.type().get(type)) return Status::ParseError("not valid JSON");
+      if (type == simdjson::ondemand::json_type::string) {
+        if (value.get_string().get(*target)) return Status::ParseError("not valid JSON");
+      } else if (type == simdjson::ondemand::json_type::number && target != &answer && target != &question) {
+        *target = trim(value.raw_json_token());  // e.g. study_id 50000011
       } else {
-        return false;
+        continue;  // null, or a value that cannot be an id or a text
       }
-      return true;
-    };
-    std::string question_id, study_id, question, answer;
-    return for_each_jsonl(
-        path,
-        [&](const Json& object, size_t) -> Status {
-          if (!object.is_object()) return Status::ParseError("not a JSON object");
-          bool has_answer = false;
-          for (std::string_view key : kAnswerKeys) {
-            if ((has_answer = text_of(object, key, answer))) break;
-          }
-          if (!has_answer) return Status::ParseError("no string answer (answer, prediction, pred or text)");
-          if (!text_of(object, "question_id", question_id)) {
-            question_id.clear();
-            if (!text_of(object, "study_id", study_id) || !text_of(object, "question", question)) {
-              return Status::ParseError("no question_id, nor study_id and question");
-            }
-          }
-          AddPrediction(question_id, study_id, question, answer);
-          return Status::Ok();
-        },
+      if (target == &answer) answer_rank = rank;
+    }
+    if (answer_rank == std::size(kAnswerKeys)) return Status::ParseError("no string answer (answer, prediction, pred or text)");
+    if (question_id.empty() && (study_id.empty() || question.empty())) {
+      return Status::ParseError("no question_id, nor study_id and question");
+    }
+    AddPrediction(question_id, study_id, question, answer);
+    return Status::Ok();
+  }
+
+  Status ReadJsonlPredictions(const fs::path& path) {
+    simdjson::ondemand::parser parser;
+    std::string buffer;
+    return for_each_jsonl_line(
+        path, [&](std::string_view line, size_t) { return AddJsonlPrediction(parser, buffer, line); },
         [&](const LineError& error) { summary_.malformed.push_back(error); });
   }
 
   TextArena arena_;
-  std::vector<GoldQuestion> gold_;
+  std::vector<Prediction> predictions_;
+  KeyIndex predictions_by_key_;
+  bool by_study_question_ = false;  // some prediction is keyed by study id and question
+  size_t next_ = 0;                 // the prediction after the one matched last
   std::vector<std::string> split_names_;
-  std::unordered_map<std::string_view, uint32_t> by_id_, by_study_question_;
+  std::vector<GroupScores*> split_groups_;        // per split name, into summary_.per_split
+  std::vector<std::vector<size_t>> split_pairs_;  // per split: its pairs in difference_answers_
+  CaptionCorpus difference_answers_;              // (prediction, gold) of every difference question
+  std::string id_buffer_, key_buffer_, gold_normalized_, predicted_normalized_;
   ScoreSummary summary_;
 };
 
 ScoreSummary Scoring::Finish() && {
-  ScoreSummary summary = std::move(summary_);
-  // The difference answers of all questions (index 0) and of each split (1 + split index).
-  std::vector<CaptionCorpus> corpora(1 + split_names_.size());
-  std::vector<GroupScores*> split_groups;
-  for (const std::string& name : split_names_) split_groups.push_back(&summary.per_split[name]);
-  for (const GoldQuestion& gold : gold_) {
-    if (gold.answered) {
-      ++summary.matched;
-    } else {
-      summary.missing.emplace_back(gold.id);
-    }
-    bool right = normalize_answer(gold.type, gold.prediction) == gold.normalized;
-    for (GroupScores* group : {&summary.all, split_groups[gold.split]}) {
-      group->per_kind[static_cast<size_t>(gold.kind)].Add(right);
-      group->per_type[static_cast<size_t>(gold.type)].Add(right);
-    }
-    if (gold.kind == AnswerKind::kDifference) {
-      corpora[0].Add(gold.prediction, gold.answer);
-      corpora[1 + gold.split].Add(gold.prediction, gold.answer);
-    }
+  for (const Prediction& prediction : predictions_) {
+    if (!prediction.used) summary_.extra.push_back(printable_key(prediction.key));
   }
-  if (corpora[0].size() > 0) summary.all.difference = corpora[0].Compute();
+  if (difference_answers_.size() > 0) summary_.all.difference = difference_answers_.Compute();
   for (size_t i = 0; i < split_names_.size(); ++i) {
-    if (corpora[1 + i].size() > 0) split_groups[i]->difference = corpora[1 + i].Compute();
+    if (!split_pairs_[i].empty()) split_groups_[i]->difference = difference_answers_.Compute(&split_pairs_[i]);
   }
-  return summary;
+  return std::move(summary_);
 }
 
 std::string split_label(std::string_view split) { return split.empty() ? "(none)" : std::string(split); }
@@ -344,18 +468,8 @@ AnswerKind answer_kind(QuestionType type, std::string_view question, std::string
 
 std::string normalize_answer(QuestionType type, std::string_view answer) {
   std::string normalized;
-  if (type != QuestionType::kAbnormality || answer.find(',') == std::string_view::npos) {
-    append_caption_words(normalized, answer);
-    return normalized;
-  }
-  std::vector<std::string> items;
-  for (std::string_view item : split(answer, ',')) {
-    std::string words;
-    append_caption_words(words, item);
-    if (!words.empty()) items.push_back(std::move(words));
-  }
-  std::sort(items.begin(), items.end());
-  return join(items, ", ");
+  normalize_into(normalized, type, answer);
+  return normalized;
 }
 
 AccuracyCount GroupScores::closed() const {
@@ -412,9 +526,11 @@ Json ScoreSummary::ToJson() const {
 }
 
 Result<ScoreSummary> RunScore(const ScoreOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(options.gold, ec)) return Status::NotFound("gold questions " + options.gold.string() + " not found");
   Scoring scoring;
-  CXRVQA_RETURN_IF_ERROR(scoring.ReadGold(options.gold));
   CXRVQA_RETURN_IF_ERROR(scoring.ReadPredictions(options.predictions));
+  CXRVQA_RETURN_IF_ERROR(scoring.ScoreGold(options.gold));
   return std::move(scoring).Finish();
 }
 

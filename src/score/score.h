@@ -7,7 +7,9 @@
 // LLaVA's model_vqa answer files are read as they are). Every gold question without a
 // prediction is "missing" and scored as an empty (wrong) answer, so leaving questions out
 // never raises a figure; every prediction that matches no gold question is "extra"; a
-// question answered twice keeps the first answer. All three are counted and named.
+// question answered twice keeps the first answer. All three are counted and named. A gold
+// question repeated with the same id is scored once when it has a prediction (the repeat
+// is named in gold_duplicates); without one, each copy is missing.
 //
 // Kinds of questions (answer_kind):
 //   yes/no      the gold answer is "yes" or "no";
@@ -85,7 +87,7 @@ struct ScoreSummary {
   std::vector<std::string> missing;       // question ids of gold questions without prediction
   std::vector<std::string> extra;         // keys of predictions that match no gold question
   std::vector<std::string> duplicates;    // keys of questions answered more than once
-  std::vector<std::string> gold_duplicates;  // question ids given twice in the gold (first kept)
+  std::vector<std::string> gold_duplicates;  // answered gold question ids given again (first kept)
   std::vector<LineError> malformed;       // prediction rows that could not be read (skipped)
   std::vector<LineError> gold_errors;     // gold rows that could not be read (skipped)
   GroupScores all;

@@ -146,37 +146,33 @@ void CaptionCorpus::Add(std::string_view candidate, std::string_view reference) 
   pairs_.push_back(pair);
 }
 
-double CaptionCorpus::Cider(const Pair& pair, const std::vector<std::vector<uint32_t>>& document_frequency,
-                            double log_pairs) const {
+double CaptionCorpus::Cider(const Pair& pair, const std::vector<std::vector<double>>& log_df, double log_pairs) const {
   constexpr double kSigma = 6.0;
   const Sentence& h = pair.candidate;
   const Sentence& r = pair.reference;
   // Length as coco-caption's counts2vec measures it: the number of bigrams.
   double delta = static_cast<double>(h.grams[2] - h.grams[1]) - static_cast<double>(r.grams[2] - r.grams[1]);
   double penalty = std::exp(-(delta * delta) / (2 * kSigma * kSigma));
+  struct Entry {
+    uint32_t id;
+    double weight;
+  };
+  std::vector<Entry> vh, vr;
   double total = 0;
   for (size_t order = 0; order < kMaxOrder; ++order) {
-    const std::vector<uint32_t>& df = document_frequency[order];
-    auto weight = [&](uint32_t id, size_t tf) {
-      double frequency = id < df.size() ? static_cast<double>(df[id]) : 0.0;
-      return static_cast<double>(tf) * (log_pairs - std::log(std::max(1.0, frequency)));
+    const std::vector<double>& logs = log_df[order];
+    // The TF-IDF vector of `s` for this order into `entries`; returns its squared norm.
+    auto vector_of = [&](const Sentence& s, std::vector<Entry>& entries) {
+      entries.clear();
+      double norm = 0;
+      for_each_run(grams_.data() + s.grams[order], grams_.data() + s.grams[order + 1], [&](uint32_t id, size_t tf) {
+        double w = static_cast<double>(tf) * (log_pairs - logs[id]);
+        entries.push_back({id, w});
+        norm += w * w;
+      });
+      return norm;
     };
-    struct Entry {
-      uint32_t id;
-      double weight;
-    };
-    auto vector_of = [&](const Sentence& s, double& norm) {
-      std::vector<Entry> entries;
-      for_each_run(grams_.data() + s.grams[order], grams_.data() + s.grams[order + 1],
-                   [&](uint32_t id, size_t tf) {
-                     double w = weight(id, tf);
-                     entries.push_back({id, w});
-                     norm += w * w;
-                   });
-      return entries;
-    };
-    double norm_h = 0, norm_r = 0;
-    std::vector<Entry> vh = vector_of(h, norm_h), vr = vector_of(r, norm_r);
+    double norm_h = vector_of(h, vh), norm_r = vector_of(r, vr);
     double value = 0;
     for (size_t i = 0, j = 0; i < vh.size() && j < vr.size();) {
       if (vh[i].id < vr[j].id) {
@@ -195,10 +191,16 @@ double CaptionCorpus::Cider(const Pair& pair, const std::vector<std::vector<uint
   return total / kMaxOrder * 10.0;
 }
 
-TextMetrics CaptionCorpus::Compute() const {
+TextMetrics CaptionCorpus::Compute(const std::vector<size_t>* pairs) const {
+  std::vector<size_t> all;
+  if (pairs == nullptr) {
+    all.resize(pairs_.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    pairs = &all;
+  }
   TextMetrics metrics;
-  metrics.pairs = pairs_.size();
-  if (pairs_.empty()) return metrics;
+  metrics.pairs = pairs->size();
+  if (pairs->empty()) return metrics;
 
   size_t correct[kMaxOrder] = {}, guessed[kMaxOrder] = {};
   size_t candidate_length = 0, reference_length = 0;
@@ -207,13 +209,13 @@ TextMetrics CaptionCorpus::Compute() const {
   document_frequency[0].assign(vocabulary_.size(), 0);
   for (size_t order = 1; order < kMaxOrder; ++order) document_frequency[order].assign(ngram_ids_[order].size(), 0);
 
-  for (const Pair& pair : pairs_) {
-    const Sentence& h = pair.candidate;
-    const Sentence& r = pair.reference;
+  const uint32_t* grams = grams_.data();
+  for (size_t index : *pairs) {
+    const Sentence& h = pairs_[index].candidate;
+    const Sentence& r = pairs_[index].reference;
     candidate_length += h.word_count;
     reference_length += r.word_count;
     for (size_t order = 0; order < kMaxOrder; ++order) {
-      const uint32_t* grams = grams_.data();
       guessed[order] += h.grams[order + 1] - h.grams[order];
       correct[order] += clipped_matches(grams + h.grams[order], grams + h.grams[order + 1],
                                         grams + r.grams[order], grams + r.grams[order + 1]);
@@ -239,12 +241,17 @@ TextMetrics CaptionCorpus::Compute() const {
     log_precision_sum += std::log(static_cast<double>(correct[n - 1]) / static_cast<double>(guessed[n - 1]));
     metrics.bleu[n - 1] = brevity * std::exp(log_precision_sum / static_cast<double>(n));
   }
-  metrics.rouge_l = rouge_sum / static_cast<double>(pairs_.size());
+  metrics.rouge_l = rouge_sum / static_cast<double>(pairs->size());
 
-  double log_pairs = std::log(static_cast<double>(pairs_.size()));
+  std::vector<std::vector<double>> log_df(kMaxOrder);
+  for (size_t order = 0; order < kMaxOrder; ++order) {
+    log_df[order].reserve(document_frequency[order].size());
+    for (uint32_t df : document_frequency[order]) log_df[order].push_back(std::log(std::max(1.0, static_cast<double>(df))));
+  }
+  double log_pairs = std::log(static_cast<double>(pairs->size()));
   double cider_sum = 0;
-  for (const Pair& pair : pairs_) cider_sum += Cider(pair, document_frequency, log_pairs);
-  metrics.cider_d = cider_sum / static_cast<double>(pairs_.size());
+  for (size_t index : *pairs) cider_sum += Cider(pairs_[index], log_df, log_pairs);
+  metrics.cider_d = cider_sum / static_cast<double>(pairs->size());
   return metrics;
 }
 

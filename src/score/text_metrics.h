@@ -58,8 +58,9 @@ class CaptionCorpus {
   CaptionCorpus();
   void Add(std::string_view candidate, std::string_view reference);
   size_t size() const { return pairs_.size(); }
-  // The metrics over every pair added; all zero for an empty corpus.
-  TextMetrics Compute() const;
+  // The metrics over the pairs added (`pairs`: only those, by index in the order added, as if
+  // they were the whole corpus); all zero for no pair.
+  TextMetrics Compute(const std::vector<size_t>* pairs = nullptr) const;
 
  private:
   // A sentence: its word ids in order (words_[first_word, first_word + word_count)) and its
@@ -75,8 +76,8 @@ class CaptionCorpus {
   };
 
   Sentence Intern(std::string_view text);
-  double Cider(const Pair& pair, const std::vector<std::vector<uint32_t>>& document_frequency,
-               double log_pairs) const;
+  // CIDEr-D of one pair; log_df[order][id] = log(max(1, document frequency)).
+  double Cider(const Pair& pair, const std::vector<std::vector<double>>& log_df, double log_pairs) const;
 
   StringMap<uint32_t> vocabulary_;
   // Order k >= 1: (id of the n-gram's first k words, id of its last word) -> id.
