@@ -1,10 +1,10 @@
 // cxrvqa export: a dataset folder as LLaVA conversations, a Hugging Face dataset or JSONL.
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "command.h"
 #include "export/export.h"
+#include "summary_output.h"
 
 namespace cxrvqa::app {
 
@@ -30,14 +30,7 @@ int run_export(const ExportCliOptions& cli) {
     if (!layout.ok()) return fail(layout.status().message());
     options.image_layout = *layout;
   }
-  auto summary = RunExport(options);
-  if (!summary.ok()) return fail(summary.status().ToString());
-  if (cli.json) {
-    std::printf("%s\n", summary->ToJson().dump(2).c_str());
-  } else {
-    std::fputs(summary->ToString().c_str(), stdout);
-  }
-  return kExitOk;
+  return print_result(RunExport(options), cli.json);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // cxrvqa report: a dataset folder as one self-contained HTML page with charts.
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "command.h"
 #include "report/report.h"
+#include "summary_output.h"
 
 namespace cxrvqa::app {
 
@@ -16,14 +16,7 @@ struct ReportCliOptions {
 };
 
 int run_report(const ReportCliOptions& cli) {
-  auto summary = RunReport({cli.dataset, cli.out});
-  if (!summary.ok()) return fail(summary.status().ToString());
-  if (cli.json) {
-    std::printf("%s\n", summary->ToJson().dump(2).c_str());
-  } else {
-    std::fputs(summary->ToString().c_str(), stdout);
-  }
-  return kExitOk;
+  return print_result(RunReport({cli.dataset, cli.out}), cli.json);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // cxrvqa score: a VQA model's answers against the gold questions.
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "command.h"
 #include "score/score.h"
+#include "summary_output.h"
 
 namespace cxrvqa::app {
 
@@ -16,14 +16,7 @@ struct ScoreCliOptions {
 };
 
 int run_score(const ScoreCliOptions& cli) {
-  auto summary = RunScore({cli.gold, cli.predictions});
-  if (!summary.ok()) return fail(summary.status().ToString());
-  if (cli.json) {
-    std::printf("%s\n", summary->ToJson().dump(2).c_str());
-  } else {
-    std::fputs(summary->ToString().c_str(), stdout);
-  }
-  return kExitOk;
+  return print_result(RunScore({cli.gold, cli.predictions}), cli.json);
 }
 
 }  // namespace
