@@ -180,7 +180,7 @@ class Exporter {
     append_question_id(id, q);
     std::string name = export_split_name(q.split);
     SplitOutput& split = splits_[name];
-    bool blind = options_.blind && name == "test";
+    bool blind = IsBlind(name);
     std::optional<QuestionImages> images;
     if (layout_) {
       auto found = Images(q);
@@ -205,16 +205,17 @@ class Exporter {
       split.answer_key += '\n';
     }
     ++split.counts.questions;
-    split.counts.difference += !images || images->reference.empty() ? 0 : 1;
     ++split.counts.per_type[static_cast<size_t>(q.type)];
   }
 
+  // Whether `split` goes out without answers.
+  bool IsBlind(const std::string& split) const { return options_.blind && split == "test"; }
+
   // The file of `split` relative to the output folder.
   std::string SplitFile(const std::string& split) const {
-    bool blind = options_.blind && split == "test";
     switch (options_.format) {
       case ExportFormat::kLlava:
-        return blind ? "llava_test_questions.jsonl" : "llava_" + split + ".json";
+        return IsBlind(split) ? "llava_test_questions.jsonl" : "llava_" + split + ".json";
       case ExportFormat::kHf:
         return "data/" + split + ".jsonl";
       case ExportFormat::kJsonl:
@@ -226,7 +227,7 @@ class Exporter {
   Status WriteFiles(ExportSummary& summary) {
     for (const auto& [name, split] : splits_) {
       std::string file = SplitFile(name);
-      bool json_list = options_.format == ExportFormat::kLlava && !(options_.blind && name == "test");
+      bool json_list = options_.format == ExportFormat::kLlava && !IsBlind(name);
       if (json_list) {
         CXRVQA_RETURN_IF_ERROR(write_file_atomic(options_.out_dir / file, {"[\n", split.body, "\n]\n"}));
       } else {
@@ -303,7 +304,7 @@ std::string ExportSummary::ToString() const {
   out += "\n";
   fmt::format_to(std::back_inserter(out), "  {:<12} {:>10} {:>11}\n", "split", "questions", "difference");
   for (const auto& [name, counts] : per_split) {
-    fmt::format_to(std::back_inserter(out), "  {:<12} {:>10} {:>11}\n", name, counts.questions, counts.difference);
+    fmt::format_to(std::back_inserter(out), "  {:<12} {:>10} {:>11}\n", name, counts.questions, counts.difference());
   }
   for (const std::string& file : files) out += "  wrote " + file + "\n";
   return out;
@@ -312,7 +313,7 @@ std::string ExportSummary::ToString() const {
 Json ExportSummary::ToJson() const {
   Json splits = Json::object();
   for (const auto& [name, counts] : per_split) {
-    splits[name] = {{"questions", counts.questions}, {"difference", counts.difference}};
+    splits[name] = {{"questions", counts.questions}, {"difference", counts.difference()}};
   }
   return Json{{"format", export_format_name(format)},
               {"image_layout", image_layout ? Json(image_layout_name(*image_layout)) : Json()},

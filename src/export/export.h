@@ -51,8 +51,8 @@ struct ExportOptions {
 
 struct ExportSplitCounts {
   size_t questions = 0;
-  size_t difference = 0;          // of which difference questions (two images)
   size_t per_type[kQuestionTypeCount] = {};
+  size_t difference() const { return per_type[static_cast<size_t>(QuestionType::kDifference)]; }
 };
 
 // Orders split names as datasets list them: train, validation, test, then others by name.

@@ -93,7 +93,7 @@ TEST(Export, LlavaConversationsPerSplitWithBothImagesForDifferences) {
   auto summary = f.Export(ExportFormat::kLlava, false, "mimic");
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->questions, 6u);
-  EXPECT_EQ(summary->per_split.at("validation").difference, 1u);
+  EXPECT_EQ(summary->per_split.at("validation").difference(), 1u);
   Json train = parse(f.dir / "out" / "llava_train.json");
   ASSERT_TRUE(train.is_array());
   ASSERT_EQ(train.size(), 3u);
