@@ -70,19 +70,36 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
   return rows;
 }
 
+// The pipeline on the demo corpus into `out`, with seed 7; the exit code is checked.
+void run_demo_pipeline(const fs::path& out, const std::string& options = "") {
+  std::string output;
+  EXPECT_EQ(run_cxrvqa("pipeline --corpus mimic --reports " + shell_quoted(kDemo) + " --metadata " +
+                           shell_quoted(kDemo / "mimic_all.csv") + " --out-dir " + shell_quoted(out) +
+                           " --min-count 1 --seed 7 " + options,
+                       &output),
+            0)
+      << output;
+}
+
 // One pipeline run on the demo corpus shared by the tests below.
 class DatasetToolsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
+    run_demo_pipeline(dataset());
+    questions_ = new std::vector<std::map<std::string, std::string>>(read_csv(dataset() / "questions.csv"));
+  }
+  // `cxrvqa export` of the dataset into <test folder>/<name> with `options`; the exit code
+  // is checked.
+  static fs::path Export(const std::string& name, const std::string& options) {
+    fs::path out = dir_->path() / name;
     std::string output;
-    ASSERT_EQ(run_cxrvqa("pipeline --corpus mimic --reports " + shell_quoted(kDemo) + " --metadata " +
-                             shell_quoted(kDemo / "mimic_all.csv") + " --out-dir " + shell_quoted(dataset()) +
-                             " --min-count 1 --seed 7",
+    EXPECT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dataset()) + " --out-dir " + shell_quoted(out) + " " +
+                             options,
                          &output),
               0)
         << output;
-    questions_ = new std::vector<std::map<std::string, std::string>>(read_csv(dataset() / "questions.csv"));
+    return out;
   }
   static void TearDownTestSuite() {
     delete questions_;
@@ -112,24 +129,12 @@ TEST_F(DatasetToolsTest, QuestionIdsAreStableAndUnique) {
     EXPECT_EQ(row.at("question_id").rfind(row.at("study_id") + "-" + row.at("question_type") + "-", 0), 0u);
   }
   TempDir again;
-  std::string output;
-  ASSERT_EQ(run_cxrvqa("pipeline --corpus mimic --reports " + shell_quoted(kDemo) + " --metadata " +
-                           shell_quoted(kDemo / "mimic_all.csv") + " --out-dir " + shell_quoted(again.path()) +
-                           " --min-count 1 --seed 7 --threads 3",
-                       &output),
-            0)
-      << output;
+  run_demo_pipeline(again.path(), "--threads 3");
   EXPECT_EQ(read_text(again / "questions.csv"), read_text(dataset() / "questions.csv"));
 }
 
 TEST_F(DatasetToolsTest, LlavaExportHoldsEveryQuestionOnceWithMimicImagePaths) {
-  fs::path out = dir_->path() / "llava";
-  std::string output;
-  ASSERT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dataset()) + " --out-dir " + shell_quoted(out) +
-                           " --format llava --image-root jpg",
-                       &output),
-            0)
-      << output;
+  fs::path out = Export("llava", "--format llava --image-root jpg");
   std::multiset<std::string> exported;
   size_t files = 0, pairs = 0;
   for (const auto& entry : fs::directory_iterator(out)) {
@@ -161,12 +166,7 @@ TEST_F(DatasetToolsTest, LlavaExportHoldsEveryQuestionOnceWithMimicImagePaths) {
 }
 
 TEST_F(DatasetToolsTest, HuggingFaceCardParsesAndNamesItsFiles) {
-  fs::path out = dir_->path() / "hf";
-  std::string output;
-  ASSERT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dataset()) + " --out-dir " + shell_quoted(out) + " --format hf",
-                       &output),
-            0)
-      << output;
+  fs::path out = Export("hf", "--format hf");
   // The YAML header as Python's yaml reads it (the parser the Hugging Face libraries use).
   write_text(dir_->path() / "card.py",
              "import json, sys, yaml\n"
@@ -244,13 +244,7 @@ TEST_F(DatasetToolsTest, ScoreOfGoldItselfIsPerfectAndAllNoGetsTheShareOfNo) {
 }
 
 TEST_F(DatasetToolsTest, BlindJsonlExportScoresAgainstItsAnswerKey) {
-  fs::path out = dir_->path() / "blind";
-  std::string output;
-  ASSERT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dataset()) + " --out-dir " + shell_quoted(out) +
-                           " --format jsonl --blind",
-                       &output),
-            0)
-      << output;
+  fs::path out = Export("blind", "--format jsonl --blind");
   std::vector<json> test = read_jsonl(out / "test.jsonl");
   ASSERT_FALSE(test.empty());
   std::string predictions;
@@ -259,7 +253,9 @@ TEST_F(DatasetToolsTest, BlindJsonlExportScoresAgainstItsAnswerKey) {
     predictions += json{{"question_id", row["question_id"]}, {"answer", "yes"}}.dump() + "\n";
   }
   write_text(out / "pred.jsonl", predictions);
-  ASSERT_EQ(run_cxrvqa("score --gold " + shell_quoted(out / "test_answer_key.csv") + " --pred " + shell_quoted(out / "pred.jsonl"),
+  std::string output;
+  ASSERT_EQ(run_cxrvqa("score --gold " + shell_quoted(out / "test_answer_key.csv") + " --pred " +
+                           shell_quoted(out / "pred.jsonl"),
                        &output),
             0)
       << output;
