@@ -243,6 +243,36 @@ TEST_F(DatasetToolsTest, ScoreOfGoldItselfIsPerfectAndAllNoGetsTheShareOfNo) {
                    static_cast<double>(no) / static_cast<double>(closed));
 }
 
+// Predictions in any order score the same: the demo questions answered (every third one
+// wrongly, one left out) in question order and in reverse order give the same figures.
+TEST_F(DatasetToolsTest, ScoreDoesNotDependOnThePredictionOrder) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i + 1 < questions().size(); ++i) {
+    const auto& row = questions()[i];
+    std::string answer = i % 3 == 0 ? "no" : row.at("answer");
+    lines.push_back(json{{"question_id", row.at("question_id")}, {"answer", answer}}.dump() + "\n");
+  }
+  auto score = [&](const std::string& name, const std::vector<std::string>& rows) {
+    std::string text;
+    for (const std::string& line : rows) text += line;
+    write_text(dir_->path() / name, text);
+    std::string output;
+    EXPECT_EQ(run_cxrvqa("score --json --gold " + shell_quoted(dataset() / "questions.csv") + " --pred " +
+                             shell_quoted(dir_->path() / name),
+                         &output),
+              0)
+        << output;
+    return json::parse(output);
+  };
+  json in_order = score("in_order.jsonl", lines);
+  json reversed = score("reversed.jsonl", std::vector<std::string>(lines.rbegin(), lines.rend()));
+  EXPECT_EQ(in_order["matched"], questions().size() - 1);
+  EXPECT_EQ(in_order["missing"], json::array({questions().back().at("question_id")}));
+  EXPECT_LT(in_order["all"]["overall"]["accuracy"].get<double>(), 1.0);
+  EXPECT_GT(in_order["all"]["overall"]["accuracy"].get<double>(), 0.5);
+  EXPECT_EQ(reversed, in_order);
+}
+
 TEST_F(DatasetToolsTest, BlindJsonlExportScoresAgainstItsAnswerKey) {
   fs::path out = Export("blind", "--format jsonl --blind");
   std::vector<json> test = read_jsonl(out / "test.jsonl");

@@ -129,6 +129,37 @@ TEST(Score, MissingExtraDuplicateAndMalformedAreNamed) {
   EXPECT_EQ(json["all"]["closed"]["correct"], 1);
 }
 
+// A gold question given twice (same id) is scored once when it has a prediction, and the
+// repeat is named; without a prediction each copy is missing.
+TEST(Score, RepeatedGoldQuestionIsScoredOnceAndNamed) {
+  Files files;
+  std::vector<Question> questions = gold_questions();
+  std::vector<Question> repeated = questions;
+  repeated.push_back(questions[1]);
+  write_gold(files, repeated);
+  std::string csv = "question_id,answer\n";
+  for (const Question& q : questions) csv += id_of(q) + ",\"" + q.answer + "\"\n";
+  write_text(files.dir / "pred.csv", csv);
+  auto answered = RunScore({files.gold, files.dir / "pred.csv"});
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(answered->gold_questions, questions.size());
+  EXPECT_EQ(answered->matched, questions.size());
+  EXPECT_EQ(answered->gold_duplicates, std::vector<std::string>{id_of(questions[1])});
+  EXPECT_EQ(answered->all.closed().total, 5u);
+  EXPECT_EQ(answered->all.closed().accuracy(), 1.0);
+
+  csv = "question_id,answer\n";
+  for (size_t i = 2; i < questions.size(); ++i) csv += id_of(questions[i]) + ",\"" + questions[i].answer + "\"\n";
+  write_text(files.dir / "pred.csv", csv);
+  auto unanswered = RunScore({files.gold, files.dir / "pred.csv"});
+  ASSERT_TRUE(unanswered.ok()) << unanswered.status().ToString();
+  EXPECT_TRUE(unanswered->gold_duplicates.empty());
+  EXPECT_EQ(unanswered->missing,
+            (std::vector<std::string>{id_of(questions[0]), id_of(questions[1]), id_of(questions[1])}));
+  EXPECT_EQ(unanswered->all.closed().total, 6u);
+  EXPECT_EQ(unanswered->all.closed().correct, 3u);
+}
+
 TEST(Score, FilesWithoutKeysOrAnswersAreRefused) {
   Files files;
   write_gold(files, gold_questions());

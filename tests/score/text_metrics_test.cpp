@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "score/text_metrics.h"
 
@@ -111,6 +114,32 @@ TEST(CaptionMetrics, IdenticalLongAnswersScoreOne) {
   EXPECT_NEAR(m.rouge_l, 1.0, 1e-12);
   // Each 4-gram order has n-grams not shared by both references, so every order scores 1.
   EXPECT_NEAR(m.cider_d, 10.0, 1e-12);
+}
+
+// A subset of pairs is scored as if it were the whole corpus: its own lengths for BLEU's
+// brevity penalty and its own document frequencies for CIDEr-D (how per-split figures are
+// computed from one corpus).
+TEST(CaptionMetrics, SubsetScoresAsItsOwnCorpus) {
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"small effusion", "small effusion"},
+      {"the main image has an additional finding of edema", "the main image has an additional finding of edema"},
+      {"small edema", "large effusion"},
+      {"nothing has changed", "the main image is missing the finding of atelectasis"},
+      {"effusion", "effusion"},
+  };
+  CaptionCorpus whole;
+  for (const auto& [candidate, reference] : pairs) whole.Add(candidate, reference);
+  const std::vector<size_t> subset = {0, 2, 4};
+  CaptionCorpus alone;
+  for (size_t i : subset) alone.Add(pairs[i].first, pairs[i].second);
+  TextMetrics part = whole.Compute(&subset), expected = alone.Compute();
+  EXPECT_EQ(part.pairs, 3u);
+  for (size_t n = 0; n < 4; ++n) EXPECT_NEAR(part.bleu[n], expected.bleu[n], 1e-12) << "BLEU-" << n + 1;
+  EXPECT_NEAR(part.rouge_l, expected.rouge_l, 1e-12);
+  EXPECT_NEAR(part.cider_d, 5.0 / 3.0, 1e-12);  // the worked example above
+  EXPECT_NE(whole.Compute().cider_d, part.cider_d);
+  const std::vector<size_t> none;
+  EXPECT_EQ(whole.Compute(&none).pairs, 0u);
 }
 
 }  // namespace
