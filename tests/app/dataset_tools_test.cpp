@@ -1,5 +1,6 @@
 // End to end on the demo corpus: the pipeline (question ids, report stage), `cxrvqa export`
-// in each format (outputs loaded back: LLaVA JSON, the HF card's YAML with Python's yaml),
+// in each format (outputs loaded back: LLaVA JSON, the HF card's YAML with Python's yaml;
+// IU X-ray image names on the real IU reports),
 // `cxrvqa score` (gold against itself, all "no"), and `cxrvqa report` rendered in headless
 // Chromium (every chart in the DOM; the screenshot is kept in the test output folder).
 #include <gtest/gtest.h>
@@ -293,6 +294,64 @@ TEST_F(DatasetToolsTest, BlindJsonlExportScoresAgainstItsAnswerKey) {
                         " predictions read, " + std::to_string(test.size()) + " matched, 0 missing, 0 extra"),
             std::string::npos)
       << output;
+}
+
+// The real IU X-ray reports with a metadata file in the mimic_all.csv form whose dicom_id is
+// the image file name (as the IU projections file names it; two studies per patient so that
+// difference questions exist): the LLaVA export names exactly those files under --image-root,
+// the question's study first and its reference second, and holds every question once.
+TEST(DatasetToolsIu, LlavaExportNamesTheIuImageFiles) {
+  auto shared = testing::shared_data_dir();
+  if (!shared) GTEST_SKIP() << "../shared/data/iu_xray not found";
+  TempDir dir;
+  std::map<std::string, std::string> image_of;  // study_id -> image file name
+  std::string metadata = "subject_id,study_id,dicom_id,view,split,study_date,study_order\n";
+  for (int uid = 1; uid < 4000; ++uid) {
+    std::string study = std::to_string(uid), order = uid % 2 == 1 ? "1" : "2";
+    std::string split = uid % 5 == 0 ? "test" : uid % 5 == 1 ? "validate" : "train";
+    image_of[study] = study + "_IM-" + std::to_string(1000 + uid) + "-1001.dcm.png";
+    metadata += std::to_string((uid + 1) / 2) + "," + study + "," + image_of[study] + ",postero-anterior," + split +
+                ",2013010" + order + "," + order + "\n";
+  }
+  write_text(dir / "iu_metadata.csv", metadata);
+  std::string output;
+  ASSERT_EQ(run_cxrvqa("pipeline --corpus iu --reports " + shell_quoted(*shared / "iu_xray" / "iu_reports_dev.csv") +
+                           " --metadata " + shell_quoted(dir / "iu_metadata.csv") + " --out-dir " +
+                           shell_quoted(dir / "out") + " --seed 1",
+                       &output),
+            0)
+      << output;
+  std::map<std::string, std::map<std::string, std::string>> questions;
+  for (auto& row : read_csv(dir / "out" / "questions.csv")) questions[row.at("question_id")] = row;
+  ASSERT_GT(questions.size(), 1000u);
+  ASSERT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dir / "out") + " --out-dir " + shell_quoted(dir / "llava") +
+                           " --format llava --image-root iu/images",
+                       &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("images: iu-xray"), std::string::npos) << output;
+  std::multiset<std::string> exported;
+  size_t pairs = 0;
+  for (const char* split : {"train", "validation", "test"}) {
+    json list = json::parse(read_text(dir / "llava" / ("llava_" + std::string(split) + ".json")));
+    for (const json& item : list) {
+      std::string id = item["id"];
+      exported.insert(id);
+      ASSERT_TRUE(questions.count(id)) << id;
+      const auto& q = questions.at(id);
+      if (q.at("question_type") == "difference") {
+        ++pairs;
+        EXPECT_EQ(item["image"], json::array({"iu/images/" + image_of.at(q.at("study_id")),
+                                              "iu/images/" + image_of.at(q.at("ref_id"))}));
+      } else {
+        EXPECT_EQ(item["image"], "iu/images/" + image_of.at(q.at("study_id")));
+      }
+    }
+  }
+  EXPECT_GT(pairs, 0u);
+  std::multiset<std::string> expected;
+  for (const auto& [id, row] : questions) expected.insert(id);
+  EXPECT_EQ(exported, expected);
 }
 
 // The report rendered by the Debian chromium package, headless.
