@@ -34,6 +34,9 @@ Command add_followup_command(CLI::App& parent);
 Command add_golden_command(CLI::App& parent);
 Command add_finetune_data_command(CLI::App& parent);
 Command add_review_command(CLI::App& parent);
+Command add_export_command(CLI::App& parent);
+Command add_score_command(CLI::App& parent);
+Command add_report_command(CLI::App& parent);
 
 // Prints "error: <message>" to standard error (never report text) and returns kExitFailure.
 int fail(const std::string& message);

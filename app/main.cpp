@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
       add_stats_command(cli),            add_synth_command(cli),     add_pipeline_command(cli),
       add_batch_command(cli),            add_followup_command(cli),  add_golden_command(cli),
       add_finetune_data_command(cli),    add_review_command(cli),    add_compare_command(cli),
+      add_export_command(cli),           add_score_command(cli),     add_report_command(cli),
   };
   try {
     cli.parse(argc, argv);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Prints the project's speed and memory figures: the Google Benchmark programs under
 # build/bench, then the whole pipeline on a synthetic MIMIC-scale corpus (peak memory from
-# GNU time). Usage: scripts/bench.sh [BUILD_DIR] [STUDIES]
+# GNU time), `cxrvqa score` on the 1,000,000 predictions score_bench wrote (one core) and on
+# the pipeline's questions. Usage: scripts/bench.sh [BUILD_DIR] [STUDIES]
 set -euo pipefail
 build=${1:-build}
 studies=${2:-227835}
-work=${BENCH_DIR:-$build/bench-data}
+export BENCH_DIR=${BENCH_DIR:-$build/bench-data}
+work=$BENCH_DIR
+mkdir -p "$work"
 
 for program in "$build"/bench/*_bench; do
   [ -x "$program" ] || continue
@@ -33,6 +36,21 @@ long_timer=()
 "${long_timer[@]}" "$build/cxrvqa" -q extract --corpus csv --reports "$long" --out "$work/long_report.jsonl" \
   --no-progress
 
+# `cxrvqa score` as a user runs it, pinned to one core, on score_bench's files.
+scored="$work/cxrvqa-score-bench"
+if [ -f "$scored/questions.csv" ]; then
+  pin=()
+  command -v taskset >/dev/null && pin=(taskset -c 0)
+  for predictions in predictions.jsonl predictions.csv; do
+    echo "== score: 1,000,000 predictions ($predictions), whole process, one core"
+    timer=()
+    [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "score: %e s wall, %U s user, %S s system, peak memory %M KB")
+    "${timer[@]}" "${pin[@]}" "$build/cxrvqa" score --gold "$scored/questions.csv" --pred "$scored/$predictions" \
+      > "$work/score-1m.txt"
+    head -n 1 "$work/score-1m.txt"
+  done
+fi
+
 echo "== pipeline on a synthetic corpus of $studies studies"
 if [ ! -f "$work/corpus/mimic_all.csv" ]; then
   "$build/cxrvqa" synth --studies "$studies" --out "$work/corpus" --seed 1
@@ -42,3 +60,10 @@ timer=()
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "pipeline: %e s wall, %U s user, peak memory %M KB")
 "${timer[@]}" "$build/cxrvqa" pipeline --corpus mimic --reports "$work/corpus" \
   --metadata "$work/corpus/mimic_all.csv" --out-dir "$work/out" --seed 1
+
+echo "== score: the pipeline's questions against themselves (whole process)"
+timer=()
+[ -x /usr/bin/time ] && timer=(/usr/bin/time -f "score: %e s wall, %U s user, peak memory %M KB")
+"${timer[@]}" "$build/cxrvqa" score --gold "$work/out/questions.csv" --pred "$work/out/questions.csv" \
+  > "$work/score.txt"
+head -n 1 "$work/score.txt"

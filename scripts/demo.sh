@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole pipeline on the bundled demo corpus (invented MIMIC-style reports) with the
-# embedded rules extractor, then shows what came out.
+# embedded rules extractor, then uses the dataset: exports in each format, scores the gold
+# answers against themselves and an all-"no" prediction, and points at the HTML report.
 set -euo pipefail
 bin=${1:-build/cxrvqa}
 out=${2:-demo-out}
@@ -12,8 +13,25 @@ demo="$root/data/demo/mimic"
 echo
 echo "== first questions ($out/questions.csv)"
 head -n 12 "$out/questions.csv"
+
 echo
-echo "Outputs are in $out/ (manifest.json records inputs, options and counts)."
+echo "== export: LLaVA conversations, Hugging Face dataset, JSONL with a blind test split"
+"$bin" export --dataset "$out" --out-dir "$out/export/llava" --format llava --image-root mimic-cxr-jpg/2.0.0
+"$bin" export --dataset "$out" --out-dir "$out/export/hf" --format hf
+"$bin" export --dataset "$out" --out-dir "$out/export/jsonl" --format jsonl --blind
+
+echo
+echo "== score: the gold answers against themselves"
+"$bin" score --gold "$out/questions.csv" --pred "$out/questions.csv"
+echo
+echo "== score: every answer \"no\" (closed accuracy = share of \"no\" among closed questions)"
+sed -E 's/^\{"question_id":"([^"]*)".*/{"question_id":"\1","answer":"no"}/' "$out"/export/hf/data/*.jsonl \
+  > "$out/all_no.jsonl"
+"$bin" score --gold "$out/questions.csv" --pred "$out/all_no.jsonl"
+
+echo
+echo "== report"
+"$bin" report --dataset "$out" --out "$out/report.html"
 
 # A clinician review sample of the demo dataset (kept once made: it holds the verdicts).
 review_db="$out/review.sqlite"
@@ -29,3 +47,5 @@ echo "  $bin review serve --db $review_db --reviewer YOUR_NAME"
 echo "and open the http://127.0.0.1:PORT/?token=... address it prints (Ctrl+C stops it)."
 echo "Figures and corrections afterwards:"
 echo "  $bin review report --db $review_db --gold-out $out/review_gold.jsonl --questions-out $out/review_questions.csv"
+echo
+echo "Outputs are in $out/ (manifest.json records inputs, options and counts; open report.html in a browser)."

@@ -9,8 +9,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  chromium
+  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
+  chromium python3-nltk python3-yaml
 )
 # The browser tests drive chromium with puppeteer-core (tests/browser, installed by npm ci):
 # Debian's Node.js and npm unless a Node.js with npm is already installed.

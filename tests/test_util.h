@@ -67,10 +67,9 @@ inline std::optional<std::filesystem::path> original_outputs_dir(const std::stri
 // `path` in double quotes, for a command line.
 inline std::string quoted(const std::filesystem::path& path) { return "\"" + path.string() + "\""; }
 
-// Runs the cxrvqa program with `args` (a shell-quoted string); returns its exit code and
-// puts standard output and error (merged) in `output`.
-inline int run_cxrvqa(const std::string& args, std::string* output = nullptr) {
-  std::string command = std::string("\"") + CXRVQA_BINARY + "\" " + args + " 2>&1";
+// Runs the shell command `command`; returns its exit code and puts its standard output (and
+// whatever the command itself redirects there) in `output`.
+inline int run_command(const std::string& command, std::string* output = nullptr) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return -1;
   std::string text;
@@ -80,6 +79,18 @@ inline int run_cxrvqa(const std::string& args, std::string* output = nullptr) {
   int status = pclose(pipe);
   if (output != nullptr) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs the cxrvqa program with `args` (a shell-quoted string); returns its exit code and
+// puts standard output and error (merged) in `output`.
+inline int run_cxrvqa(const std::string& args, std::string* output = nullptr) {
+  return run_command(std::string("\"") + CXRVQA_BINARY + "\" " + args + " 2>&1", output);
+}
+
+// The Debian Python interpreter (its dist-packages hold python3-nltk and python3-yaml),
+// else the first python3 on the PATH.
+inline std::string system_python() {
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
 }  // namespace cxrvqa::testing

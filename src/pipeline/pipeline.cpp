@@ -19,6 +19,7 @@
 #include "llm/config.h"
 #include "llm/extract_run.h"
 #include "pipeline/stage_ledger.h"
+#include "report/report.h"
 #include "standardize/standardize.h"
 #include "stats/stats.h"
 
@@ -46,6 +47,7 @@ constexpr const char* kCorpusMetadata = "metadata.csv";
 constexpr const char* kStatsText = "stats.txt";
 constexpr const char* kStatsJson = "stats.json";
 constexpr const char* kManifest = "manifest.json";
+constexpr const char* kReport = "report.html";
 
 std::string questions_file(const PipelineOptions& o) {
   return o.format == QuestionFormat::kJsonl ? "questions.jsonl" : "questions.csv";
@@ -59,6 +61,7 @@ struct Stage {
   std::vector<std::string> writes;     // relative to out_dir
   Json options = Json::object();       // what else decides the output
   std::function<Result<Json>()> run;   // returns the stage's counts
+  bool reads_manifest = false;         // manifest.json is written (so far) before it runs
 };
 
 // Shared state of one run: options, the lexicon (loaded once) and input fingerprints.
@@ -338,6 +341,19 @@ Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   return stage;
 }
 
+// The HTML report of the dataset. It reads the manifest written just before it (not part of
+// its fingerprint: the manifest's timings change on every run).
+Stage report_stage(const PipelineOptions& o, PipelineRun& run) {
+  Stage stage{"report", {}, {kKeyInfo, kLibraries, questions_file(o)}, {kReport}, Json::object(), {}};
+  stage.reads_manifest = true;
+  stage.run = [&o, &run]() -> Result<Json> {
+    auto summary = RunReport({o.out_dir, run.out(kReport)});
+    if (!summary.ok()) return summary.status();
+    return Json{{"charts", summary->charts}, {"bytes", summary->bytes}};
+  };
+  return stage;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -457,10 +473,13 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
   std::vector<Stage> stages;
   if (builds_metadata(options)) stages.push_back(metadata_stage(options, run));
   for (Stage& stage : keyinfo_stages(options, run)) stages.push_back(std::move(stage));
-  for (auto* later : {libraries_stage, questions_stage, stats_stage}) stages.push_back(later(options, run));
+  for (auto* later : {libraries_stage, questions_stage, stats_stage, report_stage}) {
+    stages.push_back(later(options, run));
+  }
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
+    if (stages[i].reads_manifest) CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
     auto done = run_stage(stages[i], run, *ledger, options.force);
     if (!done.ok()) return done.status();
     if (auto warning = done->counts.find("warning"); warning != done->counts.end() && warning->is_string()) {

@@ -1,4 +1,4 @@
-// `cxrvqa pipeline`: corpus -> extract -> standardize -> libraries -> questions -> stats into
+// `cxrvqa pipeline`: corpus -> extract -> standardize -> libraries -> questions -> stats -> report into
 // one output directory. Every stage's output is kept (so one stage can be re-run alone with
 // its own subcommand), a stage whose inputs and options did not change since it last
 // completed is skipped, and manifest.json records inputs (sizes, hashes), options, seed,
@@ -20,6 +20,7 @@
 //   libraries/          entity/location/level/type dictionaries, disease_lib.csv
 //   questions.csv       questions (or questions.jsonl with format = "jsonl")
 //   stats.txt, stats.json
+//   report.html         the dataset at a glance (cxrvqa report)
 //   manifest.json, .stages.json (the stage ledger)
 #pragma once
 

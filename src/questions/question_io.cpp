@@ -34,14 +34,17 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
-// The fields of `q` in kQuestionColumns order.
-std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q) {
+// The fields of `q` in kQuestionColumns order; `id` holds the question id they point to.
+std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q, std::string& id) {
+  id.clear();
+  append_question_id(id, q);
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
-          q.answer,   q.dicom_id,   q.split,                     q.ref_id};
+          q.answer,   q.dicom_id,   q.split,                     q.ref_id, id};
 }
 
 void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
-  auto fields = question_fields(question);
+  std::string id;
+  auto fields = question_fields(question, id);
   for (size_t i = 0; i < layout.size(); ++i) {
     if (i > 0) out += ',';
     append_csv_field(out, fields[layout[i]]);
@@ -49,7 +52,8 @@ void append_csv_line(std::string& out, const QuestionRef& question, const Questi
 }
 
 void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
-  auto fields = question_fields(question);
+  std::string id;
+  auto fields = question_fields(question, id);
   out += '{';
   for (size_t i = 0; i < layout.size(); ++i) {
     if (i > 0) out += ',';
@@ -124,11 +128,13 @@ bool is_required(std::string_view column) {
   return std::find(std::begin(kRequiredColumns), std::end(kRequiredColumns), column) != std::end(kRequiredColumns);
 }
 
-// The question in `fields` (kQuestionColumns order); its views point into `fields`.
+// The question in `fields` (kQuestionColumns order; an empty question_id is derived when
+// written); its views point into `fields`.
 Result<QuestionRef> question_from_fields(const std::array<std::string_view, kQuestionColumnCount>& fields) {
   std::optional<QuestionType> type = parse_question_type(fields[2]);
   if (!type) return Status::ParseError("unknown question_type '" + std::string(fields[2]) + "'");
-  return QuestionRef{fields[0], fields[1], *type, fields[3], fields[4], fields[5], fields[6], fields[7]};
+  return QuestionRef{fields[0], fields[1], *type,     fields[3], fields[4],
+                     fields[5], fields[6], fields[7], fields[8]};
 }
 
 using QuestionCallback = std::function<void(const QuestionRef&)>;

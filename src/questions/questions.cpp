@@ -94,12 +94,15 @@ Result<QuestionVocabulary> QuestionVocabulary::ForPreset(const Libraries& librar
 }
 
 QuestionRef question_ref(const Question& q) {
-  return {q.study_id, q.subject_id, q.type, q.question, q.answer, q.dicom_id, q.split, q.ref_id};
+  return {q.study_id, q.subject_id, q.type, q.question, q.answer, q.dicom_id, q.split, q.ref_id, q.question_id};
 }
 
 Question to_question(const QuestionRef& q) {
-  return {std::string(q.study_id), std::string(q.subject_id), q.type,           std::string(q.question),
-          std::string(q.answer),   std::string(q.dicom_id),   std::string(q.split), std::string(q.ref_id)};
+  Question question{std::string(q.study_id), std::string(q.subject_id), q.type,
+                    std::string(q.question), std::string(q.answer),     std::string(q.dicom_id),
+                    std::string(q.split),    std::string(q.ref_id)};
+  append_question_id(question.question_id, q);
+  return question;
 }
 
 namespace {

@@ -72,15 +72,25 @@ struct Question {
   std::string dicom_id;
   std::string split;
   std::string ref_id;  // the reference study of a difference question; "" otherwise
+  std::string question_id = {};  // stable id (make_question_id); "" = not assigned yet
   bool operator==(const Question&) const = default;
 };
 
 // Every column of questions.csv (and key of questions.jsonl): the one list of columns, in the
 // order of the default layout. Only study_id, question_type, question and answer are needed
-// to read a question file back.
+// to read a question file back. question_id is last so that readers of the first eight
+// columns keep working; files without it are still read (the id is then derived).
 inline constexpr const char* kQuestionColumns[] = {
-    "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id"};
+    "study_id", "subject_id", "question_type", "question", "answer", "dicom_id", "split", "ref_id",
+    "question_id"};
 inline constexpr size_t kQuestionColumnCount = std::size(kQuestionColumns);
+
+// The stable id of a question: "<study_id>-<type>-<12 hex digits>", the digits from
+// stable_hash64 of the study, type, question text and (difference questions) reference study.
+// The same question gets the same id in every run, whatever the seed or thread count; the
+// generator never asks the same text twice of one study, so ids are unique within a file.
+std::string make_question_id(std::string_view study_id, QuestionType type, std::string_view question,
+                             std::string_view ref_id);
 
 // The column order of a question file, as indexes into kQuestionColumns.
 using QuestionLayout = std::array<uint8_t, kQuestionColumnCount>;
@@ -142,9 +152,13 @@ struct QuestionRef {
   std::string_view study_id, subject_id;
   QuestionType type = QuestionType::kAbnormality;
   std::string_view question, answer, dicom_id, split, ref_id;
+  std::string_view question_id = {};  // "" = derived from the fields above when written
 };
 QuestionRef question_ref(const Question& question);
+// A copy of `ref`; the id is derived when `ref` has none.
 Question to_question(const QuestionRef& ref);
+// Appends the question's id to `out`: its own when set, else make_question_id of its fields.
+void append_question_id(std::string& out, const QuestionRef& question);
 
 // Receives generated questions one by one, in study order. The fields of `question` are
 // valid only during the call.

@@ -18,7 +18,7 @@ const fs::path kDemo = fs::path(CXRVQA_SOURCE_DIR) / "data" / "demo" / "mimic";
 
 const std::vector<std::string> kLlmStages = {"extract_llm", "standardize_llm", "extract_rules",
                                              "followup",    "standardize",     "libraries",
-                                             "questions",   "stats"};
+                                             "questions",   "stats",           "report"};
 
 fs::path write_llm_config(const testing::TempDir& dir, const testing::FakeLlmServer& server) {
   fs::path config = dir / "llm.toml";
@@ -124,7 +124,7 @@ TEST(PipelineLlm, RulesStagesAreUnchangedByTheLlmOptions) {
   auto report = run_pipeline(options);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(stage_names(*report),
-            (std::vector<std::string>{"extract", "standardize", "libraries", "questions", "stats"}));
+            (std::vector<std::string>{"extract", "standardize", "libraries", "questions", "stats", "report"}));
 }
 
 TEST(PipelineLlm, RefusesAnUnknownExtractorOrAMissingConfig) {

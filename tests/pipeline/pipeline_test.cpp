@@ -40,15 +40,15 @@ TEST(Pipeline, RunsEveryStageAndWritesAManifest) {
   testing::TempDir dir;
   auto report = run_pipeline(demo_options(copy_demo(dir), dir / "out"));
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->stages.size(), 5u);
+  ASSERT_EQ(report->stages.size(), 6u);
   for (const char* file : {"keyinfo_raw.jsonl", "keyinfo.jsonl", "libraries/entity_dict.json",
-                           "questions.csv", "stats.txt", "stats.json", "manifest.json"}) {
+                           "questions.csv", "stats.txt", "stats.json", "report.html", "manifest.json"}) {
     EXPECT_TRUE(fs::exists(dir / "out" / file)) << file;
   }
   EXPECT_GT(report->stages[3].counts["questions"].get<size_t>(), 0u);
   Json manifest = Json::parse(testing::read_text(dir / "out" / "manifest.json"));
   EXPECT_EQ(manifest["seed"], 3);
-  EXPECT_EQ(manifest["stages"].size(), 5u);
+  EXPECT_EQ(manifest["stages"].size(), 6u);
   bool has_metadata_hash = false;
   for (const auto& input : manifest["inputs"]) {
     if (input["path"].get<std::string>().find("mimic_all.csv") != std::string::npos) {
@@ -68,14 +68,14 @@ TEST(Pipeline, SkipsStagesWhoseInputsDidNotChange) {
 
   auto again = run_pipeline(options);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(skipped(*again), std::vector<bool>(5, true));
+  EXPECT_EQ(skipped(*again), std::vector<bool>(6, true));
   EXPECT_EQ(testing::read_text(dir / "out" / "questions.csv"), questions);
 
-  // A new seed re-runs questions and stats only.
+  // A new seed re-runs questions, stats and the report only.
   options.seed = 4;
   auto reseeded = run_pipeline(options);
   ASSERT_TRUE(reseeded.ok());
-  EXPECT_EQ(skipped(*reseeded), (std::vector<bool>{true, true, true, false, false}));
+  EXPECT_EQ(skipped(*reseeded), (std::vector<bool>{true, true, true, false, false, false}));
 
   // A deleted output re-runs the stage that writes it (and what reads it, if it changed).
   fs::remove(dir / "out" / "keyinfo.jsonl");

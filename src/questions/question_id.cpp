@@ -1,0 +1,45 @@
+// Stable question ids.
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "common/hash.h"
+#include "questions/questions.h"
+
+namespace cxrvqa {
+
+namespace {
+
+constexpr char kSeparator = '\x1f';  // cannot occur in a study id, type name or question
+
+void append_derived_id(std::string& out, std::string_view study_id, QuestionType type,
+                       std::string_view question, std::string_view ref_id) {
+  std::string_view type_name = question_type_name(type);
+  std::string key;
+  key.reserve(study_id.size() + type_name.size() + question.size() + ref_id.size() + 3);
+  key.append(study_id).append(1, kSeparator).append(type_name).append(1, kSeparator).append(question);
+  if (!ref_id.empty()) key.append(1, kSeparator).append(ref_id);
+  // 48 bits of the hash: the ids of one study and type collide with odds of about 2^-48.
+  uint64_t digits = stable_hash64(key) >> 16;
+  out.append(study_id).append(1, '-').append(type_name).append(1, '-');
+  fmt::format_to(std::back_inserter(out), "{:012x}", digits);
+}
+
+}  // namespace
+
+std::string make_question_id(std::string_view study_id, QuestionType type, std::string_view question,
+                             std::string_view ref_id) {
+  std::string id;
+  append_derived_id(id, study_id, type, question, ref_id);
+  return id;
+}
+
+void append_question_id(std::string& out, const QuestionRef& question) {
+  if (!question.question_id.empty()) {
+    out.append(question.question_id);
+    return;
+  }
+  append_derived_id(out, question.study_id, question.type, question.question, question.ref_id);
+}
+
+}  // namespace cxrvqa
