@@ -64,7 +64,7 @@ TEST(Fidelity, MedicalCxrVqaPresetMatchesTheOriginalGenerator) {
   EXPECT_GE(comparison.answer_jaccard(), 0.3);
   // The columns of the released file come first.
   std::string text = read_text(dir / "q.csv");
-  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,question_type,question,answer,dicom_id,split,ref_id");
+  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,question_type,question,answer,dicom_id,split,ref_id,question_id");
 }
 
 TEST(Fidelity, CompareCommandPrintsTheFigures) {
@@ -131,7 +131,7 @@ TEST(Fidelity, DiffVqaPresetReadsTheReleasedFilesAndPairsOnlyStrictlyEarlierStud
   EXPECT_EQ(types.size(), kQuestionTypeCount);
   EXPECT_GT(differences, 2000u);
   std::string text = read_text(dir / "q.csv");
-  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split");
+  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split,question_id");
 }
 
 // The default preset reads the same files unchanged; its references are strictly earlier too.

@@ -135,7 +135,7 @@ TEST(PipelineConfig, ReadsThePresetAndTheProjections) {
   EXPECT_NE(bad.message().find("medical-cxr-vqa"), std::string::npos) << bad.message();
 }
 
-// The preset decides the questions stage only: a change re-runs questions and stats.
+// The preset decides the questions stage only: a change re-runs questions, stats and report.
 TEST(Pipeline, PresetRunsOnTheDemoCorpusAndReRunsOnlyQuestions) {
   testing::TempDir dir;
   PipelineOptions options = demo_options(copy_demo(dir), dir / "out");
@@ -144,7 +144,7 @@ TEST(Pipeline, PresetRunsOnTheDemoCorpusAndReRunsOnlyQuestions) {
   options.min_count = 1;
   auto cxr = run_pipeline(options);
   ASSERT_TRUE(cxr.ok()) << cxr.status().ToString();
-  EXPECT_EQ(skipped(*cxr), (std::vector<bool>{true, true, true, false, false}));
+  EXPECT_EQ(skipped(*cxr), (std::vector<bool>{true, true, true, false, false, false}));
   EXPECT_GT(cxr->stages[3].counts["questions"].get<size_t>(), 10u);
   EXPECT_EQ(cxr->stages[3].counts["per_type"]["difference"], 0);
   options.preset = QuestionPreset::kMedicalDiffVqa;
@@ -152,7 +152,7 @@ TEST(Pipeline, PresetRunsOnTheDemoCorpusAndReRunsOnlyQuestions) {
   ASSERT_TRUE(diff.ok()) << diff.status().ToString();
   EXPECT_GT(diff->stages[3].counts["per_type"]["difference"].get<size_t>(), 0u);
   std::string text = testing::read_text(dir / "out" / "questions.csv");
-  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split");
+  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split,question_id");
   Json manifest = Json::parse(testing::read_text(dir / "out" / "manifest.json"));
   EXPECT_EQ(manifest["options"]["preset"], "medical-diff-vqa");
 }

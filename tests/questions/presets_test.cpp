@@ -309,7 +309,7 @@ TEST_F(MedicalDiffVqa, OfficialNamesPostLocationsAndTheReleasedColumns) {
                               question_layout(QuestionPreset::kMedicalDiffVqa))
                   .ok());
   std::string text = testing::read_text(dir / "q.csv");
-  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split");
+  EXPECT_EQ(text.substr(0, text.find('\n')), "study_id,subject_id,ref_id,question_type,question,answer,dicom_id,split,question_id");
   std::vector<LineError> errors;
   auto back = read_questions(dir / "q.csv", errors);
   ASSERT_TRUE(back.ok());
