@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "common/file_io.h"
 #include "corpus/metadata.h"
 
 namespace cxrvqa::app {
@@ -35,6 +36,10 @@ void print_summary(const PrepareMetadataSummary& s, const std::filesystem::path&
 }
 
 int run_prepare(const PrepareArgs& args) {
+  std::vector<std::filesystem::path> inputs = {args.inputs.metadata, args.inputs.split};
+  if (args.inputs.chexpert) inputs.push_back(*args.inputs.chexpert);
+  Status apart = check_outputs_apart({args.out}, inputs);
+  if (!apart.ok()) return fail(apart.message());
   PrepareMetadataSummary summary;
   auto records = build_mimic_all(args.inputs, &summary);
   if (!records.ok()) return fail(records.status().ToString());
