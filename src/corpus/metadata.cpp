@@ -23,6 +23,11 @@ std::string field_or_empty(const CsvRow& row, const std::optional<size_t>& colum
   return column ? std::string(trim(row.get(*column))) : std::string();
 }
 
+bool same_metadata(const StudyRecord& a, const StudyRecord& b) {
+  return a.subject_id == b.subject_id && a.dicom_id == b.dicom_id && a.view == b.view && a.split == b.split &&
+         a.study_date == b.study_date && a.study_order == b.study_order;
+}
+
 }  // namespace
 
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
@@ -37,6 +42,7 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
        date = reader.column("study_date"), order = reader.column("study_order");
   const std::string file = path.string();
   std::vector<StudyRecord> records;
+  std::unordered_map<std::string, std::pair<size_t, size_t>> first_row;  // study -> (record, line)
   CsvRow row;
   while (reader.Next(row)) {
     std::string study(trim(row.get((*study_column)[0])));
@@ -54,8 +60,16 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
       if (parsed) {
         record.study_order = *parsed;
       } else {
-        issues.push_back({file, row.line, study, "bad study_order: '" + order_text + "' read as 0"});
+        std::string shown = looks_like_id(order_text) ? " '" + order_text + "'" : "";
+        issues.push_back({file, row.line, study, "bad study_order:" + shown + " read as 0"});
       }
+    }
+    auto [first, added] = first_row.try_emplace(study, records.size(), row.line);
+    if (!added && !same_metadata(records[first->second.first], record)) {
+      // Readers keep the first row of a study; a later row that disagrees is reported.
+      issues.push_back({file, row.line, study,
+                        "conflicting duplicate: listed again with other values; the first row (line " +
+                            std::to_string(first->second.second) + ") is used"});
     }
     records.push_back(std::move(record));
   }

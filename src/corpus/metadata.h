@@ -32,7 +32,9 @@ inline constexpr const char* kMimicAllColumns[] = {
 
 // Reads mimic_all.csv (plain or gzip). Columns are found by name; only study_id is
 // required. Broken rows and bad study_order values go to `issues` and are skipped (row) or
-// read as 0 (order). Fails only when the file cannot be opened or has no study_id column.
+// read as 0 (order); a study listed again with other values is kept (readers use its first
+// row) and reported as a conflicting duplicate. Fails only when the file cannot be opened
+// or read (a truncated .gz included) or has no study_id column.
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
                                                 std::vector<CorpusIssue>& issues);
 
