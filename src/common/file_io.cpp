@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 
 namespace cxrvqa {
@@ -17,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kChunk = 1 << 16;
-constexpr size_t kAppendBuffer = 1 << 16;
 
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
