@@ -55,6 +55,19 @@ std::vector<Json> failures(const TempDir& dir) {
   return lines;
 }
 
+// Imports batch results `lines` into raw.jsonl (failures beside it) and returns the summary.
+BatchImportSummary import_results(const TempDir& dir, const std::string& lines) {
+  write_text(dir / "results.jsonl", lines);
+  BatchImportJob job;
+  job.results = dir / "results.jsonl";
+  job.out = dir / "raw.jsonl";
+  job.failures = dir / "raw.jsonl.failures.jsonl";
+  BatchImportSummary summary;
+  Status status = import_batch(job, &summary);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return summary;
+}
+
 TEST(LlmBadInput, DeepAnswerFailsTheStudyWithoutCrashingAndIsAskedAgain) {
   FakeLlmServer server;
   TempDir dir;
@@ -131,18 +144,30 @@ TEST(LlmBadInput, BatchResultLineNestedDeeplyIsABadLine) {
                      R"(","response":{"status_code":200,"body":{"choices":[{"message":{"content":"{\"entity\":{}}"}}]}}})";
   std::string deep = R"({"custom_id":"8|)" + std::string(64, 'b') + R"(","response":)" + std::string(100000, '[') +
                      std::string(100000, ']') + "}";
-  write_text(dir / "results.jsonl", deep + "\n" + good + "\n");
-  BatchImportJob job;
-  job.results = dir / "results.jsonl";
-  job.out = dir / "raw.jsonl";
-  job.failures = dir / "failures.jsonl";
-  BatchImportSummary summary;
-  Status status = import_batch(job, &summary);
-  ASSERT_TRUE(status.ok()) << status.ToString();
+  BatchImportSummary summary = import_results(dir, deep + "\n" + good + "\n");
   EXPECT_EQ(summary.written, 1u);
   EXPECT_EQ(summary.bad_lines, 1u);
   EXPECT_NE(summary.first_bad_line.find("results.jsonl:1"), std::string::npos) << summary.first_bad_line;
   EXPECT_NE(summary.first_bad_line.find("nested deeper"), std::string::npos) << summary.first_bad_line;
+}
+
+TEST(LlmBadInput, BatchErrorsQuotingTheReportStayOutOfTheErrorField) {
+  TempDir dir;
+  const std::string report = "Right lower lobe opacity, likely pneumonia.";
+  Json http_error = {{"custom_id", "7|" + std::string(64, 'a')},
+                     {"response", {{"status_code", 400}, {"body", {{"error", {{"message", "bad request: " + report}}}}}}}};
+  Json batch_error = {{"custom_id", "8|" + std::string(64, 'b')},
+                      {"error", {{"code", "server_error"}, {"message", "failed on: " + report}}}};
+  BatchImportSummary summary = import_results(dir, http_error.dump() + "\n" + batch_error.dump() + "\n");
+  EXPECT_EQ(summary.failed, 2u);
+  auto lines = failures(dir);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0]["error"].get<std::string>().find("HTTP 400"), std::string::npos) << lines[0].dump();
+  for (const Json& line : lines) {
+    EXPECT_EQ(line["error"].get<std::string>().find("pneumonia"), std::string::npos) << line.dump();
+    EXPECT_NE(line["raw"].get<std::string>().find("likely pneumonia"), std::string::npos)
+        << "the server's error is kept in the raw field: " << line.dump();
+  }
 }
 
 }  // namespace
