@@ -105,6 +105,13 @@ TEST(WriteFile, WritesThroughSymlinksAndRefusesSpecialFiles) {
   std::filesystem::create_directory(dir / "folder");
   EXPECT_FALSE(write_file_atomic(dir / "folder", "x\n").ok());
   EXPECT_TRUE(std::filesystem::is_directory(dir / "folder"));
+
+  // A device behind a link (the device itself is never written to: the write is refused).
+  std::filesystem::create_symlink("/dev/null", dir / "device.jsonl");
+  Status device = write_file_atomic(dir / "device.jsonl", "x\n");
+  EXPECT_EQ(device.code(), StatusCode::kInvalidArgument) << device.ToString();
+  EXPECT_NE(device.message().find("character device"), std::string::npos) << device.message();
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / "device.jsonl")) << "the link to the device was replaced";
 }
 
 TEST(WriteFile, KeepsTheModeOfTheFileItReplaces) {
