@@ -35,8 +35,8 @@ int run_rules_extract(const ExtractArgs& args) {
   job.progress = !args.no_progress && stderr_is_terminal();
   ExtractionSummary summary;
   Status status = run_rules_extraction(job, &summary);
+  if (!status.ok()) return fail(status.ToString());  // nothing was written: no summary
   std::fputs(summary.ToString().c_str(), stderr);
-  if (!status.ok()) return fail(status.ToString());
   return kExitOk;
 }
 

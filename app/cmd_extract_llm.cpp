@@ -70,6 +70,10 @@ int run_llm_extract(const ExtractCommonOptions& common, const ExtractLlmOptions&
   Status status = llm::run_llm_extraction(job, &summary);
   std::fputs(summary.ToString().c_str(), stderr);
   if (!status.ok()) return fail(status.ToString());
+  size_t asked = summary.studies - summary.empty;
+  if (asked > 0 && summary.failed == asked) {
+    return fail("every study failed (first error: " + summary.first_failure + "); run again when the server answers");
+  }
   return kExitOk;
 }
 

@@ -25,6 +25,12 @@ int run_libraries(const LibrariesOptions& options) {
   if (!options.lexicon_dir.empty()) lexicon_dir = options.lexicon_dir;
   auto lexicon = Lexicon::Load(lexicon_dir);
   if (!lexicon.ok()) return fail(lexicon.status().ToString());
+  std::filesystem::path in = options.in;
+  std::error_code ec;
+  if (std::filesystem::equivalent(in.parent_path().empty() ? "." : in.parent_path(), options.out, ec)) {
+    return fail("refusing to write the folder " + options.out + ": it holds the input " + options.in +
+                ", which would be replaced");
+  }
   std::vector<LineError> errors;
   auto records = read_keyinfo_jsonl(options.in, errors);
   if (!records.ok()) return fail(records.status().ToString());

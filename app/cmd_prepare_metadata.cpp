@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "common/file_io.h"
 #include "corpus/metadata.h"
 
 namespace cxrvqa::app {
@@ -43,6 +44,11 @@ void print_summary(const PrepareMetadataSummary& s, const std::filesystem::path&
 Result<std::vector<StudyRecord>> prepare(PrepareArgs& args) {
   auto kind = parse_corpus_kind(args.corpus);
   if (!kind.ok()) return kind.status();
+  std::vector<std::filesystem::path> inputs = {args.inputs.metadata, args.inputs.split,
+                                                args.corpus_inputs.reports, args.projections};
+  if (args.inputs.chexpert) inputs.push_back(*args.inputs.chexpert);
+  std::erase_if(inputs, [](const std::filesystem::path& path) { return path.empty(); });
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({args.out}, inputs));
   if (*kind == CorpusKind::kMimic) {
     if (args.inputs.metadata.empty() || args.inputs.split.empty()) {
       return Status::InvalidArgument("--corpus mimic needs --metadata and --split (MIMIC-CXR-JPG tables)");

@@ -55,11 +55,16 @@ int run_questions(const QuestionsOptions& options) {
   job.options.per_type = options.per_type;
   job.options.difference = !options.no_difference;
   if (options.ap_keep_rate != "auto") {
+    double rate = -1;
+    size_t used = 0;
     try {
-      job.options.ap_keep_rate = std::stod(options.ap_keep_rate);
+      rate = std::stod(options.ap_keep_rate, &used);
     } catch (const std::exception&) {
-      return fail("--ap-keep-rate must be a number in [0, 1] or 'auto'");
     }
+    if (used != options.ap_keep_rate.size() || !(rate >= 0 && rate <= 1)) {  // NaN fails too
+      return fail("--ap-keep-rate must be a number in [0, 1] or 'auto', not '" + options.ap_keep_rate + "'");
+    }
+    job.options.ap_keep_rate = rate;
   }
   auto result = run_question_job(job);
   if (!result.ok()) return fail(result.status().ToString());

@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
   chromium python3-nltk python3-yaml
+  clang libclang-rt-dev
 )
 # The browser tests drive chromium with puppeteer-core (tests/browser, installed by npm ci):
 # Debian's Node.js and npm unless a Node.js with npm is already installed.

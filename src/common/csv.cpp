@@ -9,34 +9,48 @@ namespace {
 constexpr size_t kMaxLinesPerRecord = 200;
 }  // namespace
 
-bool parse_csv_record(std::string_view text, std::vector<std::string>& fields) {
+CsvParse parse_csv_fields(std::string_view text, std::vector<std::string>& fields) {
   fields.clear();
   std::string field;
-  bool in_quotes = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
+  size_t i = 0;
+  for (;;) {  // one field per turn
+    if (i < text.size() && text[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= text.size()) {
+          fields.push_back(std::move(field));
+          return CsvParse::kOpenQuote;
+        }
+        char c = text[i++];
+        if (c != '"') {
+          field.push_back(c);
+        } else if (i < text.size() && text[i] == '"') {
           field.push_back('"');
           ++i;
         } else {
-          in_quotes = false;
+          break;
         }
-      } else {
-        field.push_back(c);
       }
-    } else if (c == '"') {
-      in_quotes = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+      if (i < text.size() && text[i] != ',') {
+        fields.push_back(std::move(field));
+        return CsvParse::kTextAfterQuote;
+      }
     } else {
-      field.push_back(c);
+      size_t comma = text.find(',', i);  // a quote inside an unquoted field is kept as it is
+      size_t end = comma == std::string_view::npos ? text.size() : comma;
+      field.assign(text.substr(i, end - i));
+      i = end;
     }
+    fields.push_back(std::move(field));
+    field.clear();
+    if (i >= text.size()) return CsvParse::kComplete;
+    ++i;  // the comma
   }
-  fields.push_back(std::move(field));
-  return !in_quotes;
+}
+
+bool parse_csv_record(std::string_view text, std::vector<std::string>& fields) {
+  return parse_csv_fields(text, fields) == CsvParse::kComplete;
 }
 
 Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source) {
@@ -118,6 +132,13 @@ bool CsvReader::NextLine(std::string& line, size_t& number) {
   return true;
 }
 
+bool CsvReader::StartsRecord(std::string_view line) const {
+  std::vector<std::string> fields;
+  if (parse_csv_fields(line, fields) != CsvParse::kComplete || fields.size() != header_.size()) return false;
+  std::string_view id = trim(fields[0]);
+  return looks_like_id(id) && id.find_first_of("0123456789") != std::string_view::npos;
+}
+
 bool CsvReader::Next(CsvRow& row) {
   std::string line;
   size_t number = 0;
@@ -127,24 +148,36 @@ bool CsvReader::Next(CsvRow& row) {
   row.line = number;
   row.error.clear();
   std::string record = line;
-  std::vector<std::pair<size_t, std::string>> extra;
-  while (!parse_csv_record(record, row.fields)) {
+  std::vector<std::pair<size_t, std::string>> extra;  // the lines after the first one
+  // On an error the lines after the first are read again as records of their own, so that
+  // reading resynchronises at the next line that starts a valid record.
+  auto broken = [&](std::string error) {
+    row.error = std::move(error);
+    parse_csv_fields(line, row.fields);  // what the first line holds (its id, usually)
+    for (auto it = extra.rbegin(); it != extra.rend(); ++it) pending_.push_front(std::move(*it));
+    return true;
+  };
+  for (;;) {
+    CsvParse parsed = parse_csv_fields(record, row.fields);
+    if (parsed == CsvParse::kTextAfterQuote) return broken("text after a closing quote");
+    if (parsed == CsvParse::kComplete) break;
     std::string next;
     size_t next_number = 0;
-    if (extra.size() >= kMaxLinesPerRecord || !NextLine(next, next_number)) {
-      row.error = "unclosed quote";
-      row.fields.clear();
-      // Lines after the bad one are read again as records of their own.
-      for (auto it = extra.rbegin(); it != extra.rend(); ++it) pending_.push_front(std::move(*it));
-      return true;
+    if (extra.size() >= kMaxLinesPerRecord || !NextLine(next, next_number)) return broken("unclosed quote");
+    if (!header_.empty() && StartsRecord(next)) {
+      // A quote left open would swallow the next record: the record ends here, broken.
+      pending_.push_front({next_number, std::move(next)});
+      return broken("unclosed quote");
     }
     record.push_back('\n');
     record.append(next);
     extra.emplace_back(next_number, std::move(next));
   }
   if (!header_.empty() && row.fields.size() != header_.size()) {
-    row.error = "expected " + std::to_string(header_.size()) + " fields, found " +
-                std::to_string(row.fields.size());
+    std::string error = "expected " + std::to_string(header_.size()) + " fields, found " +
+                        std::to_string(row.fields.size());
+    if (!extra.empty()) return broken(error);
+    row.error = error;
   }
   return true;
 }

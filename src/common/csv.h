@@ -18,7 +18,9 @@ namespace cxrvqa {
 struct CsvRow {
   size_t line = 0;                  // line number where the row starts (header is line 1)
   std::vector<std::string> fields;
-  std::string error;                // non-empty when the row is malformed; fields then unusable
+  // Non-empty when the row is malformed. Its fields then hold what its first line reads as
+  // (for the record's id in messages; check it with looks_like_id before showing it).
+  std::string error;
 
   // Field `column`, or "" when the row is shorter.
   std::string_view get(size_t column) const {
@@ -38,8 +40,12 @@ class CsvReader {
   Result<std::vector<size_t>> require_columns(const std::vector<std::string>& names) const;
 
   // Reads the next row; false at end of input. A row whose field count differs from the
-  // header, or whose quote is never closed, comes back with `error` set; reading goes on
-  // with the following line.
+  // header, with text after a closing quote, or whose quote is never closed comes back with
+  // `error` set. A quoted field may span lines, but a line that starts a valid record (the
+  // header's field count, an id-like first field with a digit) ends a quote left open, so a
+  // broken quote never swallows the next record. After a broken row spanning several lines,
+  // reading resynchronises at its second line: each line is a row again, so every record
+  // affected is returned (broken or not) with its own line number.
   bool Next(CsvRow& row);
   const std::filesystem::path& path() const { return lines_->path(); }
   // OK, or the I/O error that ended reading.
@@ -48,14 +54,25 @@ class CsvReader {
  private:
   explicit CsvReader(std::unique_ptr<LineReader> lines) : lines_(std::move(lines)) {}
   bool NextLine(std::string& line, size_t& number);
+  // Whether `line` alone is a complete record that looks like the start of one.
+  bool StartsRecord(std::string_view line) const;
 
   std::unique_ptr<LineReader> lines_;
   std::deque<std::pair<size_t, std::string>> pending_;  // lines to re-read after a bad row
   std::vector<std::string> header_;
 };
 
-// Parses one logical CSV record held in `text` (may contain newlines inside quotes).
-// Returns false when a quote is left open.
+// How a CSV record parsed.
+enum class CsvParse {
+  kComplete,        // every field read
+  kOpenQuote,       // a quoted field is still open at the end of the text
+  kTextAfterQuote,  // a quoted field is followed by text other than a comma (or blanks)
+};
+// Parses one logical CSV record held in `text` (may contain newlines inside quotes). A quote
+// opens a quoted field only at the start of a field; elsewhere it is an ordinary character.
+// `fields` holds what was read, up to the problem.
+CsvParse parse_csv_fields(std::string_view text, std::vector<std::string>& fields);
+// True when `text` parses as one complete record (kComplete).
 bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
 // The records of a small CSV held in `text`, one per line (header included, blank lines
 // skipped, quoted fields without newlines), each with its line number; ParseError naming

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <system_error>
 
 namespace cxrvqa {
@@ -17,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kChunk = 1 << 16;
-constexpr size_t kAppendBuffer = 1 << 16;
 
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
@@ -65,6 +63,17 @@ Result<std::string> read_plain_file(const fs::path& path, bool& gzip) {
   return content;
 }
 
+// OK when the gzip stream read to its end finished properly; IoError naming the file when it
+// stopped early (zlib's Z_BUF_ERROR after the last read: the file is truncated).
+Status gzip_end_status(gzFile gz, const fs::path& path) {
+  int err = Z_OK;
+  gzerror(gz, &err);
+  if (err == Z_BUF_ERROR) {
+    return Status::IoError(path.string() + ": truncated gzip file (the compressed stream ends before its end)");
+  }
+  return Status::Ok();
+}
+
 Result<std::string> read_gzip_file(const fs::path& path) {
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
@@ -82,7 +91,9 @@ Result<std::string> read_gzip_file(const fs::path& path) {
     if (n == 0) break;
     content.append(chunk.data(), static_cast<size_t>(n));
   }
+  Status ended = gzip_end_status(gz, path);
   gzclose(gz);
+  if (!ended.ok()) return ended;
   return content;
 }
 
@@ -93,26 +104,6 @@ Result<std::string> read_file(const fs::path& path) {
   auto content = read_plain_file(path, gzip);
   if (!content.ok() || !gzip) return content;
   return read_gzip_file(path);
-}
-
-Status write_file_atomic(const fs::path& path, std::string_view content) {
-  return write_file_atomic(path, std::vector<std::string_view>{content});
-}
-
-Status write_file_atomic(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
-    for (std::string_view piece : pieces) out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-    if (!out.flush()) return Status::IoError("cannot write " + tmp.string() + ": " + errno_text());
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-  return Status::Ok();
 }
 
 Result<std::unique_ptr<LineReader>> LineReader::Open(const fs::path& path) {
@@ -138,7 +129,10 @@ bool LineReader::Fill() {
     n = 0;
   }
   buffer_.resize(old + static_cast<size_t>(n));
-  if (n == 0) eof_ = true;
+  if (n == 0) {
+    eof_ = true;
+    if (status_.ok()) status_ = gzip_end_status(static_cast<gzFile>(gz_), path_);
+  }
   return n > 0;
 }
 
@@ -165,36 +159,6 @@ bool LineReader::Next(std::string& line) {
       return false;
     }
   }
-}
-
-Result<std::unique_ptr<LineAppender>> LineAppender::Open(const fs::path& path, bool truncate) {
-  std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  std::FILE* file = std::fopen(path.c_str(), truncate ? "wb" : "ab");
-  if (file == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
-  return std::unique_ptr<LineAppender>(new LineAppender(file, path));
-}
-
-LineAppender::~LineAppender() {
-  Flush();
-  std::fclose(file_);
-}
-
-Status LineAppender::Append(std::string_view line) {
-  buffer_.append(line);
-  buffer_.push_back('\n');
-  if (buffer_.size() >= kAppendBuffer) return Flush();
-  return Status::Ok();
-}
-
-Status LineAppender::Flush() {
-  if (buffer_.empty()) return Status::Ok();
-  size_t written = std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
-  buffer_.clear();
-  if (written == 0 || std::fflush(file_) != 0) {
-    return Status::IoError("cannot write " + path_.string() + ": " + errno_text());
-  }
-  return Status::Ok();
 }
 
 Result<size_t> truncate_to_complete_lines(const fs::path& path) {

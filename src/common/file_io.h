@@ -1,5 +1,6 @@
 // File reading and writing. Reads are transparent to gzip: a .gz file (or any gzip stream)
-// is decompressed with zlib, a plain file is read as is.
+// is decompressed with zlib, a plain file is read as is; a gzip stream that ends early (a
+// truncated file) is an error naming the file. Writes are atomic (see AtomicFileWriter).
 #pragma once
 
 #include <cstdio>
@@ -16,11 +17,84 @@ namespace cxrvqa {
 // The whole content of `path` (decompressed when gzip).
 Result<std::string> read_file(const std::filesystem::path& path);
 
-// Writes `content` to `path` through a temporary file in the same directory and a rename,
-// so readers never see a half-written file. Creates parent directories.
+// Where writing `path` lands: a symbolic link (or a chain of them) is followed, so that the
+// link stays and the file it names is replaced. InvalidArgument when that file exists and is
+// not a regular file (a directory, FIFO, socket or device is never replaced).
+Result<std::filesystem::path> output_target(const std::filesystem::path& path);
+
+// Refuses a run whose outputs would destroy its inputs or each other: InvalidArgument when an
+// output is the same file as an input (same device and inode, so links and other spellings
+// of the path count) or two outputs are the same file. Paths that do not exist never match an
+// input; empty paths are ignored.
+Status check_outputs_apart(const std::vector<std::filesystem::path>& outputs,
+                           const std::vector<std::filesystem::path>& inputs);
+
+// A file written in full or not at all. Bytes go to "<target>.tmp" beside the target (the
+// target of a symbolic link: see output_target), which Commit() renames over the target, so
+// readers see the old file or the new one, never a part. Every write error (a full disk, a
+// file size limit) is returned, never lost; after an error, or when the writer is destroyed
+// without Commit(), the temporary file is removed and the target is left as it was. The
+// temporary file keeps the mode of the file it replaces. Not thread-safe.
+class AtomicFileWriter {
+ public:
+  // Creates the parent directories and the temporary file.
+  static Result<std::unique_ptr<AtomicFileWriter>> Open(const std::filesystem::path& path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  // Appends `bytes` (buffered).
+  Status Write(std::string_view bytes);
+  // Appends `line` and a newline.
+  Status Append(std::string_view line);
+  // Writes what is buffered, closes the file and renames it over the target.
+  Status Commit();
+
+ private:
+  AtomicFileWriter(std::filesystem::path target, std::filesystem::path temp, int fd)
+      : target_(std::move(target)), temp_(std::move(temp)), fd_(fd) {}
+  Status Drain();
+  Status Fail(Status status);
+
+  std::filesystem::path target_, temp_;
+  int fd_;
+  std::string buffer_;
+  Status status_;
+  bool committed_ = false;
+};
+
+// Writes `content` to `path` through an AtomicFileWriter.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
 // The same for content given as pieces, written one after another.
 Status write_file_atomic(const std::filesystem::path& path, const std::vector<std::string_view>& pieces);
+
+// One file of a folder written by write_folder_atomic.
+struct FolderFile {
+  std::string name;
+  std::string content;
+};
+
+// Writes `files` into a new folder beside `dir` ("<dir>.tmp") and puts it in place of `dir`
+// with one atomic rename (an exchange when `dir` exists, whose old folder is then removed), so
+// readers see the old folder or the new one, never a mix. An existing `dir` may hold only
+// files named in `files`: it is replaced whole, and anything else in it is an error.
+Status write_folder_atomic(const std::filesystem::path& dir, const std::vector<FolderFile>& files);
+
+// An advisory lock (flock) held on a file for the lifetime of the object. Released when the
+// object is destroyed or the process ends, however it ends.
+class FileLock {
+ public:
+  // Takes the lock on `path` (created when absent) without waiting. Unavailable when another
+  // process (or another FileLock) holds it.
+  static Result<std::unique_ptr<FileLock>> TryLock(const std::filesystem::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 // Reads a (possibly gzip) text file line by line. Lines are returned without the trailing
 // "\n" or "\r\n"; line numbers start at 1.
@@ -50,29 +124,6 @@ class LineReader {
   bool eof_ = false;
   size_t line_number_ = 0;
   Status status_;
-};
-
-// Appends lines to a file, flushing whole lines only, so that an interrupted run leaves a file
-// whose every complete line is valid. Used for resumable outputs.
-class LineAppender {
- public:
-  // Opens `path` for appending (truncate = false) or rewriting (truncate = true).
-  static Result<std::unique_ptr<LineAppender>> Open(const std::filesystem::path& path,
-                                                    bool truncate);
-  ~LineAppender();
-  LineAppender(const LineAppender&) = delete;
-  LineAppender& operator=(const LineAppender&) = delete;
-
-  // Appends `line` and a newline. Data reaches the OS at Flush() or when the buffer fills.
-  Status Append(std::string_view line);
-  Status Flush();
-
- private:
-  explicit LineAppender(std::FILE* file, std::filesystem::path path)
-      : file_(file), path_(std::move(path)) {}
-  std::FILE* file_;
-  std::filesystem::path path_;
-  std::string buffer_;
 };
 
 // Drops an incomplete last line (no trailing newline) from `path`, as left by a killed run.

@@ -74,31 +74,52 @@ class SaxHandler : public nlohmann::json_sax<Json> {
   }
   bool string(string_t& value) override { return builder_.Text(Kind::kString, value), true; }
   bool binary(binary_t&) override { return false; }
-  bool start_object(std::size_t) override { return builder_.Start(Kind::kObject), true; }
+  bool start_object(std::size_t) override { return Open(Kind::kObject); }
   bool key(string_t& name) override { return builder_.Key(name), true; }
-  bool end_object() override { return builder_.End(), true; }
-  bool start_array(std::size_t) override { return builder_.Start(Kind::kArray), true; }
-  bool end_array() override { return builder_.End(), true; }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(Kind::kArray); }
+  bool end_array() override { return Close(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
     return false;
   }
+  bool too_deep() const { return too_deep_; }
 
  private:
+  bool Open(Kind kind) {
+    if (++depth_ > kMaxJsonDepth) {
+      too_deep_ = true;
+      return false;
+    }
+    builder_.Start(kind);
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    builder_.End();
+    return true;
+  }
+
   JsonTreeBuilder& builder_;
+  size_t depth_ = 0;
+  bool too_deep_ = false;
 };
 
-void add_json(const Json& value, JsonTreeBuilder& builder) {
+void add_json(const Json& value, JsonTreeBuilder& builder, size_t depth) {
+  if ((value.is_object() || value.is_array()) && depth >= kMaxJsonDepth) {
+    builder.Add(Kind::kNull);
+    return;
+  }
   switch (value.type()) {
     case Json::value_t::object:
       builder.Start(Kind::kObject);
       for (const auto& [name, item] : value.items()) {
         builder.Key(name);
-        add_json(item, builder);
+        add_json(item, builder, depth + 1);
       }
       return builder.End();
     case Json::value_t::array:
       builder.Start(Kind::kArray);
-      for (const auto& item : value) add_json(item, builder);
+      for (const auto& item : value) add_json(item, builder, depth + 1);
       return builder.End();
     case Json::value_t::string: builder.Text(Kind::kString, value.get_ref<const std::string&>()); return;
     case Json::value_t::boolean: builder.Add(Kind::kBoolean).boolean = value.get<bool>(); return;
@@ -118,7 +139,7 @@ Result<JsonTree> JsonTree::Parse(std::string_view text) {
   JsonTreeBuilder builder(tree);
   SaxHandler handler(builder);
   if (!Json::sax_parse(text, &handler) || tree.entries_.empty()) {
-    return Status::ParseError("not valid JSON");
+    return Status::ParseError(handler.too_deep() ? json_too_deep_message() : "not valid JSON");
   }
   return tree;
 }
@@ -126,7 +147,7 @@ Result<JsonTree> JsonTree::Parse(std::string_view text) {
 JsonTree JsonTree::FromJson(const Json& value) {
   JsonTree tree;
   JsonTreeBuilder builder(tree);
-  add_json(value, builder);
+  add_json(value, builder, 0);
   return tree;
 }
 

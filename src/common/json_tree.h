@@ -24,9 +24,10 @@ class JsonTree {
   enum class Kind : uint8_t { kNull, kBoolean, kInteger, kFloat, kString, kArray, kObject };
   class Node;
 
-  // The tree of `text`; ParseError "not valid JSON" when it is not one JSON value.
+  // The tree of `text`; ParseError "not valid JSON" when it is not one JSON value, or the
+  // reason when it nests deeper than kMaxJsonDepth.
   static Result<JsonTree> Parse(std::string_view text);
-  // The tree of a nlohmann value.
+  // The tree of a nlohmann value; arrays and objects deeper than kMaxJsonDepth read as null.
   static JsonTree FromJson(const Json& value);
 
   Node root() const;

@@ -24,11 +24,7 @@ Status for_each_jsonl_line(const std::filesystem::path& path,
   return (*reader)->status();
 }
 
-Result<Json> parse_json_line(std::string_view line) {
-  Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (record.is_discarded()) return Status::ParseError("not valid JSON");
-  return record;
-}
+Result<Json> parse_json_line(std::string_view line) { return parse_json(line); }
 
 Status for_each_jsonl(const std::filesystem::path& path,
                       const std::function<Status(const Json&, size_t)>& on_record,

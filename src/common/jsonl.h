@@ -27,7 +27,8 @@ Status for_each_jsonl_line(const std::filesystem::path& path,
                            const std::function<Status(std::string_view, size_t)>& on_line,
                            const std::function<void(const LineError&)>& on_error);
 
-// One line as JSON; ParseError "not valid JSON" when it is not.
+// One line as JSON (parse_json: nesting bounded by kMaxJsonDepth); ParseError with the reason
+// when it is not usable.
 Result<Json> parse_json_line(std::string_view line);
 
 // Calls `on_record(json, line_number)` for each non-blank line that parses as JSON and

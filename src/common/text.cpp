@@ -14,6 +14,15 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
+bool looks_like_id(std::string_view text) {
+  if (text.empty() || text.size() > 64) return false;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '"' || c == '\'' || c == ',') return false;
+  }
+  return true;
+}
+
 std::string_view trim(std::string_view text) {
   const char* ws = " \t\r\n\f\v";
   size_t begin = text.find_first_not_of(ws);

@@ -37,6 +37,11 @@ std::optional<int> parse_integral(std::string_view text);
 // `value` as an int when it is integral and in range, else nullopt.
 std::optional<int> integral(double value);
 
+// True for text that can be a record identifier (a study or subject id): 1 to 64
+// characters, none of them white space, a control character, a quote or a comma. Messages
+// show an id only when it passes, so that misparsed report text never reaches a log.
+bool looks_like_id(std::string_view text);
+
 // True when `text` is valid UTF-8.
 bool is_valid_utf8(std::string_view text);
 // `text` with each invalid UTF-8 byte replaced by U+FFFD; `replaced` counts them.

@@ -13,6 +13,11 @@ std::string field_or_empty(const CsvRow& row, const std::optional<size_t>& colum
   return column ? std::string(trim(row.get(*column))) : std::string();
 }
 
+bool same_metadata(const StudyRecord& a, const StudyRecord& b) {
+  return a.subject_id == b.subject_id && a.dicom_id == b.dicom_id && a.view == b.view && a.split == b.split &&
+         a.study_date == b.study_date && a.study_order == b.study_order;
+}
+
 }  // namespace
 
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
@@ -27,6 +32,7 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
        date = reader.column("study_date"), order = reader.column("study_order");
   const std::string file = path.string();
   std::vector<StudyRecord> records;
+  std::unordered_map<std::string, std::pair<size_t, size_t>> first_row;  // study -> (record, line)
   CsvRow row;
   while (reader.Next(row)) {
     std::string study(trim(row.get((*study_column)[0])));
@@ -42,10 +48,18 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
     if (!order_text.empty()) {
       auto parsed = parse_integral(order_text);
       if (!parsed) {  // a wrong order would pair studies wrongly: stop here
-        return Status::ParseError(file + ":" + std::to_string(row.line) + ": study " + study + ": study_order '" +
-                                  order_text + "' is not an integer (written as 2 or 2.0)");
+        std::string shown = looks_like_id(order_text) ? " '" + order_text + "'" : "";
+        return Status::ParseError(file + ":" + std::to_string(row.line) + ": study " + study + ": study_order" +
+                                  shown + " is not an integer (written as 2 or 2.0)");
       }
       record.study_order = *parsed;
+    }
+    auto [first, added] = first_row.try_emplace(study, records.size(), row.line);
+    if (!added && !same_metadata(records[first->second.first], record)) {
+      // Readers keep the first row of a study; a later row that disagrees is reported.
+      issues.push_back({file, row.line, study,
+                        "conflicting duplicate: listed again with other values; the first row (line " +
+                            std::to_string(first->second.second) + ") is used"});
     }
     records.push_back(std::move(record));
   }

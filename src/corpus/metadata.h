@@ -34,9 +34,11 @@ inline constexpr const char* kMimicAllColumns[] = {
 // Reads mimic_all.csv (plain or gzip): this project's layout, or the original programs'
 // (the CheXpert columns, then dicom_id, view, split, study_date, study_order; other extra
 // columns ignored). Columns are found by name; only study_id is required. study_order is an
-// integer written as such or as a float ("2.0"); an empty one is unknown (0).
-// Broken rows go to `issues` and are skipped. Fails when the file cannot be opened, has no
-// study_id column, or holds a study_order that is anything else (naming file and line).
+// integer written as such or as a float ("2.0"); an empty one is unknown (0). Broken rows go
+// to `issues` and are skipped; a study listed again with other values is kept (readers use
+// its first row) and reported as a conflicting duplicate. Fails when the file cannot be
+// opened or read (a truncated .gz included), has no study_id column, or holds a study_order
+// that is anything else (naming file and line).
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
                                                 std::vector<CorpusIssue>& issues);
 

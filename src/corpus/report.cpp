@@ -7,7 +7,7 @@ namespace cxrvqa {
 std::string CorpusIssue::ToString() const {
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line);
-  if (!study_id.empty()) out += " study " + study_id;
+  if (looks_like_id(study_id)) out += " study " + study_id;  // never misparsed report text
   out += ": " + reason;
   return out;
 }

@@ -33,7 +33,8 @@ struct CorpusIssue {
   size_t line = 0;       // 1-based line in `file`; 0 when the issue concerns a whole file
   std::string study_id;  // "" when unknown (e.g. a row too broken to read its id)
   std::string reason;    // short and stable, the first word names the kind ("broken row: ...")
-  // "<file>[:<line>][ study <id>]: <reason>"
+  // "<file>[:<line>][ study <id>]: <reason>"; the id only when it looks like one
+  // (looks_like_id), so that text misread from a broken row is never shown.
   std::string ToString() const;
   // The kind of issue: `reason` up to its first ':' (for counting per reason).
   std::string kind() const;

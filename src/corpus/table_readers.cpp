@@ -78,6 +78,7 @@ std::optional<std::string> id_text(const Json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
   if (it->is_string()) return std::string(trim(it->get<std::string>()));
+  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());  // above int64 too
   if (it->is_number_integer()) return std::to_string(it->get<long long>());
   return std::nullopt;
 }

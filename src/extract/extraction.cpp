@@ -113,6 +113,9 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
   ExtractionSummary& s = summary ? *summary : local;
   s = ExtractionSummary{};
 
+  std::vector<std::filesystem::path> inputs = {job.reports};
+  if (job.metadata) inputs.push_back(*job.metadata);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
   auto lexicon = job_lexicon(job);
   if (!lexicon.ok()) return lexicon.status();
   RulesExtractor extractor(*lexicon);
@@ -123,7 +126,7 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
   auto reader = open_job_corpus(job, *metadata);
   if (!reader.ok()) return reader.status();
   (*reader)->add_issues(std::move(metadata_issues));
-  auto out = LineAppender::Open(job.out, /*truncate=*/true);
+  auto out = AtomicFileWriter::Open(job.out);  // the output appears whole, or not at all
   if (!out.ok()) return out.status();
 
   auto loop_start = std::chrono::steady_clock::now();
@@ -147,13 +150,14 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
     s.written += batch.size();
     progress.SetDetail(fmt::format("issues {}", (*reader)->issues().size()));
   }
-  CXRVQA_RETURN_IF_ERROR((*out)->Flush());
   progress.Finish();
+  CXRVQA_RETURN_IF_ERROR((*reader)->status());
+  CXRVQA_RETURN_IF_ERROR((*out)->Commit());
   count_issues((*reader)->issues(), s);
   auto now = std::chrono::steady_clock::now();
   s.elapsed_seconds = std::chrono::duration<double>(now - start).count();
   s.extract_seconds = std::chrono::duration<double>(now - loop_start).count();
-  return (*reader)->status();
+  return Status::Ok();
 }
 
 }  // namespace cxrvqa

@@ -54,7 +54,9 @@ struct ExtractionSummary {
 StudyMeta study_meta_for(const Report& report, const StudyRecord* record);
 
 // Runs the job. Corpus issues are counted in `summary`, never fatal. Fails (non-OK) only
-// when the corpus, metadata, lexicon or output cannot be opened or written.
+// when the corpus, metadata, lexicon or output cannot be opened or written, or when the
+// output is one of the inputs. The output is written atomically: a failed or killed run
+// leaves the previous file (or none) and no temporary file.
 Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary);
 
 }  // namespace cxrvqa

@@ -14,8 +14,9 @@ Result<Json> existing_dataset_info(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) return Json::object();
   Result<std::string> text = read_file(path);
   if (!text.ok()) return text.status();
-  Json info = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!info.is_object()) return Status::ParseError(path.string() + ": not a JSON object");
+  auto info = parse_json(*text);
+  if (!info.ok()) return Status::ParseError(path.string() + ": " + info.status().message());
+  if (!info->is_object()) return Status::ParseError(path.string() + ": not a JSON object");
   return info;
 }
 

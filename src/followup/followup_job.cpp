@@ -73,6 +73,11 @@ size_t FollowupJobSummary::requests() const {
 
 Result<FollowupJobSummary> run_followup_job(const FollowupJob& job) {
   if (job.lexicon == nullptr) return Status::InvalidArgument("followup: no lexicon");
+  std::vector<std::filesystem::path> inputs = {job.llm_keyinfo, job.reference, job.corpus.reports, job.config.cache};
+  for (const auto& path : {job.corpus.metadata, job.system_prompt}) {
+    if (path) inputs.push_back(*path);
+  }
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
   auto settings = load_settings(job);
   if (!settings.ok()) return settings.status();
   FollowupJobSummary summary;

@@ -127,6 +127,7 @@ Result<std::vector<std::string>> string_list(const json& object, const char* key
 
 std::string scalar_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_unsigned()) return std::to_string(value.get<uint64_t>());  // above int64 too
   if (value.is_number_integer()) return std::to_string(value.get<long long>());
   if (value.is_null()) return "";
   return value.dump();

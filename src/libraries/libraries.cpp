@@ -85,12 +85,12 @@ std::string disease_csv(const std::vector<LibraryDisease>& diseases) {
 Result<CountList> load_dict(const std::filesystem::path& path) {
   auto text = read_file(path);
   if (!text.ok()) return text.status();
-  Json object = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object()) {
+  auto object = parse_json(*text);
+  if (!object.ok() || !object->is_object()) {
     return Status::ParseError(path.string() + ": not a JSON object");
   }
   CountList list;
-  for (const auto& [name, count] : object.items()) {
+  for (const auto& [name, count] : object->items()) {
     if (!count.is_number_unsigned()) {
       return Status::ParseError(path.string() + ": count of \"" + name + "\" is not a non-negative integer");
     }
@@ -254,13 +254,10 @@ Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* 
 }
 
 Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IoError(dir.string() + ": cannot create directory: " + ec.message());
-  for (LibraryKind kind : kAllKinds) {
-    CXRVQA_RETURN_IF_ERROR(write_file_atomic(dir / dict_file_name(kind), dict_json(libraries.list(kind))));
-  }
-  return write_file_atomic(dir / "disease_lib.csv", disease_csv(libraries.diseases));
+  std::vector<FolderFile> files;
+  for (LibraryKind kind : kAllKinds) files.push_back({dict_file_name(kind), dict_json(libraries.list(kind))});
+  files.push_back({"disease_lib.csv", disease_csv(libraries.diseases)});
+  return write_folder_atomic(dir, files);
 }
 
 Result<Libraries> load_libraries(const std::filesystem::path& dir) {

@@ -110,8 +110,9 @@ class LibraryCounter {
 // The same over `records` at once.
 Libraries compute_libraries(const std::vector<KeyInfo>& records, const Lexicon* lexicon);
 
-// Writes the four *_dict.json files and disease_lib.csv into `dir` (created when missing),
-// each atomically.
+// Writes the four *_dict.json files and disease_lib.csv as the folder `dir`, atomically as a
+// whole (write_folder_atomic: the folder holds the old set or the new one, never a mix). An
+// existing `dir` holding other files is refused.
 Status write_libraries(const Libraries& libraries, const std::filesystem::path& dir);
 
 // Reads what write_libraries wrote, or the original programs' libs/ folder. The dictionaries

@@ -20,8 +20,8 @@ Result<ChatOutcome> read_result_line(const nlohmann::json& line, const std::stri
   auto error = line.find("error");
   if (error != line.end() && !error->is_null()) {
     outcome.kind = is_content_filter_error(*error) ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kFailed;
-    std::string text = server_error_text(nlohmann::json{{"error", *error}});
-    outcome.error = "batch error: " + (text.empty() ? std::string("unspecified") : text);
+    outcome.raw = error->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    outcome.error = "batch error (" + http_error_text(0, outcome.raw) + ")";
     return outcome;
   }
   auto response = line.find("response");
@@ -33,7 +33,8 @@ Result<ChatOutcome> read_result_line(const nlohmann::json& line, const std::stri
   if (code != 200) {
     bool filtered = body->is_object() && body->contains("error") && is_content_filter_error((*body)["error"]);
     outcome.kind = filtered ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kFailed;
-    outcome.error = fmt::format("HTTP {}: {}", code, server_error_text(*body));
+    outcome.raw = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    outcome.error = http_error_text(code, outcome.raw);
     return outcome;
   }
   CompletionAnswer answer = read_completion(*body);

@@ -14,14 +14,6 @@
 namespace cxrvqa::llm {
 namespace {
 
-std::string failure_line(const ChatOutcome& outcome, std::string_view kind) {
-  Json line = Json::object();
-  line["study_id"] = outcome.id;
-  line["kind"] = kind;
-  line["error"] = outcome.error;
-  line["answer"] = outcome.content;
-  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
 
 Result<StudyIndex> load_index(const std::optional<std::filesystem::path>& metadata) {
   if (!metadata) return StudyIndex();
@@ -37,6 +29,11 @@ Status export_batch(const BatchExportJob& job, BatchExportSummary* summary) {
   BatchExportSummary local;
   BatchExportSummary& s = summary ? *summary : local;
   if (job.config.endpoints.empty()) return Status::InvalidArgument("batch export needs a model (--model or --config)");
+  std::vector<std::filesystem::path> inputs = {job.selection.reports};
+  for (const auto& path : {job.selection.metadata, job.selection.ids_file, job.system_prompt}) {
+    if (path) inputs.push_back(*path);
+  }
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
   auto system_prompt = load_system_prompt(job.system_prompt);
   if (!system_prompt.ok()) return system_prompt.status();
   std::string content;
@@ -64,6 +61,9 @@ std::string BatchImportSummary::ToString() const {
 Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
   BatchImportSummary local;
   BatchImportSummary& s = summary ? *summary : local;
+  std::vector<std::filesystem::path> inputs = {job.results, job.cache};
+  if (job.metadata) inputs.push_back(*job.metadata);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
   auto index = load_index(job.metadata);
   if (!index.ok()) return index.status();
   std::unique_ptr<AnswerCache> cache;
@@ -88,7 +88,8 @@ Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
       return;
     }
     (outcome.kind == ChatOutcome::Kind::kFiltered ? s.filtered : s.failed)++;
-    failures += failure_line(outcome, outcome.kind == ChatOutcome::Kind::kFiltered ? "filtered" : "failed") + "\n";
+    failures += failure_line(outcome.id, outcome.kind == ChatOutcome::Kind::kFiltered ? "filtered" : "failed",
+                             outcome.error, outcome.content, outcome.raw) + "\n";
   };
   auto on_error = [&](const LineError& error) {
     if (s.bad_lines++ == 0) s.first_bad_line = error.ToString();

@@ -29,6 +29,7 @@ struct Endpoint {
   std::string url;
   std::string host;
   curl_slist* headers = nullptr;
+  curl_slist* resolve = nullptr;  // "localhost" pinned to loopback addresses (never DNS)
   int in_flight = 0;
   double latency_s = 0.001;  // moving average of successful answers
   double health = 1.0;       // halves on a failure, recovers on success; in [0.05, 1]
@@ -40,7 +41,8 @@ enum class Verdict { kAnswer, kFiltered, kRetry, kSchemaRejected, kJobFailed, kF
 struct Exchange {
   Verdict verdict = Verdict::kRetry;
   std::string content;
-  std::string error;
+  std::string error;  // never the server's text: it may echo the report
+  std::string raw;    // the server's error body, for the failures file only
   double retry_after_s = 0;
   int prompt_tokens = 0;
   int completion_tokens = 0;
@@ -54,6 +56,8 @@ struct Request {
   bool json_schema = false;
   std::string body;
   std::string response;
+  size_t max_response = 0;     // a larger response stops the transfer
+  bool too_large = false;
   char curl_error[CURL_ERROR_SIZE] = {};
   Clock::time_point start;
 };
@@ -65,9 +69,16 @@ struct JobState {
 };
 
 size_t append_response(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* request = static_cast<Request*>(user);
+  if (request->response.size() + size * count > request->max_response) {
+    request->too_large = true;
+    return 0;  // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  request->response.append(data, size * count);
   return size * count;
 }
+
+constexpr size_t kMaxRawBytes = 4096;  // of a server's error body kept for the failures file
 
 std::string short_text(std::string text, size_t max = 300) {
   if (text.size() > max) {
@@ -93,8 +104,10 @@ Exchange read_success(const std::string& response) {
 Exchange read_http_error(long code, const std::string& response, bool json_schema, bool may_drop_schema) {
   Exchange result;
   auto body = nlohmann::json::parse(response, nullptr, false);
-  std::string detail = short_text(server_error_text(body));
-  result.error = fmt::format("HTTP {}{}{}", code, detail.empty() ? "" : ": ", detail);
+  // The body may quote the request (and so the report): it is described, never shown.
+  result.error = http_error_text(code, response);
+  result.raw = short_text(response, kMaxRawBytes);
+  spdlog::debug("llm: HTTP {} body: {}", code, short_text(server_error_text(body)));
   if (code == 400 && body.is_object() && body.contains("error") && is_content_filter_error(body["error"])) {
     result.verdict = Verdict::kFiltered;
     result.error = "the prompt was refused by the server's content filter";
@@ -110,10 +123,12 @@ Exchange read_http_error(long code, const std::string& response, bool json_schem
   return result;
 }
 
+// Transport errors no retry can cure. A garbled reply is not one of them (libcurl reports a
+// reply that is not HTTP as CURLE_UNSUPPORTED_PROTOCOL, "HTTP/0.9 not allowed"): the URL
+// schemes were checked before any request, so it is retried like a dropped connection.
 bool is_fatal_transport_error(CURLcode code) {
-  return code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT ||
-         code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-         code == CURLE_SSL_CERTPROBLEM || code == CURLE_FAILED_INIT;
+  return code == CURLE_URL_MALFORMAT || code == CURLE_PEER_FAILED_VERIFICATION ||
+         code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM || code == CURLE_FAILED_INIT;
 }
 
 }  // namespace
@@ -134,7 +149,10 @@ struct ChatRunner::Impl {
   ~Impl() {
     for (auto& request : idle_requests) curl_easy_cleanup(request->easy);
     if (multi != nullptr) curl_multi_cleanup(multi);
-    for (auto& endpoint : endpoints) curl_slist_free_all(endpoint.headers);
+    for (auto& endpoint : endpoints) {
+      curl_slist_free_all(endpoint.headers);
+      curl_slist_free_all(endpoint.resolve);
+    }
   }
 
   // Cache keys to look up for `messages`, most preferred first.
@@ -185,23 +203,34 @@ struct ChatRunner::Impl {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_response);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request.response);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request.curl_error);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_s * 1000));
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // never follow report text elsewhere
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Only the proxy the config names, checked like an endpoint; "" makes libcurl ignore the
+    // proxy environment variables, which no allowlist check would see.
+    curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, endpoint.resolve);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &request);
   }
 
   double BackoffSeconds(int attempt, double retry_after_s) {
     double base = std::min(config.backoff_max_s, config.backoff_initial_s * std::pow(2.0, std::max(0, attempt - 1)));
     double jittered = std::uniform_real_distribution<double>(base / 2, base)(random);
-    return std::max(jittered, retry_after_s);  // the server's Retry-After is honoured as given
+    // The server's Retry-After is honoured up to the configured cap.
+    return std::max(jittered, std::min(retry_after_s, config.max_retry_after_s));
   }
 
   Exchange Interpret(Request& request, CURLcode code) {
     Exchange result;
+    if (request.too_large) {
+      result.verdict = Verdict::kJobFailed;
+      result.error = fmt::format("the answer is larger than max_answer_bytes ({} bytes); not kept", request.max_response);
+      return result;
+    }
     if (code != CURLE_OK) {
       result.verdict = is_fatal_transport_error(code) ? Verdict::kFatal : Verdict::kRetry;
       result.error = fmt::format("{} ({})", curl_easy_strerror(code), short_text(request.curl_error, 200));
@@ -250,13 +279,19 @@ Result<std::unique_ptr<ChatRunner>> ChatRunner::Create(const LlmConfig& config) 
     Endpoint endpoint;
     endpoint.config = config.endpoints[i];
     endpoint.url = chat_completions_url(endpoint.config);
-    endpoint.host = url_host(endpoint.url).value();
+    UrlParts parts = endpoint_url_parts(endpoint.url).value();
+    endpoint.host = parts.host;
+    if (endpoint.host == "localhost") {
+      std::string pin = "localhost:" + parts.port + ":127.0.0.1,[::1]";
+      endpoint.resolve = curl_slist_append(nullptr, pin.c_str());
+    }
     endpoint.headers = curl_slist_append(nullptr, "Content-Type: application/json");
     endpoint.headers = curl_slist_append(endpoint.headers, "Expect:");
     if (!endpoint.config.api_key_env.empty()) {
       const char* key = std::getenv(endpoint.config.api_key_env.c_str());
       if (key == nullptr || *key == '\0') {
         curl_slist_free_all(endpoint.headers);
+        curl_slist_free_all(endpoint.resolve);
         return Status::InvalidArgument(fmt::format(
             "endpoint {} ({}): environment variable {} (api_key_env) is not set", i, endpoint.host,
             endpoint.config.api_key_env));
@@ -313,6 +348,14 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
         }
       }
     }
+    if (hit && !hit->filtered && check) {
+      // Answers cached by an older program may not pass today's check: asked again.
+      std::string rejected = check(hit->content);
+      if (!rejected.empty()) {
+        spdlog::debug("llm: cached answer for {} rejected ({}); asking again", jobs[i].id, rejected);
+        hit.reset();
+      }
+    }
     if (!hit) {
       ready.push_back(i);
       continue;
@@ -320,7 +363,7 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
     ++s.totals.cache_hits;
     ChatOutcome outcome{jobs[i].id, hit->filtered ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kOk,
                         hit->filtered ? "" : hit->content,
-                        hit->filtered ? hit->content : "", true, hit->prompt_tokens, hit->completion_tokens};
+                        hit->filtered ? hit->content : "", true, hit->prompt_tokens, hit->completion_tokens, ""};
     deliver(std::move(outcome));
   }
 
@@ -330,8 +373,11 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
     request->job = job;
     request->endpoint = e;
     request->json_schema = s.json_schema_on;
-    request->body = chat_request_body(s.config, s.endpoints[e].config, jobs[job].messages, request->json_schema).dump();
+    request->body = chat_request_body(s.config, s.endpoints[e].config, jobs[job].messages, request->json_schema)
+                        .dump(-1, ' ', false, Json::error_handler_t::replace);
     request->response.clear();
+    request->max_response = static_cast<size_t>(s.config.max_answer_bytes);
+    request->too_large = false;
     request->curl_error[0] = '\0';
     request->start = Clock::now();
     s.Configure(*request, s.endpoints[e]);
@@ -349,7 +395,7 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
     if (++state.attempts > s.config.max_retries) {
       deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, state.last_content,
                           fmt::format("gave up after {} attempts: {}", state.attempts, state.last_error), false,
-                          exchange.prompt_tokens, exchange.completion_tokens});
+                          exchange.prompt_tokens, exchange.completion_tokens, exchange.raw});
       return;
     }
     ++s.totals.retries;
@@ -388,12 +434,13 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
         retry_or_fail(job, exchange);
         return Status::Ok();
       case Verdict::kJobFailed:
-        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, "", exchange.error, false, 0, 0});
+        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, "", exchange.error, false, 0, 0,
+                            std::move(exchange.raw)});
         return Status::Ok();
       case Verdict::kFiltered:
         CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema, CachedAnswer{true, exchange.error, 0, 0}));
         deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFiltered, "", exchange.error, false,
-                            exchange.prompt_tokens, exchange.completion_tokens});
+                            exchange.prompt_tokens, exchange.completion_tokens, ""});
         return Status::Ok();
       case Verdict::kAnswer:
         break;
@@ -410,7 +457,7 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
     CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema,
                                  CachedAnswer{false, exchange.content, exchange.prompt_tokens, exchange.completion_tokens}));
     deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kOk, std::move(exchange.content), "", false,
-                        exchange.prompt_tokens, exchange.completion_tokens});
+                        exchange.prompt_tokens, exchange.completion_tokens, ""});
     return Status::Ok();
   };
 

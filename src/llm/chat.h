@@ -39,6 +39,9 @@ struct ChatOutcome {
   bool from_cache = false;
   int prompt_tokens = 0;
   int completion_tokens = 0;
+  // kFailed after an HTTP error: the server's error body (at most a few KB). It may quote the
+  // report, so it goes only to the failures file, never to a log above debug level.
+  std::string raw;
 };
 
 // Counters over the runner's lifetime.
@@ -54,8 +57,8 @@ struct UsageTotals {
   uint64_t completion_tokens = 0;
 };
 
-// Checks a fresh answer before it is accepted and cached: returns "" when acceptable, or the
-// reason it is not (e.g. "no JSON object"). A rejected answer is requested again (counted as
+// Checks a fresh answer before it is accepted and cached (and a cached answer before it is
+// used): returns "" when acceptable, or the reason it is not (e.g. "no JSON object"). A rejected answer is requested again (counted as
 // a retry); when retries run out the outcome is kFailed with the last answer in `content`,
 // and nothing is cached, so a later run asks again.
 using AnswerCheck = std::function<std::string(std::string_view content)>;
@@ -75,7 +78,10 @@ class ChatRunner {
   ChatRunner& operator=(const ChatRunner&) = delete;
 
   // Completes every job (cache first, then the servers) and calls `on_done` once per job, in
-  // completion order, always from the calling thread. Returns OK when every job got an
+  // completion order, always from the calling thread. Cached answers go through `check` too
+  // (one a newer check rejects is asked again). A response larger than max_answer_bytes
+  // fails its job; Retry-After is honoured up to max_retry_after_s; a reply that is not HTTP
+  // is retried. Returns OK when every job got an
   // outcome; a fatal server answer (400 other than a content filter, 401, 403, 404) stops
   // the run and returns a Status naming the endpoint and HTTP code (outcomes already
   // delivered stay valid and cached).

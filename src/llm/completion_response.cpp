@@ -1,5 +1,9 @@
 #include "llm/completion_response.h"
 
+#include <fmt/format.h>
+
+#include "common/hash.h"
+
 namespace cxrvqa::llm {
 namespace {
 
@@ -36,6 +40,13 @@ std::string server_error_text(const nlohmann::json& body) {
   std::string message = string_field(*error, "message");
   std::string code = string_field(*error, "code");
   return code.empty() ? message : code + ": " + message;
+}
+
+std::string http_error_text(long code, std::string_view body) {
+  std::string described = body.empty() ? "empty body"
+                                        : fmt::format("body of {} bytes, sha256 {}", body.size(),
+                                                      sha256_hex(body).substr(0, 12));
+  return code == 0 ? described : fmt::format("HTTP {} ({})", code, described);
 }
 
 CompletionAnswer read_completion(const nlohmann::json& body) {

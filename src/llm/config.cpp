@@ -3,16 +3,37 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/file_io.h"
 #include "common/text.h"
 
 namespace cxrvqa::llm {
 namespace {
 
-// Reads TOML values into a config, remembering the first problem met.
+// The number of single-character edits between `a` and `b`.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Reads TOML values into a config, remembering the first problem met: a key it does not
+// know, a value of the wrong type, a number that is not finite or out of its range.
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string where) : table_(table), where_(std::move(where)) {}
+  TableReader(const toml::table& table, std::string where, std::vector<std::string_view> known)
+      : table_(table), where_(std::move(where)), known_(std::move(known)) {}
 
   void String(const char* key, std::string& out) {
     if (auto node = table_.get(key)) {
@@ -20,20 +41,23 @@ class TableReader {
       else Fail(key, "a string");
     }
   }
-  void Number(const char* key, double& out, double min) {
+  void Number(const char* key, double& out, double min, double max) {
     if (auto node = table_.get(key)) {
       auto value = node->value<double>();
       if (!value) return Fail(key, "a number");
-      if (*value < min) return Fail(key, fmt::format("at least {}", min));
+      if (!std::isfinite(*value) || *value < min || *value > max) {
+        return Fail(key, fmt::format("a number from {} to {}", min, max));
+      }
       out = *value;
     }
   }
-  void Integer(const char* key, int& out, int min) {
+  template <typename Int>
+  void Integer(const char* key, Int& out, int64_t min, int64_t max) {
     if (auto node = table_.get(key)) {
-      auto value = node->value<int64_t>();
+      auto value = node->value_exact<int64_t>();
       if (!value) return Fail(key, "an integer");
-      if (*value < min || *value > 1'000'000) return Fail(key, fmt::format("an integer >= {}", min));
-      out = static_cast<int>(*value);
+      if (*value < min || *value > max) return Fail(key, fmt::format("an integer from {} to {}", min, max));
+      out = static_cast<Int>(*value);
     }
   }
   void StringList(const char* key, std::vector<std::string>& out) {
@@ -52,11 +76,25 @@ class TableReader {
       status_ = Status::ParseError(fmt::format("{}: '{}' must be {}", where_, key, expected));
     }
   }
-  const Status& status() const { return status_; }
+  // The first problem met, checking first for keys that are not known (typos would
+  // otherwise be ignored silently).
+  Status status() const {
+    for (const auto& [key, node] : table_) {
+      if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
+      std::string_view closest;
+      for (std::string_view name : known_) {
+        if (edit_distance(key.str(), name) <= 2 && closest.empty()) closest = name;
+      }
+      return Status::ParseError(fmt::format("{}:{}: unknown key '{}'{}", where_, node.source().begin.line, key.str(),
+                                            closest.empty() ? "" : fmt::format(" (did you mean '{}'?)", closest)));
+    }
+    return status_;
+  }
 
  private:
   const toml::table& table_;
   std::string where_;
+  std::vector<std::string_view> known_;
   Status status_;
 };
 
@@ -67,7 +105,8 @@ std::string strip_trailing_slashes(std::string url) {
 
 Result<EndpointConfig> read_endpoint(const toml::table& table, const std::string& where) {
   EndpointConfig endpoint;
-  TableReader reader(table, where);
+  TableReader reader(table, where,
+                     {"kind", "base_url", "endpoint", "deployment", "api_version", "model", "api_key_env"});
   std::string kind = "openai";
   reader.String("kind", kind);
   reader.String("base_url", endpoint.base_url);
@@ -135,16 +174,22 @@ Result<LlmConfig> parse_llm_config(std::string_view toml_text, std::string_view 
   }
   LlmConfig config;
   CXRVQA_RETURN_IF_ERROR(read_endpoints(root, origin, config));
-  TableReader reader(root, std::string(origin));
+  TableReader reader(root, std::string(origin),
+                     {"endpoints", "allow_hosts", "proxy", "model", "concurrency", "timeout_s", "max_retries",
+                      "backoff_initial_s", "backoff_max_s", "max_retry_after_s", "max_answer_bytes",
+                      "temperature", "max_tokens", "json_schema", "cache"});
   reader.StringList("allow_hosts", config.allow_hosts);
+  reader.String("proxy", config.proxy);
   reader.String("model", config.model);
-  reader.Integer("concurrency", config.concurrency, 1);
-  reader.Number("timeout_s", config.timeout_s, 0.001);
-  reader.Integer("max_retries", config.max_retries, 0);
-  reader.Number("backoff_initial_s", config.backoff_initial_s, 0);
-  reader.Number("backoff_max_s", config.backoff_max_s, 0);
-  reader.Number("temperature", config.temperature, 0);
-  reader.Integer("max_tokens", config.max_tokens, 0);
+  reader.Integer("concurrency", config.concurrency, 1, 4096);
+  reader.Number("timeout_s", config.timeout_s, 0.001, 86400);
+  reader.Integer("max_retries", config.max_retries, 0, 100);
+  reader.Number("backoff_initial_s", config.backoff_initial_s, 0, 3600);
+  reader.Number("backoff_max_s", config.backoff_max_s, 0, 86400);
+  reader.Number("max_retry_after_s", config.max_retry_after_s, 0, 86400);
+  reader.Integer("max_answer_bytes", config.max_answer_bytes, 1024, int64_t{1} << 30);
+  reader.Number("temperature", config.temperature, 0, 2);
+  reader.Integer("max_tokens", config.max_tokens, 0, 1'000'000);
   std::string schema = "auto", cache;
   reader.String("json_schema", schema);
   reader.String("cache", cache);

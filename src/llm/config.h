@@ -3,6 +3,7 @@
 // examples/llm-azure.toml); command-line options may override fields after loading.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -39,6 +40,11 @@ struct LlmConfig {
   // Non-loopback hosts that may receive report text. Loopback (127.0.0.0/8, ::1, localhost)
   // is always allowed; any other host must be listed here by name, exactly.
   std::vector<std::string> allow_hosts;
+  // The proxy every request goes through ("http://host:port", also https://, socks5://,
+  // socks5h://...), or "" for none. Proxy environment variables (http_proxy, HTTPS_PROXY,
+  // ALL_PROXY...) are never used. The proxy host receives report text, so it is checked like
+  // an endpoint: loopback or listed in allow_hosts.
+  std::string proxy;
   // Identity of the model for the cache key. Defaults to the first endpoint's model (or
   // Azure deployment); all endpoints of one config are expected to serve the same model.
   std::string model;
@@ -47,6 +53,8 @@ struct LlmConfig {
   int max_retries = 5;            // retries after the first attempt (timeouts, 429, 5xx, ...)
   double backoff_initial_s = 0.5; // first retry delay; doubles per retry, full jitter
   double backoff_max_s = 30;
+  double max_retry_after_s = 300; // a server's Retry-After is honoured up to this many seconds
+  int64_t max_answer_bytes = 4 << 20;  // a larger response body fails the study (not kept)
   double temperature = 0;
   int max_tokens = 1024;          // 0: not sent
   JsonSchemaMode json_schema = JsonSchemaMode::kAuto;
@@ -54,7 +62,9 @@ struct LlmConfig {
 };
 
 // Parses TOML text; `origin` names the file in error messages. Relative cache paths are
-// resolved against `base_dir`. Every field is validated (kinds, URLs, positive numbers).
+// resolved against `base_dir`. Every field is validated: unknown keys are errors (with the
+// closest known key suggested), numbers must be finite and within their range (e.g.
+// timeout_s in [0.001, 86400]), kinds and URLs must be known.
 Result<LlmConfig> parse_llm_config(std::string_view toml_text, std::string_view origin,
                                    const std::filesystem::path& base_dir);
 // Reads and parses a TOML file (relative cache paths resolve against its directory).

@@ -24,49 +24,30 @@ std::string outcome_kind_name(ChatOutcome::Kind kind) {
   return "failed";
 }
 
-std::string failure_line(const std::string& study_id, std::string_view kind, std::string_view error,
-                         std::string_view answer) {
-  Json line = Json::object();
-  line["study_id"] = study_id;
-  line["kind"] = kind;
-  line["error"] = error;
-  line["answer"] = answer;
-  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
 
-// Both outputs of a run, written to .partial files and renamed at the end.
+// Both outputs of a run, each written to a temporary file and renamed at the end (removed
+// when the run fails).
 class Outputs {
  public:
   static Result<Outputs> Open(const LlmExtractionJob& job) {
     Outputs outputs;
-    outputs.out_ = job.out;
-    outputs.failures_ = job.failures;
-    auto out = LineAppender::Open(Partial(job.out), true);
+    auto out = AtomicFileWriter::Open(job.out);
     if (!out.ok()) return out.status();
-    auto failures = LineAppender::Open(Partial(job.failures), true);
+    auto failures = AtomicFileWriter::Open(job.failures);
     if (!failures.ok()) return failures.status();
     outputs.out_writer_ = std::move(out).value();
     outputs.failures_writer_ = std::move(failures).value();
     return outputs;
   }
-  LineAppender& out() { return *out_writer_; }
-  LineAppender& failures() { return *failures_writer_; }
+  AtomicFileWriter& out() { return *out_writer_; }
+  AtomicFileWriter& failures() { return *failures_writer_; }
   Status Commit() {
-    CXRVQA_RETURN_IF_ERROR(out_writer_->Flush());
-    CXRVQA_RETURN_IF_ERROR(failures_writer_->Flush());
-    out_writer_.reset();
-    failures_writer_.reset();
-    std::error_code ec;
-    std::filesystem::rename(Partial(out_), out_, ec);
-    if (!ec) std::filesystem::rename(Partial(failures_), failures_, ec);
-    if (ec) return Status::IoError(fmt::format("cannot rename {}: {}", Partial(out_).string(), ec.message()));
-    return Status::Ok();
+    CXRVQA_RETURN_IF_ERROR(out_writer_->Commit());
+    return failures_writer_->Commit();
   }
 
  private:
-  static std::filesystem::path Partial(const std::filesystem::path& path) { return path.string() + ".partial"; }
-  std::filesystem::path out_, failures_;
-  std::unique_ptr<LineAppender> out_writer_, failures_writer_;
+  std::unique_ptr<AtomicFileWriter> out_writer_, failures_writer_;
 };
 
 // Sends studies in chunks (bounded memory) and writes each chunk's lines in corpus order.
@@ -120,13 +101,17 @@ class ExtractionRun {
         if (outcome.from_cache) ++summary_.from_cache;
         return outputs_.out().Append(raw_keyinfo_line(*parsed, meta));
       }
-      ++summary_.failed;
+      NoteFailure(parsed.status().message());
       return outputs_.failures().Append(failure_line(meta.study_id, "unparseable", parsed.status().message(), outcome.content));
     }
     if (outcome.kind == ChatOutcome::Kind::kFiltered) ++summary_.filtered;
-    else ++summary_.failed;
+    else NoteFailure(outcome.error);
     return outputs_.failures().Append(
-        failure_line(meta.study_id, outcome_kind_name(outcome.kind), outcome.error, outcome.content));
+        failure_line(meta.study_id, outcome_kind_name(outcome.kind), outcome.error, outcome.content, outcome.raw));
+  }
+
+  void NoteFailure(const std::string& error) {
+    if (summary_.failed++ == 0) summary_.first_failure = error;
   }
 
   void UpdateDetail() {
@@ -171,6 +156,11 @@ Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* sum
   LlmExtractionSummary local;
   LlmExtractionSummary& s = summary ? *summary : local;
   auto start = std::chrono::steady_clock::now();
+  std::vector<std::filesystem::path> inputs = {job.selection.reports, job.config.cache};
+  for (const auto& path : {job.selection.metadata, job.selection.ids_file, job.system_prompt}) {
+    if (path) inputs.push_back(*path);
+  }
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
   auto system_prompt = load_system_prompt(job.system_prompt);
   if (!system_prompt.ok()) return system_prompt.status();
   auto runner = ChatRunner::Create(job.config);

@@ -2,7 +2,7 @@
 // raw KeyInfo JSONL (one line per answered study, corpus order) plus a failures file.
 //
 // Resumability: every accepted answer is committed to the SQLite cache as it arrives; the
-// outputs are written to "<file>.partial" and renamed only at the end. A run killed at any
+// outputs are written to "<file>.tmp" and renamed only at the end. A run killed at any
 // moment leaves the previous outputs untouched; the next run serves every cached study
 // without a request and writes each study exactly once.
 #pragma once
@@ -34,6 +34,7 @@ struct LlmExtractionSummary {
   size_t from_cache = 0;   // of `written`
   size_t filtered = 0;     // content-filter refusals (in failures)
   size_t failed = 0;       // transport failures and unparseable answers (in failures)
+  std::string first_failure;  // the error of the first failed study (no report text)
   size_t empty = 0;        // studies with no report text (in failures, nothing sent)
   UsageTotals usage;
   double seconds = 0;
@@ -44,8 +45,9 @@ struct LlmExtractionSummary {
 };
 
 // Runs the extraction. Per-study problems are counted and written to the failures file; a
-// non-OK Status means the run stopped (bad config, host not allowed, fatal server answer,
-// I/O error) and the previous outputs were left as they were.
+// non-OK Status means the run stopped (bad config, host not allowed, an output that is one
+// of the inputs, fatal server answer, I/O error) and the previous outputs were left as they
+// were.
 Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* summary);
 
 }  // namespace cxrvqa::llm

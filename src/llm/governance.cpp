@@ -23,40 +23,77 @@ bool is_ipv4_loopback(std::string_view host) {
   return true;
 }
 
+// One part of a URL parsed by libcurl, or "" when it has none.
+std::string url_part(CURLU* handle, CURLUPart part, unsigned flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(handle, part, &text, flags) != CURLUE_OK) return "";
+  std::string result = text;
+  curl_free(text);
+  return result;
+}
+
+std::string without_brackets(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+// The parsed URL of `url` when its scheme is one of `schemes`.
+Result<UrlParts> parse_url(std::string_view url, std::initializer_list<std::string_view> schemes) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
+  if (!handle) return Status::Internal("curl_url failed");
+  std::string text(url);
+  // Proxy schemes (socks5h ...) are not transfer schemes: libcurl parses them only when told to.
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return Status::InvalidArgument(fmt::format("not a valid URL: {}", text));
+  }
+  std::string scheme = to_lower(url_part(handle.get(), CURLUPART_SCHEME));
+  if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) {
+    return Status::InvalidArgument(fmt::format("unsupported URL scheme '{}': {}", scheme, text));
+  }
+  UrlParts parts;
+  parts.host = without_brackets(to_lower(url_part(handle.get(), CURLUPART_HOST)));
+  if (parts.host.empty()) return Status::InvalidArgument(fmt::format("URL without host: {}", text));
+  parts.port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  return parts;
+}
+
+bool is_allowed(const LlmConfig& config, const std::string& host) {
+  return is_loopback_host(host) ||
+         std::find(config.allow_hosts.begin(), config.allow_hosts.end(), host) != config.allow_hosts.end();
+}
+
+Status not_allowed(std::string_view what, const std::string& host) {
+  return Status::PermissionDenied(fmt::format(
+      "{} '{}' is not a loopback address and is not listed in allow_hosts; reports are credentialed "
+      "data and go only to hosts the configuration explicitly allows",
+      what, host));
+}
+
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
-  std::string lower = to_lower(host);
-  if (lower.size() >= 2 && lower.front() == '[' && lower.back() == ']') lower = lower.substr(1, lower.size() - 2);
-  if (lower == "localhost" || lower == "localhost.") return true;
+  std::string lower = without_brackets(to_lower(host));
+  // "localhost" is resolved by libcurl itself (and pinned to loopback by the client); any
+  // other name, "localhost." included, needs a DNS answer and is a remote host.
+  if (lower == "localhost") return true;
   if (lower == "::1" || lower == "0:0:0:0:0:0:0:1") return true;
   return is_ipv4_loopback(lower);
 }
 
+Result<UrlParts> endpoint_url_parts(std::string_view url) { return parse_url(url, {"http", "https"}); }
+
 Result<std::string> url_host(std::string_view url) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
-  if (!handle) return Status::Internal("curl_url failed");
-  std::string text(url);
-  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
-    return Status::InvalidArgument(fmt::format("not a valid URL: {}", text));
-  }
-  char* scheme = nullptr;
-  if (curl_url_get(handle.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-    return Status::InvalidArgument(fmt::format("URL without scheme: {}", text));
-  }
-  std::string scheme_text = to_lower(scheme);
-  curl_free(scheme);
-  if (scheme_text != "http" && scheme_text != "https") {
-    return Status::InvalidArgument(fmt::format("only http and https URLs are supported: {}", text));
-  }
-  char* host = nullptr;
-  if (curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-    return Status::InvalidArgument(fmt::format("URL without host: {}", text));
-  }
-  std::string result = to_lower(host);
-  curl_free(host);
-  if (result.size() >= 2 && result.front() == '[' && result.back() == ']') result = result.substr(1, result.size() - 2);
-  return result;
+  auto parts = endpoint_url_parts(url);
+  if (!parts.ok()) return parts.status();
+  return parts->host;
+}
+
+Result<std::string> proxy_host(std::string_view proxy) {
+  std::string url(proxy);
+  if (url.find("://") == std::string::npos) url = "http://" + url;  // libcurl's default proxy scheme
+  auto parts = parse_url(url, {"http", "https", "socks4", "socks4a", "socks5", "socks5h"});
+  if (!parts.ok()) return Status::InvalidArgument("proxy: " + parts.status().message());
+  return parts->host;
 }
 
 Result<std::vector<std::string>> check_receiving_hosts(const LlmConfig& config) {
@@ -64,14 +101,13 @@ Result<std::vector<std::string>> check_receiving_hosts(const LlmConfig& config) 
   for (const auto& endpoint : config.endpoints) {
     auto host = url_host(chat_completions_url(endpoint));
     if (!host.ok()) return host.status();
-    bool allowed = is_loopback_host(*host) ||
-                   std::find(config.allow_hosts.begin(), config.allow_hosts.end(), *host) != config.allow_hosts.end();
-    if (!allowed) {
-      return Status::PermissionDenied(fmt::format(
-          "host '{}' is not a loopback address and is not listed in allow_hosts; reports are "
-          "credentialed data and go only to hosts the configuration explicitly allows",
-          *host));
-    }
+    if (!is_allowed(config, *host)) return not_allowed("host", *host);
+    if (std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) hosts.push_back(*host);
+  }
+  if (!config.proxy.empty()) {
+    auto host = proxy_host(config.proxy);
+    if (!host.ok()) return host.status();
+    if (!is_allowed(config, *host)) return not_allowed("proxy host", *host);
     if (std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) hosts.push_back(*host);
   }
   return hosts;

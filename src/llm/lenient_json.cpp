@@ -181,27 +181,20 @@ class Repairer {
 // True when the '{' at the start of `text` is closed within it (double-quoted strings skipped).
 bool outer_object_closes(std::string_view text) {
   int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return true;
-    }
-  }
-  return false;
+  bool closes = false;
+  for_each_json_bracket(text, [&](char c, size_t) {
+    bool opens = c == '{' || c == '[';
+    depth += opens ? 1 : -1;
+    closes = !opens && depth == 0;
+    return !closes;
+  });
+  return closes;
 }
 
 Result<Json> parse_object(std::string_view text) {
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Status::ParseError("not valid JSON");
-  if (!value.is_object()) return Status::ParseError("the JSON value is not an object");
+  auto value = parse_json(text);
+  if (!value.ok()) return value;
+  if (!value->is_object()) return Status::ParseError("the JSON value is not an object");
   return value;
 }
 
@@ -215,6 +208,9 @@ Result<Json> parse_llm_json(std::string_view answer) {
       last == std::string_view::npos || last < first ? answer.substr(first) : answer.substr(first, last - first + 1);
   // A truncated answer (the object never closes): repair from the first '{' to the end.
   if (!outer_object_closes(candidate)) candidate = answer.substr(first);
+  if (json_nesting_exceeds(candidate)) {
+    return Status::ParseError("the answer's " + json_too_deep_message());
+  }
   auto direct = parse_object(candidate);
   if (direct.ok()) return direct;
   std::string repaired = Repairer(candidate).Run();

@@ -1,7 +1,8 @@
 #include <toml++/toml.h>
 
-#include <set>
+#include <limits>
 
+#include "common/file_io.h"
 #include "pipeline/pipeline.h"
 
 namespace cxrvqa {
@@ -46,6 +47,14 @@ std::optional<fs::path>& optional_path_option(std::string_view key, PipelineOpti
   return o.system_prompt;
 }
 
+// The largest value an integer key takes (threads, questions per type and rounds are small).
+int64_t largest_value(std::string_view key) {
+  if (key == "threads") return 4096;
+  if (key == "per_type") return 1000;
+  if (key == "followup_rounds") return 100;
+  return std::numeric_limits<int64_t>::max();
+}
+
 Status apply_key(std::string_view key, const toml::node& node, const fs::path& file, PipelineOptions& o) {
   if (key == "corpus") return read_named(node, key, file, parse_corpus_kind, o.corpus);
   if (key == "reports") return read_path(node, key, o.reports, file);
@@ -71,6 +80,9 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
   if (key == "ap_keep_rate") {
     double rate = 0;
     CXRVQA_RETURN_IF_ERROR(read_value(node, key, rate, file));
+    if (!(rate >= 0 && rate <= 1)) {  // NaN fails too
+      return Status::ParseError(file.string() + ": 'ap_keep_rate' must be a number in [0, 1]");
+    }
     o.ap_keep_rate = rate;
     return Status::Ok();
   }
@@ -80,10 +92,16 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
   }
   CXRVQA_RETURN_IF_ERROR(read_value(node, key, number, file));
   if (number < 0) return Status::ParseError(file.string() + ": '" + std::string(key) + "' must not be negative");
+  if (int64_t most = largest_value(key); number > most) {
+    return Status::ParseError(file.string() + ": '" + std::string(key) + "' must be at most " + std::to_string(most));
+  }
   if (key == "seed") o.seed = static_cast<uint64_t>(number);
   if (key == "threads") o.threads = static_cast<unsigned>(number);
   if (key == "min_count") o.min_count = static_cast<size_t>(number);
-  if (key == "per_type") o.per_type = static_cast<size_t>(number);
+  if (key == "per_type") {
+    if (number < 1) return Status::ParseError(file.string() + ": 'per_type' must be at least 1");
+    o.per_type = static_cast<size_t>(number);
+  }
   if (key == "followup_rounds") {
     if (number < 1) return Status::ParseError(file.string() + ": 'followup_rounds' must be at least 1");
     o.followup_rounds = static_cast<int>(number);
@@ -94,9 +112,15 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
 }  // namespace
 
 Status apply_pipeline_config(const fs::path& toml_file, PipelineOptions& options) {
+  auto text = read_file(toml_file);
+  if (!text.ok()) return text.status();
+  return apply_pipeline_config_text(*text, toml_file, options);
+}
+
+Status apply_pipeline_config_text(std::string_view toml_text, const fs::path& toml_file, PipelineOptions& options) {
   toml::table table;
   try {
-    table = toml::parse_file(toml_file.string());
+    table = toml::parse(toml_text, toml_file.string());
   } catch (const toml::parse_error& error) {
     return Status::ParseError(toml_file.string() + ":" + std::to_string(error.source().begin.line) +
                               ": " + std::string(error.description()));

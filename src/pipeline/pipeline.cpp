@@ -48,10 +48,18 @@ constexpr const char* kStatsText = "stats.txt";
 constexpr const char* kStatsJson = "stats.json";
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kReport = "report.html";
+constexpr const char* kLock = ".pipeline.lock";
 
 std::string questions_file(const PipelineOptions& o) {
   return o.format == QuestionFormat::kJsonl ? "questions.jsonl" : "questions.csv";
 }
+
+// What a stage's run produced.
+struct StageResult {
+  Json counts;           // the stage's summary figures
+  size_t failed = 0;     // studies that failed (not cached: the next run asks again)
+  size_t attempted = 0;  // studies the stage tried to complete (LLM stages)
+};
 
 // One step of the pipeline: what it reads, what it writes and how to run it.
 struct Stage {
@@ -60,7 +68,7 @@ struct Stage {
   std::vector<std::string> reads;      // outputs of earlier stages (relative to out_dir)
   std::vector<std::string> writes;     // relative to out_dir
   Json options = Json::object();       // what else decides the output
-  std::function<Result<Json>()> run;   // returns the stage's counts
+  std::function<Result<StageResult>()> run;
   bool reads_manifest = false;         // manifest.json is written (so far) before it runs
 };
 
@@ -144,7 +152,7 @@ Result<llm::LlmConfig> load_llm_config(const PipelineOptions& o) {
 Stage extract_stage(const PipelineOptions& o, PipelineRun& run, const std::string& name,
                     const char* out_file) {
   Stage stage{name, user_inputs(o), {}, {out_file}, {{"extractor", "rules"}}, {}};
-  stage.run = [&o, &run, out_file]() -> Result<Json> {
+  stage.run = [&o, &run, out_file]() -> Result<StageResult> {
     auto lexicon = run.lexicon();
     if (!lexicon.ok()) return lexicon.status();
     ExtractionJob job;
@@ -159,10 +167,10 @@ Stage extract_stage(const PipelineOptions& o, PipelineRun& run, const std::strin
     CXRVQA_RETURN_IF_ERROR(run_rules_extraction(job, &summary));
     Json issues = Json::object();
     for (const auto& [kind, count] : summary.issues_by_kind) issues[kind] = count;
-    return Json{{"reports", summary.reports_read}, {"written", summary.written},
+    return StageResult{Json{{"reports", summary.reports_read}, {"written", summary.written},
                 {"positive", summary.positive}, {"uncertain", summary.uncertain},
                 {"negated", summary.negated}, {"issues", summary.issue_count},
-                {"issues_by_kind", issues}};
+                {"issues_by_kind", issues}}};
   };
   return stage;
 }
@@ -178,7 +186,7 @@ Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::s
                         StandardizeFiles files) {
   Stage stage{name, {}, {files.in}, {files.out, files.rejects}, Json::object(), {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
-  stage.run = [&o, &run, files]() -> Result<Json> {
+  stage.run = [&o, &run, files]() -> Result<StageResult> {
     auto lexicon = run.lexicon();
     if (!lexicon.ok()) return lexicon.status();
     Standardizer standardizer(*lexicon);
@@ -189,15 +197,15 @@ Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::s
     options.threads = o.threads;
     auto summary = standardize_file(standardizer, options);
     if (!summary.ok()) return summary.status();
-    return Json{{"read", summary->read}, {"written", summary->written},
-                {"rejected", summary->rejected_total()}};
+    return StageResult{Json{{"read", summary->read}, {"written", summary->written},
+                {"rejected", summary->rejected_total()}}};
   };
   return stage;
 }
 
 Stage extract_llm_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"extract_llm", llm_inputs(o), {}, {kLlmRawKeyInfo, kLlmFailures}, {{"extractor", "llm"}}, {}};
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     auto config = load_llm_config(o);
     if (!config.ok()) return config.status();
     llm::LlmExtractionJob job;
@@ -211,10 +219,12 @@ Stage extract_llm_stage(const PipelineOptions& o, PipelineRun& run) {
     job.progress = o.progress;
     llm::LlmExtractionSummary summary;
     CXRVQA_RETURN_IF_ERROR(llm::run_llm_extraction(job, &summary));
-    return Json{{"studies", summary.studies}, {"written", summary.written},
-                {"from_cache", summary.from_cache}, {"requests", summary.usage.requests},
-                {"filtered", summary.filtered}, {"failed", summary.failed}, {"empty", summary.empty},
-                {"corpus_issues", summary.selection.issues.size()}, {"hosts", summary.hosts}};
+    Json counts = {{"studies", summary.studies}, {"written", summary.written},
+                   {"from_cache", summary.from_cache}, {"requests", summary.usage.requests},
+                   {"filtered", summary.filtered}, {"failed", summary.failed}, {"empty", summary.empty},
+                   {"corpus_issues", summary.selection.issues.size()}, {"hosts", summary.hosts}};
+    if (!summary.first_failure.empty()) counts["first_failure"] = summary.first_failure;
+    return StageResult{std::move(counts), summary.failed, summary.studies - summary.empty};
   };
   return stage;
 }
@@ -223,7 +233,7 @@ Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"followup", llm_inputs(o), {kLlmKeyInfo, kRulesKeyInfo}, {kFollowupKeyInfo},
               {{"rounds", o.followup_rounds}, {"per_finding", o.per_finding}}, {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     auto config = load_llm_config(o);
     if (!config.ok()) return config.status();
     auto lexicon = run.lexicon();
@@ -240,14 +250,19 @@ Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
     job.per_finding = o.per_finding;
     auto summary = run_followup_job(job);
     if (!summary.ok()) return summary.status();
-    size_t changed = 0;
-    for (const FollowupRound& round : summary->followup.rounds) changed += round.changed;
-    return Json{{"compared", summary->followup.studies_compared},
-                {"without_reference", summary->followup.llm_without_reference},
-                {"disagreeing", summary->first_round_disagreeing}, {"requests", summary->requests()},
-                {"rounds", summary->followup.rounds.size()}, {"changed", changed},
-                {"written", summary->written},
-                {"bad_lines", summary->skipped_llm_lines + summary->skipped_reference_lines}};
+    size_t changed = 0, failed = 0, asked = 0;
+    for (const FollowupRound& round : summary->followup.rounds) {
+      changed += round.changed;
+      failed += round.failed;
+      asked += round.disagreeing_studies - round.without_report;
+    }
+    Json counts = {{"compared", summary->followup.studies_compared},
+                   {"without_reference", summary->followup.llm_without_reference},
+                   {"disagreeing", summary->first_round_disagreeing}, {"requests", summary->requests()},
+                   {"rounds", summary->followup.rounds.size()}, {"changed", changed}, {"failed", failed},
+                   {"written", summary->written},
+                   {"bad_lines", summary->skipped_llm_lines + summary->skipped_reference_lines}};
+    return StageResult{std::move(counts), failed, asked};
   };
   return stage;
 }
@@ -255,7 +270,7 @@ Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
 Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"libraries", {}, {kKeyInfo}, {kLibraries}, Json::object(), {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
-  stage.run = [&run]() -> Result<Json> {
+  stage.run = [&run]() -> Result<StageResult> {
     auto lexicon = run.lexicon();
     if (!lexicon.ok()) return lexicon.status();
     std::vector<LineError> errors;
@@ -263,9 +278,9 @@ Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
     if (!records.ok()) return records.status();
     Libraries libraries = compute_libraries(*records, lexicon->get());
     CXRVQA_RETURN_IF_ERROR(write_libraries(libraries, run.out(kLibraries)));
-    return Json{{"records", records->size()}, {"bad_lines", errors.size()},
+    return StageResult{Json{{"records", records->size()}, {"bad_lines", errors.size()},
                 {"entity_names", libraries.entity.size()}, {"location_words", libraries.location.size()},
-                {"level_words", libraries.level.size()}, {"type_words", libraries.type.size()}};
+                {"level_words", libraries.level.size()}, {"type_words", libraries.type.size()}}};
   };
   return stage;
 }
@@ -276,7 +291,7 @@ bool builds_metadata(const PipelineOptions& o) { return o.corpus != CorpusKind::
 Stage metadata_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"metadata", {o.reports}, {}, {kCorpusMetadata}, {{"seed", o.seed}}, {}};
   if (o.projections) stage.inputs.push_back(*o.projections);
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     CorpusMetadataInputs inputs{o.corpus, o.reports, o.projections, o.seed};
     CorpusMetadataSummary summary;
     auto records = build_corpus_metadata(inputs, &summary);
@@ -284,7 +299,7 @@ Stage metadata_stage(const PipelineOptions& o, PipelineRun& run) {
     CXRVQA_RETURN_IF_ERROR(write_mimic_all(run.out(kCorpusMetadata), *records));
     Json counts = summary.ToJson();
     if (std::string warning = summary.AssumedFrontalWarning(); !warning.empty()) counts["warning"] = warning;
-    return counts;
+    return StageResult{std::move(counts)};
   };
   return stage;
 }
@@ -297,7 +312,7 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
                    {"per_type", o.per_type},
                    {"ap_keep_rate", o.ap_keep_rate ? Json(*o.ap_keep_rate) : Json()},
                    {"format", questions_file(o)}};
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     QuestionJob job;
     job.keyinfo = run.out(kKeyInfo);
     job.metadata = builds_metadata(o) ? std::optional<fs::path>(run.out(kCorpusMetadata)) : o.metadata;
@@ -316,18 +331,18 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
     for (size_t t = 0; t < kQuestionTypeCount; ++t) {
       per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result->summary.per_type[t];
     }
-    return Json{{"questions", result->questions}, {"frontal_studies", result->summary.frontal},
+    return StageResult{Json{{"questions", result->questions}, {"frontal_studies", result->summary.frontal},
                 {"difference_pairs", result->summary.difference_pairs},
                 {"without_reference", result->summary.without_reference}, {"per_type", per_type},
                 {"bad_keyinfo_lines", result->keyinfo_errors.size()},
-                {"bad_metadata_rows", result->metadata_issues.size()}};
+                {"bad_metadata_rows", result->metadata_issues.size()}}};
   };
   return stage;
 }
 
 Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     std::vector<LineError> errors;
     QuestionStatsCounter counter;
     CXRVQA_RETURN_IF_ERROR(for_each_question(
@@ -335,8 +350,8 @@ Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
     QuestionStats stats = std::move(counter).Finish();
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
-    return Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},
-                {"yes", stats.yes}, {"no", stats.no}};
+    return StageResult{Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},
+                {"yes", stats.yes}, {"no", stats.no}}};
   };
   return stage;
 }
@@ -346,10 +361,10 @@ Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
 Stage report_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"report", {}, {kKeyInfo, kLibraries, questions_file(o)}, {kReport}, Json::object(), {}};
   stage.reads_manifest = true;
-  stage.run = [&o, &run]() -> Result<Json> {
+  stage.run = [&o, &run]() -> Result<StageResult> {
     auto summary = RunReport({o.out_dir, run.out(kReport)});
     if (!summary.ok()) return summary.status();
-    return Json{{"charts", summary->charts}, {"bytes", summary->bytes}};
+    return StageResult{Json{{"charts", summary->charts}, {"bytes", summary->bytes}}};
   };
   return stage;
 }
@@ -367,10 +382,19 @@ Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger&
       return StageReport{stage.name, true, seconds_since(start), done->counts};
     }
   }
-  auto counts = stage.run();
-  if (!counts.ok()) return Status(counts.status().code(), stage.name + ": " + counts.status().message());
-  CXRVQA_RETURN_IF_ERROR(ledger.Complete(stage.name, *fingerprint, stage.writes, *counts));
-  return StageReport{stage.name, false, seconds_since(start), *counts};
+  auto result = stage.run();
+  if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
+  // A stage whose studies failed is recorded as incomplete, so the next run does it again
+  // (answers already cached cost nothing) instead of skipping it.
+  CXRVQA_RETURN_IF_ERROR(
+      ledger.Complete(stage.name, *fingerprint, stage.writes, result->counts, result->failed == 0));
+  if (result->attempted > 0 && result->failed == result->attempted) {
+    std::string first = result->counts.value("first_failure", std::string());
+    return Status::Unavailable(fmt::format(
+        "{}: every study failed ({} of {}{}); nothing was cached for them, so the next run asks again",
+        stage.name, result->failed, result->attempted, first.empty() ? "" : "; first error: " + first));
+  }
+  return StageReport{stage.name, false, seconds_since(start), std::move(result->counts), result->failed};
 }
 
 Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const std::vector<Stage>& stages,
@@ -392,14 +416,20 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
       outputs[relative] = {{"bytes", fingerprint->bytes}, {"sha256", fingerprint->sha256}};
     }
     stage_list.push_back({{"name", done.name}, {"skipped", done.skipped},
-                          {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts}});
+                          {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts},
+                          {"failed", done.failed}});
   }
   manifest["stages"] = stage_list;
   manifest["warnings"] = report.warnings;
+  manifest["complete"] = report.failed() == 0;
   return write_file_atomic(o.out_dir / kManifest, manifest.dump(2) + "\n");
 }
 
-Status check_extractor(const PipelineOptions& o) {
+Status check_options(const PipelineOptions& o) {
+  if (o.ap_keep_rate && !(*o.ap_keep_rate >= 0 && *o.ap_keep_rate <= 1)) {  // NaN fails too
+    return Status::InvalidArgument(fmt::format("ap_keep_rate must be a number in [0, 1], not {}", *o.ap_keep_rate));
+  }
+  if (o.per_type < 1) return Status::InvalidArgument("per_type must be at least 1 (questions per type per study)");
   if (o.extractor == "rules") return Status::Ok();
   if (o.extractor != "llm") {
     return Status::InvalidArgument("unknown extractor '" + o.extractor + "' (rules or llm)");
@@ -407,6 +437,19 @@ Status check_extractor(const PipelineOptions& o) {
   if (!o.llm_config) return Status::InvalidArgument("extractor llm needs an LLM config (--llm-config)");
   if (o.followup_rounds < 1) return Status::InvalidArgument("followup rounds must be at least 1");
   return Status::Ok();
+}
+
+// Refuses an output folder where a stage would overwrite one of the user's inputs.
+Status check_stage_outputs(const PipelineOptions& o, const std::vector<Stage>& stages) {
+  std::vector<fs::path> outputs = {o.out_dir / kManifest};
+  for (const Stage& stage : stages) {
+    for (const auto& relative : stage.writes) outputs.push_back(o.out_dir / relative);
+  }
+  std::vector<fs::path> inputs = user_inputs(o);
+  for (const auto& path : {o.llm_config, o.system_prompt}) {
+    if (path) inputs.push_back(*path);
+  }
+  return check_outputs_apart(outputs, inputs);
 }
 
 // The stages up to keyinfo.jsonl. Rules: extract, standardize. LLM: extract_llm,
@@ -458,17 +501,32 @@ std::string PipelineReport::ToString(const fs::path& out_dir) const {
                         stage.seconds, counts);
   }
   text += fmt::format("total {:.2f} s; outputs and manifest.json in {}\n", seconds, out_dir.string());
+  for (const auto& stage : stages) {
+    if (stage.failed == 0) continue;
+    text += fmt::format("incomplete: {} studies failed in {} and are left out; run the same command again to "
+                        "retry them\n", stage.failed, stage.name);
+  }
   return text;
+}
+
+size_t PipelineReport::failed() const {
+  size_t total = 0;
+  for (const auto& stage : stages) total += stage.failed;
+  return total;
 }
 
 Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage) {
   auto start = std::chrono::steady_clock::now();
-  CXRVQA_RETURN_IF_ERROR(check_extractor(options));
+  CXRVQA_RETURN_IF_ERROR(check_options(options));
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) return Status::IoError("cannot create " + options.out_dir.string() + ": " + ec.message());
-  auto ledger = StageLedger::Open(options.out_dir);
-  if (!ledger.ok()) return ledger.status();
+  auto lock = FileLock::TryLock(options.out_dir / kLock);
+  if (!lock.ok()) {
+    if (lock.status().code() != StatusCode::kUnavailable) return lock.status();
+    return Status::Unavailable("another cxrvqa pipeline is writing to " + options.out_dir.string() +
+                               " (it holds " + (options.out_dir / kLock).string() + "); wait for it to finish");
+  }
   PipelineRun run(options);
   std::vector<Stage> stages;
   if (builds_metadata(options)) stages.push_back(metadata_stage(options, run));
@@ -476,6 +534,9 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
   for (auto* later : {libraries_stage, questions_stage, stats_stage, report_stage}) {
     stages.push_back(later(options, run));
   }
+  CXRVQA_RETURN_IF_ERROR(check_stage_outputs(options, stages));
+  auto ledger = StageLedger::Open(options.out_dir);
+  if (!ledger.ok()) return ledger.status();
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);

@@ -21,7 +21,7 @@
 //   questions.csv       questions (or questions.jsonl with format = "jsonl")
 //   stats.txt, stats.json
 //   report.html         the dataset at a glance (cxrvqa report)
-//   manifest.json, .stages.json (the stage ledger)
+//   manifest.json, .stages.json (the stage ledger), .pipeline.lock (held while a run goes)
 #pragma once
 
 #include <cstdint>
@@ -67,33 +67,46 @@ struct PipelineOptions {
 // Reads a pipeline TOML file into `options` (keys: corpus, reports, metadata, projections,
 // out_dir, lexicon, preset, seed, threads, min_count, per_type, ap_keep_rate, format,
 // extractor, llm_config, system_prompt, followup_rounds, per_finding). Relative paths resolve
-// against the file's directory. Unknown keys are an error naming the key.
+// against the file's directory. Unknown keys, values of the wrong type and numbers out of
+// range (ap_keep_rate outside [0, 1] or NaN, per_type 0, ...) are errors naming the key.
 Status apply_pipeline_config(const std::filesystem::path& toml_file, PipelineOptions& options);
+// The same for TOML text read from `toml_file` (names it in errors, resolves paths against it).
+Status apply_pipeline_config_text(std::string_view toml_text, const std::filesystem::path& toml_file,
+                                  PipelineOptions& options);
 
 struct StageReport {
   std::string name;
   bool skipped = false;
   double seconds = 0;
   Json counts = Json::object();
+  size_t failed = 0;  // studies that failed (LLM stages); the stage runs again next time
 };
 
 struct PipelineReport {
   std::vector<StageReport> stages;
   std::vector<std::string> warnings;  // said once per run, also kept in manifest.json
   double seconds = 0;
-  // The one-screen summary: one line per stage (ran/skipped, time, key counts) and where
-  // the outputs are.
+  // The one-screen summary: one line per stage (ran/skipped, time, key counts), where the
+  // outputs are, and a line per stage whose studies failed.
   std::string ToString(const std::filesystem::path& out_dir) const;
+  // Failed studies over all stages; 0 for a complete run.
+  size_t failed() const;
 };
 
 // Callback told when a stage starts ("[2/5] standardize") so a caller can show it.
 using StageStarted = void (*)(size_t index, size_t count, std::string_view name);
 
-// Runs the pipeline. An unknown extractor, or extractor "llm" without an LLM config, is
-// InvalidArgument before any stage runs. A corpus other than MIMIC-CXR given without
-// metadata gets a metadata stage (metadata.csv) that the questions stage reads; when its
-// reports come without image information a warning says so (once, also in the manifest). Stops at the first stage that fails, keeping what earlier stages wrote
-// (a re-run continues from there).
+// Runs the pipeline. An unknown extractor, extractor "llm" without an LLM config, an
+// ap_keep_rate outside [0, 1] (or NaN), per_type 0, or a stage output that is one of the
+// inputs is InvalidArgument before any stage runs. A corpus other than MIMIC-CXR given
+// without metadata gets a metadata stage (metadata.csv) that the questions stage reads; when
+// its reports come without image information a warning says so (once, also in the
+// manifest). The output directory is locked (<out_dir>/.pipeline.lock, an advisory lock): a
+// second run on it is Unavailable while the first one runs. Stops at the first stage that
+// fails, keeping what earlier stages wrote (a re-run continues from there). A stage where
+// some studies failed (LLM answers that never came) is recorded as incomplete and run again
+// next time; the others go on with the studies that worked. A stage where every study failed
+// is Unavailable.
 Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage = nullptr);
 
 }  // namespace cxrvqa

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include "common/file_io.h"
@@ -107,22 +108,42 @@ Result<StageLedger> StageLedger::Open(const fs::path& out_dir) {
   if (!fs::exists(file, ec)) return ledger;
   auto text = read_file(file);
   if (!text.ok()) return text.status();
-  Json json = Json::parse(*text, nullptr, false);
-  if (!json.is_object()) return ledger;  // unreadable ledger: every stage runs again
-  for (const auto& [stage, record] : json.items()) {
-    if (!record.is_object() || !record.contains("fingerprint")) continue;
-    StageRecord entry;
-    entry.fingerprint = record.value("fingerprint", "");
-    entry.outputs = record.value("outputs", Json::object());
-    entry.counts = record.value("counts", Json::object());
-    ledger.records_[stage] = std::move(entry);
+  auto json = parse_json(*text);
+  Status read = json.ok() ? ledger.Read(*json) : json.status();
+  if (!read.ok()) {
+    spdlog::warn("{}: unreadable stage ledger ({}); every stage runs again", file.string(), read.message());
+    ledger.records_.clear();
   }
   return ledger;
 }
 
+Status StageLedger::Read(const Json& json) {
+  if (!json.is_object()) return Status::ParseError("not a JSON object");
+  for (const auto& [stage, record] : json.items()) {
+    auto fingerprint = record.is_object() ? record.find("fingerprint") : record.end();
+    if (!record.is_object() || fingerprint == record.end() || !fingerprint->is_string()) {
+      return Status::ParseError("stage '" + stage + "' has no fingerprint string");
+    }
+    StageRecord entry;
+    entry.fingerprint = fingerprint->get<std::string>();
+    entry.outputs = record.value("outputs", Json::object());
+    entry.counts = record.value("counts", Json::object());
+    auto complete = record.find("complete");
+    entry.complete = complete == record.end() || (complete->is_boolean() && complete->get<bool>());
+    if (!entry.outputs.is_object() || !entry.counts.is_object()) {
+      return Status::ParseError("stage '" + stage + "' has outputs or counts that are not objects");
+    }
+    for (const auto& [output, hash] : entry.outputs.items()) {
+      if (!hash.is_string()) return Status::ParseError("stage '" + stage + "': the hash of " + output + " is not a string");
+    }
+    records_[stage] = std::move(entry);
+  }
+  return Status::Ok();
+}
+
 const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) const {
   auto it = records_.find(stage);
-  if (it == records_.end() || it->second.fingerprint != fingerprint) return nullptr;
+  if (it == records_.end() || it->second.fingerprint != fingerprint || !it->second.complete) return nullptr;
   for (const auto& [relative, hash] : it->second.outputs.items()) {
     auto current = hash_output(out_dir_ / relative);
     if (!current.ok() || *current != hash.get<std::string>()) return nullptr;
@@ -131,8 +152,8 @@ const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::st
 }
 
 Status StageLedger::Complete(const std::string& stage, const std::string& fingerprint,
-                             const std::vector<std::string>& outputs, Json counts) {
-  StageRecord record{fingerprint, Json::object(), std::move(counts)};
+                             const std::vector<std::string>& outputs, Json counts, bool complete) {
+  StageRecord record{fingerprint, Json::object(), std::move(counts), complete};
   for (const auto& relative : outputs) {
     auto hash = hash_output(out_dir_ / relative);
     if (!hash.ok()) return hash.status();
@@ -142,6 +163,7 @@ Status StageLedger::Complete(const std::string& stage, const std::string& finger
   Json json = Json::object();
   for (const auto& [name, entry] : records_) {
     json[name] = {{"fingerprint", entry.fingerprint}, {"outputs", entry.outputs}, {"counts", entry.counts}};
+    if (!entry.complete) json[name]["complete"] = false;
   }
   return write_file_atomic(out_dir_ / kLedgerName, json.dump(2) + "\n");
 }

@@ -33,22 +33,28 @@ struct StageRecord {
   std::string fingerprint;
   Json outputs = Json::object();  // output path (relative to the out dir) -> sha256
   Json counts = Json::object();   // the stage's summary figures
+  bool complete = true;           // false: some studies failed; the stage runs again
 };
 
 // The ledger file (<out_dir>/.stages.json). Writes are atomic, one per completed stage, so
 // a run interrupted mid-stage re-runs that stage and no other.
 class StageLedger {
  public:
+  // The ledger of `out_dir`; empty when there is none. A ledger that cannot be read (not
+  // JSON, fields of the wrong type) is ignored with a warning, so every stage runs again.
   static Result<StageLedger> Open(const std::filesystem::path& out_dir);
 
-  // The record of `stage` when its fingerprint equals `fingerprint` and every output it
-  // lists still has the recorded hash; nullptr otherwise.
+  // The record of `stage` when it completed, its fingerprint equals `fingerprint` and every
+  // output it lists still has the recorded hash; nullptr otherwise.
   const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint) const;
-  // Records `stage` as completed with `outputs` (paths relative to the out dir) hashed now.
+  // Records `stage` with `outputs` (paths relative to the out dir) hashed now. `complete` is
+  // false when some of its studies failed: the stage is then never up to date.
   Status Complete(const std::string& stage, const std::string& fingerprint,
-                  const std::vector<std::string>& outputs, Json counts);
+                  const std::vector<std::string>& outputs, Json counts, bool complete = true);
 
  private:
+  Status Read(const Json& json);
+
   std::filesystem::path out_dir_;
   std::map<std::string, StageRecord> records_;
 };

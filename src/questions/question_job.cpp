@@ -1,6 +1,8 @@
 // `cxrvqa questions` as a library call: read KeyInfo, metadata and libraries, generate, write.
 #include "questions/questions.h"
 
+#include "common/file_io.h"
+
 namespace cxrvqa {
 
 namespace {
@@ -35,6 +37,9 @@ std::string why_no_questions(const QuestionJob& job, const QuestionJobResult& re
 
 Result<QuestionJobResult> run_question_job(const QuestionJob& job) {
   QuestionJobResult result;
+  std::vector<std::filesystem::path> inputs = {job.keyinfo};
+  if (job.metadata) inputs.push_back(*job.metadata);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
   auto records = read_keyinfo_jsonl(job.keyinfo, result.keyinfo_errors);
   if (!records.ok()) return records.status();
   std::vector<StudyRecord> metadata;

@@ -935,7 +935,7 @@ Result<KeyInfo> Standardizer::RepairLine(std::string_view json_text, RepairCount
   if (parse_strict_keyinfo_line(json_text, strict)) return impl_->RepairStrict(std::move(strict), repairs);
   auto tree = JsonTree::Parse(json_text);
   if (!tree.ok() && !is_valid_utf8(json_text)) tree = JsonTree::Parse(sanitize_utf8(json_text));
-  if (!tree.ok()) return Status::ParseError("not valid JSON");
+  if (!tree.ok()) return tree.status();  // not valid JSON, or nested too deep to walk
   return impl_->Repair(tree->root(), repairs);
 }
 

@@ -123,7 +123,9 @@ struct StandardizeSummary {
 // Standardizes a JSONL file. Each line that cannot be repaired (bad JSON, not an object, no
 // study_id, a study_id seen before) is written to the rejects file as
 // {"file","line","reason","text"} and counted; the run goes on. Output order is input order
-// whatever the thread count. Errors only for I/O or an unreadable --libraries directory.
+// whatever the thread count. Errors only for I/O, an unreadable --libraries directory, or an
+// output (out, rejects) that is the input or the other output. A line nested deeper than
+// kMaxJsonDepth is rejected with that reason.
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
                                             const StandardizeOptions& options);
 

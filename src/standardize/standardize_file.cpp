@@ -116,6 +116,11 @@ std::string StandardizeSummary::ToString() const {
 
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
                                             const StandardizeOptions& options) {
+  std::filesystem::path rejects_path =
+      options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
+  std::vector<std::filesystem::path> inputs = {options.in};
+  if (options.libraries) inputs.push_back(*options.libraries);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, rejects_path}, inputs));
   auto content = read_file(options.in);
   if (!content.ok()) return content.status();
   std::vector<InputLine> lines = split_lines(*content);
@@ -153,8 +158,6 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
     }
   }
   CXRVQA_RETURN_IF_ERROR(write_file_atomic(options.out, output));
-  std::filesystem::path rejects_path =
-      options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
   CXRVQA_RETURN_IF_ERROR(write_file_atomic(rejects_path, rejects));
   return summary;
 }

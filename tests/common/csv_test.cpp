@@ -9,12 +9,14 @@
 namespace cxrvqa {
 namespace {
 
-std::vector<CsvRow> read_all(const std::filesystem::path& path) {
+// Every row of `path`; `status` (when given) gets how reading ended.
+std::vector<CsvRow> read_all(const std::filesystem::path& path, Status* status = nullptr) {
   auto reader = CsvReader::Open(path);
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   std::vector<CsvRow> rows;
   CsvRow row;
   while ((*reader)->Next(row)) rows.push_back(row);
+  if (status != nullptr) *status = (*reader)->status();
   return rows;
 }
 
@@ -56,6 +58,51 @@ TEST(Csv, UnclosedQuoteIsOneBadRowNotTheRestOfTheFile) {
   EXPECT_EQ(rows.back().fields[0], "299");
 }
 
+TEST(Csv, AnUnclosedQuoteNeverSwallowsTheNextRecord) {
+  testing::TempDir dir;
+  // Row 1's quote is never closed; row 2 ends with a stray quote that would close it.
+  testing::write_text(dir / "r.csv", "study_id,text\n1,\"Heart size normal.\n2,Small left effusion.\"\n3,Clear.\n");
+  auto rows = read_all(dir / "r.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].error, "unclosed quote");
+  EXPECT_EQ(rows[0].line, 2u);
+  EXPECT_EQ(rows[0].get(0), "1") << "the broken row still names its study";
+  EXPECT_TRUE(rows[1].error.empty()) << rows[1].error;
+  EXPECT_EQ(rows[1].line, 3u);
+  EXPECT_EQ(rows[1].get(0), "2");
+  EXPECT_EQ(rows[1].get(1), "Small left effusion.\"") << "study 2 keeps its own text";
+  EXPECT_EQ(rows[2].get(0), "3");
+}
+
+TEST(Csv, TextAfterAClosingQuoteIsABrokenRow) {
+  testing::TempDir dir;
+  testing::write_text(dir / "t.csv", "study_id,text\n1,\"Heart normal.\" Lungs clear.\n2,\"Fine\"  \n3,x\"y\n");
+  auto rows = read_all(dir / "t.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].error, "text after a closing quote");
+  EXPECT_EQ(rows[0].get(0), "1");
+  EXPECT_TRUE(rows[1].error.empty()) << "blanks after a closing quote are allowed";
+  EXPECT_EQ(rows[1].get(1), "Fine");
+  EXPECT_TRUE(rows[2].error.empty()) << "a quote inside an unquoted field is a character";
+  EXPECT_EQ(rows[2].get(1), "x\"y");
+}
+
+TEST(Csv, ResynchronisesAfterABrokenMultiLineRecordAndNamesEveryStudy) {
+  testing::TempDir dir;
+  // Row 1 opens a quote that closes inside row 2 ("text after a closing quote"); row 2 is a
+  // valid multi-line record of its own and must come back whole.
+  testing::write_text(dir / "m.csv",
+                      "study_id,text\n10,\"Heart normal.\n11,\"Two\nlines.\"\n12,\"After.\"\n");
+  auto rows = read_all(dir / "m.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_FALSE(rows[0].error.empty());
+  EXPECT_EQ(rows[0].get(0), "10");
+  EXPECT_TRUE(rows[1].error.empty()) << rows[1].error;
+  EXPECT_EQ(rows[1].get(0), "11");
+  EXPECT_EQ(rows[1].get(1), "Two\nlines.");
+  EXPECT_EQ(rows[2].get(0), "12");
+}
+
 TEST(Csv, ReadsGzipTransparently) {
   testing::TempDir dir;
   std::string path = (dir / "d.csv.gz").string();
@@ -73,6 +120,30 @@ TEST(Csv, EscapesOnlyWhenNeeded) {
   std::vector<std::string> fields;
   ASSERT_TRUE(parse_csv_record(csv_line({"a", "b,c", "say \"x\""}), fields));
   EXPECT_EQ(fields, (std::vector<std::string>{"a", "b,c", "say \"x\""}));
+}
+
+TEST(Csv, TruncatedGzipEndsWithAnErrorNamingTheFile) {
+  testing::TempDir dir;
+  std::string path = (dir / "big.csv.gz").string();
+  gzFile gz = gzopen(path.c_str(), "wb");
+  std::string text = "x,y\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",value " + std::to_string(i * 7) + "\n";
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  Status status;
+  EXPECT_LT(read_all(path, &status).size(), 20000u);
+  ASSERT_FALSE(status.ok()) << "a truncated file ended quietly";
+  EXPECT_NE(status.message().find("big.csv.gz"), std::string::npos) << status.message();
+}
+
+TEST(Text, IdsAreShortTokens) {
+  EXPECT_TRUE(looks_like_id("50000001"));
+  EXPECT_TRUE(looks_like_id("CXR1234_IM-0001"));
+  EXPECT_FALSE(looks_like_id(""));
+  EXPECT_FALSE(looks_like_id("Heart size is normal"));
+  EXPECT_FALSE(looks_like_id("a,b"));
+  EXPECT_FALSE(looks_like_id(std::string(65, '1')));
 }
 
 TEST(Text, Utf8ValidationAndRepair) {

@@ -1,5 +1,7 @@
 #include "common/json_tree.h"
 
+#include "common/json.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -84,5 +86,31 @@ TEST(JsonTree, ScalarRoot) {
   EXPECT_TRUE(tree->root().empty());
 }
 
+// `{"a": [[[ ... ]]]}` with `depth` nested arrays.
+std::string nested(size_t depth) {
+  return "{\"a\": " + std::string(depth, '[') + std::string(depth, ']') + "}";
+}
+
+TEST(JsonDepth, DeepDocumentsAreRefusedWithAReason) {
+  auto tree = JsonTree::Parse(nested(100000));
+  ASSERT_FALSE(tree.ok());
+  EXPECT_NE(tree.status().message().find("nested deeper than 64 levels"), std::string::npos) << tree.status().message();
+  auto json = parse_json(nested(100000));
+  ASSERT_FALSE(json.ok());
+  EXPECT_NE(json.status().message().find("nested deeper than 64 levels"), std::string::npos);
+  EXPECT_TRUE(JsonTree::Parse(nested(kMaxJsonDepth - 1)).ok()) << "the object and 63 arrays: 64 levels";
+  EXPECT_TRUE(parse_json(nested(kMaxJsonDepth - 1)).ok());
+  EXPECT_FALSE(parse_json(nested(kMaxJsonDepth)).ok());
+  EXPECT_TRUE(parse_json("{\"a\": \"" + std::string(1000, '[') + "\"}").ok()) << "brackets in strings do not count";
+}
+
+TEST(JsonDepth, FromJsonStopsAtTheBound) {
+  Json deep = Json::array();
+  for (size_t i = 0; i < 200; ++i) deep = Json::array({std::move(deep)});
+  JsonTree tree = JsonTree::FromJson(deep);
+  size_t depth = 0;
+  for (JsonTree::Node node = tree.root(); node.is_array() && !node.empty(); node = *node.begin()) ++depth;
+  EXPECT_EQ(depth, kMaxJsonDepth);
+}
 }  // namespace
 }  // namespace cxrvqa

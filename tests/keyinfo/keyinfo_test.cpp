@@ -39,10 +39,11 @@ TEST(KeyInfoJson, RoundTripsThroughJsonl) {
   b.meta.study_id = "7";
   b.no_entity = {"pneumothorax"};
   {
-    auto out = LineAppender::Open(dir / "k.jsonl", true);
+    auto out = AtomicFileWriter::Open(dir / "k.jsonl");
     ASSERT_TRUE(out.ok());
     ASSERT_TRUE((*out)->Append(keyinfo_to_json_line(a)).ok());
     ASSERT_TRUE((*out)->Append(keyinfo_to_json_line(b)).ok());
+    ASSERT_TRUE((*out)->Commit().ok());
   }
   std::vector<LineError> errors;
   auto records = read_keyinfo_jsonl(dir / "k.jsonl", errors);
@@ -70,5 +71,19 @@ TEST(KeyInfoJson, ReportsBadLinesWithFileAndLine) {
   EXPECT_NE(errors[1].ToString().find("bad.jsonl:3: entity is not an object"), std::string::npos);
 }
 
+TEST(KeyInfoJson, DeepLinesAreBadLinesAndHugeIdsStayWhole) {
+  testing::TempDir dir;
+  testing::write_text(dir / "k.jsonl",
+                      "{\"study_id\": \"1\", \"view\": " + std::string(100000, '[') + std::string(100000, ']') + "}\n" +
+                          "{\"study_id\": 18446744073709551615}\n");
+  std::vector<LineError> errors;
+  auto records = read_keyinfo_jsonl(dir / "k.jsonl", errors);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 1u);
+  EXPECT_NE(errors[0].message.find("nested deeper"), std::string::npos) << errors[0].message;
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].meta.study_id, "18446744073709551615");
+}
 }  // namespace
 }  // namespace cxrvqa

@@ -54,6 +54,71 @@ TEST(LlmConfig, ErrorsNameTheFileAndField) {
   EXPECT_FALSE(parse_llm_config("x = [", "d.toml", ".").ok());
 }
 
+constexpr const char* kEndpoint = "[[endpoints]]\nbase_url = \"http://127.0.0.1:8000/v1\"\nmodel = \"m\"\n";
+
+// The message of parsing `settings` followed by one endpoint, or "" when it parses.
+std::string config_error(const std::string& settings) {
+  auto config = parse_llm_config(settings + "\n" + kEndpoint, "llm.toml", ".");
+  return config.ok() ? "" : config.status().message();
+}
+
+TEST(LlmConfig, NumbersMustBeFiniteAndInRange) {
+  for (const char* bad : {"timeout_s = nan", "timeout_s = inf", "timeout_s = 1e300", "timeout_s = -1",
+                          "backoff_initial_s = 1e308", "backoff_max_s = inf", "max_retry_after_s = 1e9",
+                          "temperature = nan", "concurrency = 100000000", "max_retries = 1000000",
+                          "max_answer_bytes = 0", "max_tokens = -5"}) {
+    std::string key(bad, std::string_view(bad).find(' '));
+    std::string message = config_error(bad);
+    EXPECT_NE(message.find("'" + key + "' must be"), std::string::npos) << bad << ": " << message;
+    EXPECT_NE(message.find("llm.toml"), std::string::npos) << message;
+  }
+  LlmConfig config = parse_ok(std::string("timeout_s = 86400\nmax_retry_after_s = 10\nmax_answer_bytes = 65536\n") + kEndpoint);
+  EXPECT_EQ(config.timeout_s, 86400);
+  EXPECT_EQ(config.max_retry_after_s, 10);
+  EXPECT_EQ(config.max_answer_bytes, 65536);
+  LlmConfig defaults = parse_ok(kEndpoint);
+  EXPECT_EQ(defaults.max_retry_after_s, 300) << "Retry-After is capped by default";
+  EXPECT_EQ(defaults.max_answer_bytes, 4 << 20) << "answers are capped by default";
+}
+
+TEST(LlmConfig, UnknownKeysAreErrorsWithASuggestion) {
+  std::string message = config_error("concurency = 8");
+  EXPECT_NE(message.find("llm.toml:1: unknown key 'concurency' (did you mean 'concurrency'?)"), std::string::npos)
+      << message;
+  auto endpoint_typo = parse_llm_config("[[endpoints]]\nbase_url = \"http://127.0.0.1:8000/v1\"\nmodel = \"m\"\n"
+                                        "api_key_var = \"KEY\"\n", "llm.toml", ".");
+  ASSERT_FALSE(endpoint_typo.ok());
+  EXPECT_NE(endpoint_typo.status().message().find("unknown key 'api_key_var'"), std::string::npos)
+      << endpoint_typo.status().message();
+  EXPECT_NE(config_error("colour = \"blue\"").find("unknown key 'colour'"), std::string::npos);
+}
+
+TEST(LlmConfig, ProxyIsReadAndCheckedLikeAnEndpoint) {
+  LlmConfig local = parse_ok(std::string("proxy = \"http://127.0.0.1:3128\"\n") + kEndpoint);
+  EXPECT_EQ(local.proxy, "http://127.0.0.1:3128");
+  EXPECT_EQ(check_receiving_hosts(local).value(), (std::vector<std::string>{"127.0.0.1"}));
+  LlmConfig remote = parse_ok(std::string("proxy = \"socks5h://proxy.corp:1080\"\n") + kEndpoint);
+  auto refused = check_receiving_hosts(remote);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("proxy host 'proxy.corp'"), std::string::npos) << refused.status().message();
+  remote.allow_hosts = {"proxy.corp"};
+  EXPECT_EQ(check_receiving_hosts(remote).value(), (std::vector<std::string>{"127.0.0.1", "proxy.corp"}));
+  EXPECT_EQ(proxy_host("proxy.corp:3128").value(), "proxy.corp");
+  EXPECT_FALSE(proxy_host("ftp://proxy.corp").ok());
+}
+
+TEST(Governance, NamesThatNeedDnsAreRemote) {
+  EXPECT_FALSE(is_loopback_host("localhost."));
+  EXPECT_FALSE(is_loopback_host("LOCALHOST."));
+  EXPECT_FALSE(is_loopback_host("localhost.localdomain"));
+  EXPECT_TRUE(is_loopback_host("localhost"));
+  LlmConfig config = parse_ok("[[endpoints]]\nbase_url = \"http://localhost.:8000/v1\"\nmodel = \"m\"\n");
+  auto refused = check_receiving_hosts(config);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+}
+
 TEST(Governance, LoopbackHosts) {
   EXPECT_TRUE(is_loopback_host("127.0.0.1"));
   EXPECT_TRUE(is_loopback_host("127.10.0.200"));

@@ -2,10 +2,13 @@
 // deterministically from the report text with a tiny keyword rule (a KeyInfo JSON object),
 // serves OpenAI (/v1/chat/completions, /chat/completions) and Azure
 // (/openai/deployments/{name}/chat/completions?api-version=...) URLs, counts requests
-// (GET /stats), and injects faults on demand:
+// (GET /stats: "requests" = chat requests, "received" = every HTTP request, whatever its
+// target, e.g. one sent to it as a proxy), and injects faults on demand:
 //   --fault-rate R       a share R of chat requests fails with a fault from --faults, chosen
 //                        deterministically from (request text, attempt number)
-//   --faults LIST        comma list among 429,500,slow,drop,prose,fence,comma,nonjson,filter
+//   --faults LIST        comma list among 429,500,slow,drop,prose,fence,comma,nonjson,filter,
+//                        echo500 (a 500 whose error message quotes the report), echo400,
+//                        deep (an answer nested 100,000 levels), big (an answer of 200 KB)
 //   a marker in the request text: [[fault:NAME]] on every attempt, [[fault-once:NAME]] on the
 //   first attempt of that conversation only.
 // Other options: --port (0 = any free port; "listening on PORT" is printed), --threads,
@@ -112,6 +115,10 @@ class FakeServer {
 
   int Run() {
     server_.new_task_queue = [this] { return new httplib::ThreadPool(options_.threads); };
+    server_.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response&) {
+      if (request.path != "/stats") ++received_;
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     server_.set_keep_alive_max_count(1'000'000);
     server_.set_keep_alive_timeout(30);
     auto chat = [this](const httplib::Request& request, httplib::Response& response) { Chat(request, response, false); };
@@ -121,7 +128,8 @@ class FakeServer {
                  [this](const httplib::Request& request, httplib::Response& response) { Chat(request, response, true); });
     server_.Get("/stats", [this](const httplib::Request&, httplib::Response& response) {
       std::lock_guard lock(mutex_);
-      json stats = {{"requests", requests_.load()}, {"answers", answers_.load()}, {"faults", fault_counts_}};
+      json stats = {{"requests", requests_.load()}, {"received", received_.load()}, {"answers", answers_.load()},
+                    {"faults", fault_counts_}};
       response.set_content(stats.dump(), "application/json");
     });
     server_.Post("/shutdown", [this](const httplib::Request&, httplib::Response& response) {
@@ -204,6 +212,10 @@ class FakeServer {
       return Error(response, 429, "rate_limit_exceeded", "Rate limit reached");
     }
     if (fault == "500") return Error(response, 500, "server_error", "internal error");
+    // Some servers quote the request in their errors (context length, validation): the
+    // client must keep such text out of its logs.
+    if (fault == "echo500") return Error(response, 500, "server_error", "could not process: " + report);
+    if (fault == "echo400") return Error(response, 400, "invalid_request", "bad request: " + report);
     if (fault == "401") return Error(response, 401, "invalid_api_key", "Incorrect API key provided");
     if (fault == "filter") {
       response.status = 400;
@@ -225,6 +237,8 @@ class FakeServer {
     if (fault == "fence") content = "```json\n" + keyinfo + "\n```";
     if (fault == "comma") content = keyinfo.substr(0, keyinfo.size() - 1) + ",}";
     if (fault == "nonjson") content = "I am unable to extract findings from this report.";
+    if (fault == "deep") content = "{\"entity\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    if (fault == "big") content = keyinfo.substr(0, keyinfo.size() - 1) + ", \"note\": \"" + std::string(200000, 'x') + "\"}";
     ++answers_;
     json completion = {
         {"id", "chatcmpl-fake"},
@@ -240,6 +254,7 @@ class FakeServer {
   Options options_;
   httplib::Server server_;
   std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> received_{0};
   std::atomic<uint64_t> answers_{0};
   std::mutex mutex_;
   std::unordered_map<uint64_t, int> attempts_;

@@ -27,6 +27,8 @@ class FakeLlmServer {
     return response ? nlohmann::json::parse(response->body) : nlohmann::json();
   }
   uint64_t Requests() const { return Stats().value("requests", uint64_t{0}); }
+  // Every HTTP request it received, chat or not (e.g. requests sent to it as a proxy).
+  uint64_t Received() const { return Stats().value("received", uint64_t{0}); }
 
  private:
   ChildProcess process_;

@@ -53,5 +53,13 @@ TEST(LenientJson, FailuresAreParseErrorsWithoutTheAnswerText) {
   EXPECT_FALSE(parse_llm_json("{ : : ]").ok());
 }
 
+TEST(LenientJson, DeepAnswersAreRefusedWithAReason) {
+  std::string deep = "{\"entity\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  for (const std::string& answer : {deep, "Here you go: " + deep + " Done.", deep.substr(0, deep.size() - 50000)}) {
+    auto parsed = parse_llm_json(answer);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_NE(parsed.status().message().find("nested deeper than"), std::string::npos) << parsed.status().message();
+  }
+}
 }  // namespace
 }  // namespace cxrvqa::llm

@@ -10,6 +10,7 @@
 #include "llm/chat.h"
 #include "llm/extraction.h"
 #include "llm/lenient_json.h"
+#include "runner_fixtures.h"
 #include "test_util.h"
 
 namespace cxrvqa::llm {
@@ -33,37 +34,11 @@ std::vector<ChatJob> make_jobs(size_t n, const std::string& marker = "") {
 }
 
 LlmConfig config_for(const FakeLlmServer& server, const std::filesystem::path& cache) {
-  LlmConfig config;
-  EndpointConfig endpoint;
-  endpoint.base_url = server.base_url();
-  endpoint.model = "fake";
-  config.endpoints.push_back(endpoint);
-  config.cache = cache;
-  config.concurrency = 32;
-  config.timeout_s = 2;
-  config.max_retries = 10;
-  config.backoff_initial_s = 0.005;
-  config.backoff_max_s = 0.05;
-  config.json_schema = JsonSchemaMode::kOff;
-  return config;
+  return cxrvqa::testing::test_llm_config(server.base_url(), cache);
 }
 
-struct RunResult {
-  Status status;
-  std::map<std::string, std::vector<ChatOutcome>> by_id;
-  UsageTotals totals;
-};
-
-RunResult run(const LlmConfig& config, const std::vector<ChatJob>& jobs) {
-  RunResult result;
-  auto runner = ChatRunner::Create(config);
-  EXPECT_TRUE(runner.ok()) << runner.status().ToString();
-  if (!runner.ok()) return result;
-  result.status = (*runner)->Run(jobs, [&](const ChatOutcome& outcome) { result.by_id[outcome.id].push_back(outcome); },
-                                 keyinfo_answer_check());
-  result.totals = (*runner)->totals();
-  return result;
-}
+using cxrvqa::testing::run;
+using cxrvqa::testing::RunResult;
 
 void expect_each_job_once_ok(const RunResult& result, const std::vector<ChatJob>& jobs) {
   ASSERT_EQ(result.by_id.size(), jobs.size());

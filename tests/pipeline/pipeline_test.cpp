@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/file_io.h"
+#include "pipeline_fixtures.h"
 #include "test_util.h"
 
 namespace cxrvqa {
@@ -10,24 +11,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kDemo = fs::path(CXRVQA_SOURCE_DIR) / "data" / "demo" / "mimic";
+using testing::demo_options;
 
 // The demo corpus copied into `dir`, so a test may change it.
 fs::path copy_demo(const testing::TempDir& dir) {
-  fs::copy(kDemo, dir / "corpus", fs::copy_options::recursive);
+  fs::copy(testing::kDemoCorpus, dir / "corpus", fs::copy_options::recursive);
   return dir / "corpus";
-}
-
-PipelineOptions demo_options(const fs::path& corpus, const fs::path& out) {
-  PipelineOptions options;
-  options.corpus = CorpusKind::kMimic;
-  options.reports = corpus;
-  options.metadata = corpus / "mimic_all.csv";
-  options.out_dir = out;
-  options.min_count = 2;
-  options.seed = 3;
-  options.threads = 2;
-  return options;
 }
 
 std::vector<bool> skipped(const PipelineReport& report) {

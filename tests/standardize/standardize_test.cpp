@@ -290,5 +290,19 @@ TEST(StandardizeRealDataTest, IuMeshQualifiersAreFiledByKind) {
   EXPECT_GT(checked, 50u);
 }
 
+TEST(StandardizeTest, DeeplyNestedLinesAreRejectedWithAReason) {
+  RepairCounts counts;
+  for (const char* shape : {"[", "{\"x\":"}) {
+    std::string open, close;
+    for (int i = 0; i < 100000; ++i) {
+      open += shape;
+      close += shape[0] == '[' ? "]" : "}";
+    }
+    std::string line = "{\"study_id\": \"9\", \"entity\": " + open + "\"effusion\"" + close + "}";
+    auto record = standardizer().RepairLine(line, counts);
+    ASSERT_FALSE(record.ok()) << shape;
+    EXPECT_NE(record.status().message().find("nested deeper than"), std::string::npos) << record.status().message();
+  }
+}
 }  // namespace
 }  // namespace cxrvqa
