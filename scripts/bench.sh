@@ -75,9 +75,9 @@ whole_process() {  # NAME RECORDS COMMAND...
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)
 echo "== standardize and questions, whole process, one thread"
-records=$(wc -l < "$work/out/keyinfo_rules.jsonl")
+records=$(wc -l < "$work/out/keyinfo_raw.jsonl")
 whole_process "standardize" "$records" "${pin[@]}" "$build/cxrvqa" -q standardize --threads 1 \
-  --in "$work/out/keyinfo_rules.jsonl" --out "$work/standardized.jsonl" --rejects "$work/standardize-rejects.jsonl"
+  --in "$work/out/keyinfo_raw.jsonl" --out "$work/standardized.jsonl" --rejects "$work/standardize-rejects.jsonl"
 records=$(wc -l < "$work/out/keyinfo.jsonl")
 whole_process "questions" "$records" "${pin[@]}" "$build/cxrvqa" -q questions --threads 1 --seed 1 \
   --keyinfo "$work/out/keyinfo.jsonl" --metadata "$work/corpus/mimic_all.csv" \

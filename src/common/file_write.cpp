@@ -184,8 +184,8 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
 
 Status write_file_atomic(const fs::path& path, const std::vector<std::string_view>& pieces) {
   CXRVQA_ASSIGN_OR_RETURN(auto writer, AtomicFileWriter::Open(path));
-  for (std::string_view piece : pieces) CXRVQA_RETURN_IF_ERROR((writer)->Write(piece));
-  return (writer)->Commit();
+  for (std::string_view piece : pieces) CXRVQA_RETURN_IF_ERROR(writer->Write(piece));
+  return writer->Commit();
 }
 
 namespace {

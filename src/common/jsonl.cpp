@@ -14,13 +14,13 @@ Status for_each_jsonl_line(const std::filesystem::path& path,
                            const std::function<void(const LineError&)>& on_error) {
   CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::string line;
-  while ((reader)->Next(line)) {
+  while (reader->Next(line)) {
     if (trim(line).empty()) continue;
-    size_t number = (reader)->line_number();
+    size_t number = reader->line_number();
     Status status = on_line(line, number);
     if (!status.ok()) on_error({path, number, status.message()});
   }
-  return (reader)->status();
+  return reader->status();
 }
 
 Result<Json> parse_json_line(std::string_view line) { return parse_json(line); }

@@ -53,10 +53,10 @@ using UidRow = std::function<void(const CsvRow&, std::string, const std::vector<
 Status for_each_uid_row(const fs::path& path, const std::vector<std::string>& required, const std::string& optional,
                         std::vector<CorpusIssue>& issues, const UidRow& on_row) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto columns, (csv)->require_columns(required));
-  if (!optional.empty()) columns.push_back((csv)->column(optional).value_or(SIZE_MAX));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns(required));
+  if (!optional.empty()) columns.push_back(csv->column(optional).value_or(SIZE_MAX));
   CsvRow row;
-  while ((csv)->Next(row)) {
+  while (csv->Next(row)) {
     std::string uid(trim(row.get((columns)[0])));
     if (!row.error.empty() || uid.empty()) {
       issues.push_back({path.string(), row.line, uid, "broken row: " + (row.error.empty() ? "empty uid" : row.error)});
@@ -64,7 +64,7 @@ Status for_each_uid_row(const fs::path& path, const std::vector<std::string>& re
     }
     on_row(row, std::move(uid), columns);
   }
-  return (csv)->status();
+  return csv->status();
 }
 
 Result<std::unordered_map<std::string, std::vector<ProjectedImage>>> read_projections(const fs::path& path,
@@ -102,9 +102,9 @@ Result<std::vector<CorpusStudy>> read_report_studies(const CorpusMetadataInputs&
   CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(inputs.corpus, inputs.reports, std::nullopt));
   std::vector<CorpusStudy> studies;
   Report report;
-  while ((reader)->Next(report)) studies.push_back({report.study_id, report.subject_id, "", "", {}, ""});
-  issues = (reader)->issues();
-  if (!(reader)->status().ok()) return (reader)->status();
+  while (reader->Next(report)) studies.push_back({report.study_id, report.subject_id, "", "", {}, ""});
+  issues = reader->issues();
+  if (!reader->status().ok()) return reader->status();
   return studies;
 }
 

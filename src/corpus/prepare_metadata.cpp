@@ -112,10 +112,10 @@ Status read_images(const std::filesystem::path& path, std::vector<StudyDraft>& d
 Result<std::unordered_map<std::string, std::string>> read_splits(
     const std::filesystem::path& path, PrepareMetadataSummary& summary) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto columns, (csv)->require_columns({"study_id", "split"}));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id", "split"}));
   std::unordered_map<std::string, std::string> splits;
   CsvRow row;
-  while ((csv)->Next(row)) {
+  while (csv->Next(row)) {
     std::string study(trim(row.get((columns)[0])));
     std::string split(trim(row.get((columns)[1])));
     if (!row.error.empty() || study.empty()) {
@@ -129,7 +129,7 @@ Result<std::unordered_map<std::string, std::string>> read_splits(
                                 "conflicting split: " + split + " vs " + it->second});
     }
   }
-  if (!(csv)->status().ok()) return (csv)->status();
+  if (!csv->status().ok()) return csv->status();
   return splits;
 }
 
@@ -137,17 +137,17 @@ Result<std::unordered_map<std::string, std::string>> read_splits(
 Result<std::unordered_set<std::string>> read_chexpert_studies(const std::filesystem::path& path,
                                                                PrepareMetadataSummary& summary) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto columns, (csv)->require_columns({"study_id"}));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id"}));
   std::unordered_set<std::string> studies;
   CsvRow row;
-  while ((csv)->Next(row)) {
+  while (csv->Next(row)) {
     if (!row.error.empty()) {
       summary.issues.push_back({path.string(), row.line, "", "broken row: " + row.error});
       continue;
     }
     studies.emplace(trim(row.get((columns)[0])));
   }
-  if (!(csv)->status().ok()) return (csv)->status();
+  if (!csv->status().ok()) return csv->status();
   return studies;
 }
 

@@ -140,8 +140,8 @@ Result<std::unique_ptr<CorpusReader>> open_csv(const fs::path& file, const std::
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(file));
   std::vector<std::string> required = {id_column};
   for (const auto& spec : text_columns) required.push_back(spec.name);
-  CXRVQA_ASSIGN_OR_RETURN(auto indexes, (csv)->require_columns(required));
-  CsvLayout layout{(indexes)[0], (csv)->column("subject_id"), {}};
+  CXRVQA_ASSIGN_OR_RETURN(auto indexes, csv->require_columns(required));
+  CsvLayout layout{(indexes)[0], csv->column("subject_id"), {}};
   for (size_t i = 0; i < text_columns.size(); ++i) {
     layout.text_columns.push_back({text_columns[i].label, (indexes)[i + 1]});
   }

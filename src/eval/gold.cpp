@@ -73,11 +73,11 @@ Result<std::vector<GoldStudy>> read_csv_gold(const std::filesystem::path& path,
                                              std::vector<LineError>& errors,
                                              GoldReadStats* stats) {
   CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto required, (reader)->require_columns(columns));
+  CXRVQA_ASSIGN_OR_RETURN(auto required, reader->require_columns(columns));
   RowParser parse = make_parser(*reader);
   StudyCollector collector(stats);
   CsvRow row;
-  while ((reader)->Next(row)) {
+  while (reader->Next(row)) {
     ++collector.stats().rows;
     if (!row.error.empty()) {
       errors.push_back(row_error(*reader, row.line, row.error));
@@ -92,7 +92,7 @@ Result<std::vector<GoldStudy>> read_csv_gold(const std::filesystem::path& path,
       ++collector.stats().unannotated;
     }
   }
-  if (!(reader)->status().ok()) return (reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return collector.Take();
 }
 

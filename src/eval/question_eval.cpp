@@ -429,20 +429,20 @@ Result<std::vector<QuestionRow>> read_question_rows(const std::filesystem::path&
     return rows;
   }
   CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto required, (reader)->require_columns({"study_id", "question", "answer"}));
-  auto type = (reader)->column("question_type");
-  auto ref = (reader)->column("ref_id");
+  CXRVQA_ASSIGN_OR_RETURN(auto required, reader->require_columns({"study_id", "question", "answer"}));
+  auto type = reader->column("question_type");
+  auto ref = reader->column("ref_id");
   CsvRow row;
-  while ((reader)->Next(row)) {
+  while (reader->Next(row)) {
     if (!row.error.empty()) {
-      errors.push_back({(reader)->path(), row.line, row.error});
+      errors.push_back({reader->path(), row.line, row.error});
       continue;
     }
     rows.push_back({std::string(trim(row.get((required)[0]))), type ? std::string(row.get(*type)) : "",
                     std::string(row.get((required)[1])), std::string(row.get((required)[2])),
                     ref ? std::string(trim(row.get(*ref))) : ""});
   }
-  if (!(reader)->status().ok()) return (reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return rows;
 }
 

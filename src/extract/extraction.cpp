@@ -121,12 +121,12 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
   std::vector<CorpusIssue> metadata_issues;
   CXRVQA_ASSIGN_OR_RETURN(auto metadata, load_metadata(job, metadata_issues));
   CXRVQA_ASSIGN_OR_RETURN(auto reader, open_job_corpus(job, metadata));
-  (reader)->add_issues(std::move(metadata_issues));
+  reader->add_issues(std::move(metadata_issues));
   auto out = AtomicFileWriter::Open(job.out);  // the output appears whole, or not at all
   if (!out.ok()) return out.status();
 
   auto loop_start = std::chrono::steady_clock::now();
-  Progress progress("extract", (reader)->total_hint(), job.progress);
+  Progress progress("extract", reader->total_hint(), job.progress);
   std::vector<Report> batch;
   std::vector<RecordResult> results;
   while (read_batch(*reader, std::max<size_t>(job.batch_size, 1), batch)) {
@@ -144,12 +144,12 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
     }
     s.reports_read += batch.size();
     s.written += batch.size();
-    progress.SetDetail(fmt::format("issues {}", (reader)->issues().size()));
+    progress.SetDetail(fmt::format("issues {}", reader->issues().size()));
   }
   progress.Finish();
-  CXRVQA_RETURN_IF_ERROR((reader)->status());
+  CXRVQA_RETURN_IF_ERROR(reader->status());
   CXRVQA_RETURN_IF_ERROR((*out)->Commit());
-  count_issues((reader)->issues(), s);
+  count_issues(reader->issues(), s);
   auto now = std::chrono::steady_clock::now();
   s.elapsed_seconds = std::chrono::duration<double>(now - start).count();
   s.extract_seconds = std::chrono::duration<double>(now - loop_start).count();

@@ -92,7 +92,7 @@ Result<FollowupJobSummary> run_followup_job(const FollowupJob& job) {
   summary.corpus_issues = texts.issues.size();
 
   CXRVQA_ASSIGN_OR_RETURN(auto runner, llm::ChatRunner::Create(job.config));
-  if (job.on_hosts) job.on_hosts((runner)->receiving_hosts());
+  if (job.on_hosts) job.on_hosts(runner->receiving_hosts());
   // Answers are standardized like any LLM output, attribute words re-filed by the
   // frequencies of the input set.
   auto standardizer = std::make_shared<const Standardizer>(job.lexicon);

@@ -35,14 +35,14 @@ Result<std::unordered_set<std::string>> read_id_list(const std::filesystem::path
   CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::unordered_set<std::string> ids;
   std::string line;
-  while ((reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string_view id = trim(line);
     if (id.empty() || id.front() == '#') continue;
     id = trim(id.substr(0, id.find(',')));
     if (id == "study_id") continue;
     ids.emplace(id);
   }
-  if (!(reader)->status().ok()) return (reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return ids;
 }
 

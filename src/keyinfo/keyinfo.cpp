@@ -522,11 +522,11 @@ std::optional<std::pair<size_t, std::string>> for_each_array_element(
 Result<bool> starts_with_array(const std::filesystem::path& path) {
   CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::string line;
-  while ((reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string_view text = trim(line);
     if (!text.empty()) return text.front() == '[';
   }
-  return (reader)->status().ok() ? Result<bool>(false) : Result<bool>((reader)->status());
+  return reader->status().ok() ? Result<bool>(false) : Result<bool>(reader->status());
 }
 
 }  // namespace

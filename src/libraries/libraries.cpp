@@ -129,19 +129,19 @@ Result<std::vector<OriginalDisease>> load_original_diseases(const std::filesyste
 // Whether the CSV at `path` has the original disease library's columns.
 Result<bool> has_original_disease_layout(const std::filesystem::path& path) {
   CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  return (reader)->require_columns(kOriginalDiseaseColumns).ok();
+  return reader->require_columns(kOriginalDiseaseColumns).ok();
 }
 
 Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& path) {
   std::vector<LibraryDisease> diseases;
   CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
-  CXRVQA_ASSIGN_OR_RETURN(auto columns, (reader)->require_columns(kDiseaseColumns));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, reader->require_columns(kDiseaseColumns));
   CsvRow row;
-  while ((reader)->Next(row)) {
+  while (reader->Next(row)) {
     CXRVQA_ASSIGN_OR_RETURN(auto disease, disease_from_row(row, columns, path));
     diseases.push_back(std::move(disease));
   }
-  if (!(reader)->status().ok()) return (reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return diseases;
 }
 

@@ -161,7 +161,7 @@ Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* sum
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
   CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(job.system_prompt));
   CXRVQA_ASSIGN_OR_RETURN(auto runner, ChatRunner::Create(job.config));
-  s.hosts = (runner)->receiving_hosts();
+  s.hosts = runner->receiving_hosts();
   spdlog::info("llm: report text will be sent to: {}", join(s.hosts, ", "));
   CXRVQA_ASSIGN_OR_RETURN(auto outputs, Outputs::Open(job));
   ExtractionRun run(*runner, outputs, std::move(system_prompt), s, job.progress);
@@ -169,7 +169,7 @@ Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* sum
                                           &s.selection);
   if (status.ok()) status = run.Flush();
   run.Finish();
-  s.usage = (runner)->totals();
+  s.usage = runner->totals();
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CXRVQA_RETURN_IF_ERROR(status);
   return outputs.Commit();

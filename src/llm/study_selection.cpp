@@ -19,12 +19,12 @@ Result<std::unordered_set<std::string>> read_ids(const std::filesystem::path& pa
   CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::unordered_set<std::string> ids;
   std::string line;
-  while ((reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string id(trim(std::string_view(line).substr(0, line.find(','))));
     if (id.empty() || id[0] == '#' || id == "study_id") continue;
     ids.insert(std::move(id));
   }
-  if (!(reader)->status().ok()) return (reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return ids;
 }
 
@@ -34,12 +34,12 @@ Status for_each_report(const StudySelection& selection, const std::function<Stat
   CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(selection.corpus, selection.reports, selection.metadata));
   Report report;
   bool stop = false;
-  while (!stop && (reader)->Next(report)) {
+  while (!stop && reader->Next(report)) {
     if (stats) ++stats->reports_read;
     CXRVQA_RETURN_IF_ERROR(on_report(report, stop));
   }
-  if (stats) stats->issues.insert(stats->issues.end(), (reader)->issues().begin(), (reader)->issues().end());
-  return (reader)->status();
+  if (stats) stats->issues.insert(stats->issues.end(), reader->issues().begin(), reader->issues().end());
+  return reader->status();
 }
 
 Result<std::unordered_set<std::string>> sample_ids(const StudySelection& selection) {

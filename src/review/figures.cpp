@@ -139,9 +139,9 @@ double cohens_kappa(const std::vector<int>& first, const std::vector<int>& secon
 
 Result<ReviewFigures> RunReviewReport(const ReviewReportOptions& options) {
   CXRVQA_ASSIGN_OR_RETURN(auto db, ReviewDb::Open(options.db));
-  CXRVQA_ASSIGN_OR_RETURN(auto items, (db)->Items(std::nullopt));
-  CXRVQA_ASSIGN_OR_RETURN(auto verdicts, (db)->Verdicts(options.reviewer, std::nullopt));
-  CXRVQA_ASSIGN_OR_RETURN(auto studies, (db)->StudyCount());
+  CXRVQA_ASSIGN_OR_RETURN(auto items, db->Items(std::nullopt));
+  CXRVQA_ASSIGN_OR_RETURN(auto verdicts, db->Verdicts(options.reviewer, std::nullopt));
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, db->StudyCount());
 
   ReviewFigures figures;
   figures.db = options.db;

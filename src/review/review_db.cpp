@@ -157,8 +157,8 @@ Result<std::unique_ptr<ReviewDb>> ReviewDb::Create(const std::filesystem::path& 
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return Status::InvalidArgument(path.string() + " already exists");
   CXRVQA_ASSIGN_OR_RETURN(auto review, OpenFile(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
-  CXRVQA_RETURN_IF_ERROR((review)->Exec(kSchema));
-  CXRVQA_RETURN_IF_ERROR((review)->SetMeta("schema_version", kSchemaVersion));
+  CXRVQA_RETURN_IF_ERROR(review->Exec(kSchema));
+  CXRVQA_RETURN_IF_ERROR(review->SetMeta("schema_version", kSchemaVersion));
   return review;
 }
 
@@ -166,7 +166,7 @@ Result<std::unique_ptr<ReviewDb>> ReviewDb::Open(const std::filesystem::path& pa
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("review file " + path.string() + " not found");
   CXRVQA_ASSIGN_OR_RETURN(auto review, OpenFile(path, SQLITE_OPEN_READWRITE));
-  auto version = (review)->Meta("schema_version");
+  auto version = review->Meta("schema_version");
   if (!version.ok() || !*version) {
     return Status::ParseError(path.string() + " is not a review file (run `cxrvqa review sample` to make one)");
   }

@@ -249,10 +249,10 @@ Status write_review_file(const ReviewSampleOptions& o, const DatasetFiles& files
   if (o.db.has_parent_path()) fs::create_directories(o.db.parent_path(), ec);
   Status written = [&]() -> Status {
     CXRVQA_ASSIGN_OR_RETURN(auto db, ReviewDb::Create(temporary));
-    CXRVQA_RETURN_IF_ERROR((db)->BeginSample());
+    CXRVQA_RETURN_IF_ERROR(db->BeginSample());
     CXRVQA_RETURN_IF_ERROR(write_sample_meta(*db, o, files));
     CXRVQA_RETURN_IF_ERROR(SampleWriter(lexicon, matcher).Write(*db, content, summary));
-    return (db)->CommitSample();
+    return db->CommitSample();
   }();
   if (written.ok() && fs::exists(o.db, ec)) written = Status::InvalidArgument(o.db.string() + " appeared meanwhile");
   if (written.ok()) {

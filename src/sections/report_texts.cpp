@@ -14,7 +14,7 @@ Status for_each_selected(const CorpusSource& source, std::vector<CorpusIssue>& i
                          const std::function<void(const Report&, std::string&&)>& on_report) {
   CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(source.kind, source.reports, source.metadata));
   Report report;
-  while ((reader)->Next(report)) {
+  while (reader->Next(report)) {
     std::string text = select_report_text(report.text);
     if (text.empty()) {
       issues.push_back({report.source, 0, report.study_id, "empty text: no report text selected"});
@@ -22,9 +22,9 @@ Status for_each_selected(const CorpusSource& source, std::vector<CorpusIssue>& i
     }
     on_report(report, std::move(text));
   }
-  const auto& corpus_issues = (reader)->issues();
+  const auto& corpus_issues = reader->issues();
   issues.insert(issues.end(), corpus_issues.begin(), corpus_issues.end());
-  return (reader)->status();
+  return reader->status();
 }
 
 }  // namespace
