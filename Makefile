@@ -3,6 +3,8 @@
 # `make test-sanitize` runs the whole suite under ASan and UBSan (clang, build-sanitize/), and
 # `make fuzz` runs each libFuzzer target for FUZZ_SECONDS (same build folder).
 BUILD_DIR ?= build
+# WERROR=ON turns compiler warnings into errors (CI does).
+WERROR ?= OFF
 SANITIZE_DIR ?= build-sanitize
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= demo-out
@@ -16,7 +18,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXRVQA_WERROR=$(WERROR) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "command.h"
+#include "options.h"
 #include "corpus/report.h"
 #include "llm/batch_run.h"
 
@@ -31,9 +32,8 @@ struct BatchArgs {
 Result<llm::LlmConfig> export_config(const BatchArgs& args) {
   llm::LlmConfig config;
   if (args.config) {
-    auto loaded = llm::load_llm_config(*args.config);
-    if (!loaded.ok()) return loaded.status();
-    config = std::move(loaded).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto loaded, llm::load_llm_config(*args.config));
+    config = std::move(loaded);
   } else {
     if (args.model.empty()) return Status::InvalidArgument("batch export needs --model NAME or --config FILE");
     config.endpoints.push_back(llm::EndpointConfig{llm::EndpointKind::kOpenAi, "http://127.0.0.1", "", "", "", args.model, ""});
@@ -87,27 +87,25 @@ Command add_batch_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand("batch", "OpenAI batch JSONL for offline engines (vLLM run-batch, OpenAI/Azure Batch)");
   app->require_subcommand(1);
   CLI::App* out = app->add_subcommand("export", "Write one chat completion request per study (OpenAI batch input JSONL)");
-  out->add_option("--corpus", args->corpus_kind, "Corpus layout: mimic, iu, csv or jsonl")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"mimic", "iu", "csv", "jsonl"}, CLI::ignore_case));
-  out->add_option("--reports", args->reports, "MIMIC-CXR folder, or the IU / CSV / JSONL file")->required();
-  out->add_option("--metadata", args->metadata, "mimic_all.csv");
+  add_corpus_option(*out, args->corpus_kind)->capture_default_str();
+  add_reports_option(*out, args->reports)->required();
+  add_metadata_option(*out, args->metadata, "subject, image, view, split of each study");
   out->add_option("--out", args->out, "Batch input JSONL to write")->required();
-  out->add_option("--config", args->config, "LLM configuration (model, temperature, max_tokens, json_schema)");
+  add_llm_config_option(*out, args->config, /*accept_config_alias=*/true);
   out->add_option("--model", args->model, "Model name in the requests (overrides the config)");
   out->add_option("--system-prompt", args->system_prompt, "System prompt file, used verbatim");
   out->add_option("--json-schema", args->json_schema, "on, off or auto (auto and on include the schema)")
       ->check(CLI::IsMember({"on", "off", "auto"}));
   out->add_option("--limit", args->limit, "Only the first N studies");
   out->add_option("--sample", args->sample, "A seeded random sample of N studies");
-  out->add_option("--seed", args->seed, "Seed of --sample");
+  add_seed_option(*out, args->seed, "--sample draw");
   out->add_option("--ids", args->ids, "Only the study ids listed in FILE");
 
   CLI::App* in = app->add_subcommand("import", "Read a batch output JSONL into the answer cache and raw KeyInfo JSONL");
   in->add_option("--results", args->results, "Batch output JSONL (joined on custom_id)")->required();
-  in->add_option("--config", args->config, "LLM configuration whose cache receives the answers");
+  add_llm_config_option(*in, args->config, /*accept_config_alias=*/true);
   in->add_option("--cache", args->cache, "Answer cache (SQLite) instead of the config's");
-  in->add_option("--metadata", args->metadata, "mimic_all.csv, for subject/dicom/view/split");
+  add_metadata_option(*in, args->metadata, "subject, image, view, split of each study");
   in->add_option("--out", args->out, "Raw KeyInfo JSONL to write")->required();
   in->add_option("--failures", args->failures, "Failed results JSONL (default: <out>.failures.jsonl)");
 

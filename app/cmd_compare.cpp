@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "stats/compare.h"
 
 namespace cxrvqa::app {
@@ -21,8 +22,7 @@ struct CompareOptions {
 Result<QuestionSetProfile> read_profile(const std::string& path) {
   std::vector<LineError> errors;
   auto profile = profile_question_file(path, errors);
-  constexpr size_t kShown = 20;
-  for (size_t i = 0; i < errors.size() && i < kShown; ++i) spdlog::warn("{}", errors[i].ToString());
+  warn_first_problems("malformed lines", errors);
   if (!errors.empty()) spdlog::warn("{}: {} malformed lines skipped", path, errors.size());
   return profile;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "common/progress.h"
 #include "corpus/report.h"
 #include "extract/extraction.h"
@@ -47,17 +48,12 @@ Command add_extract_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "extract", "Extract the key information of every report into KeyInfo JSONL");
   ExtractCommonOptions& common = args->common;
-  app->add_option("--corpus", common.corpus_kind, "Corpus layout: mimic, iu, csv or jsonl")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"mimic", "iu", "csv", "jsonl"}, CLI::ignore_case));
-  app->add_option("--reports", common.reports,
-                  "MIMIC-CXR folder (holding files/), or the IU / CSV / JSONL file")
-      ->required();
-  app->add_option("--metadata", common.metadata,
-                  "mimic_all.csv: study order for MIMIC, and subject/dicom/view/split for any corpus");
+  add_corpus_option(*app, common.corpus_kind)->capture_default_str();
+  add_reports_option(*app, common.reports)->required();
+  add_metadata_option(*app, common.metadata, "study order for MIMIC; subject, image, view, split for any corpus");
   app->add_option("--out", common.out, "KeyInfo JSONL to write (rewritten)")->required();
-  app->add_option("--threads", common.threads, "Worker threads (0 = all cores)")->capture_default_str();
-  app->add_option("--lexicon", common.lexicon_dir, "Lexicon folder (default: the embedded lexicon)");
+  add_threads_option(*app, common.threads);
+  add_lexicon_option(*app, common.lexicon_dir);
   app->add_option("--extractor", args->extractor, "rules (no server) or llm")
       ->capture_default_str()
       ->check(CLI::IsMember({"rules", "llm"}));

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "command.h"
+#include "options.h"
 #include "common/progress.h"
 #include "llm/extract_run.h"
 
@@ -25,14 +26,13 @@ struct ExtractLlmOptions {
 ExtractLlmOptions& add_llm_extract_options(CLI::App& extract) {
   static ExtractLlmOptions options;
   auto group = "LLM extractor";
-  extract.add_option("--config", options.config, "LLM configuration (TOML: endpoints, allow_hosts, cache ...)")
-      ->group(group);
+  add_llm_config_option(extract, options.config, /*accept_config_alias=*/true)->group(group);
   extract.add_option("--concurrency", options.concurrency, "Requests in flight (overrides the config; default 16)")
       ->check(CLI::PositiveNumber)
       ->group(group);
   extract.add_option("--limit", options.limit, "Only the first N studies")->group(group);
   extract.add_option("--sample", options.sample, "A seeded random sample of N studies")->group(group);
-  extract.add_option("--seed", options.seed, "Seed of --sample")->capture_default_str()->group(group);
+  add_seed_option(extract, options.seed, "--sample draw")->group(group);
   extract.add_option("--ids", options.ids, "Only the study ids listed in FILE (one per line)")->group(group);
   extract.add_option("--system-prompt", options.system_prompt,
                      "System prompt file, used verbatim (default: the embedded prompt)")

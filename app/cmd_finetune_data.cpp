@@ -9,7 +9,7 @@
 #include "command.h"
 #include "common/embedded.h"
 #include "common/file_io.h"
-#include "followup/finetune.h"
+#include "golden/finetune.h"
 #include "followup/followup.h"
 #include "followup_cli.h"
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "command.h"
+#include "options.h"
 #include "followup/followup_job.h"
 #include "followup_cli.h"
 #include "lexicon/lexicon.h"
@@ -52,21 +53,18 @@ void print_summary(const FollowupJobSummary& job, const std::string& out) {
 
 Result<FollowupJob> make_job(const FollowupOptions& options) {
   FollowupJob job;
-  auto source = corpus_source(options.corpus);
-  if (!source.ok()) return source.status();
-  auto config = llm::load_llm_config(options.config);
-  if (!config.ok()) return config.status();
-  if (options.concurrency > 0) config->concurrency = options.concurrency;
-  auto lexicon = Lexicon::Load(optional_path(options.lexicon_dir));
-  if (!lexicon.ok()) return lexicon.status();
-  job.corpus = std::move(*source);
+  CXRVQA_ASSIGN_OR_RETURN(auto source, corpus_source(options.corpus));
+  CXRVQA_ASSIGN_OR_RETURN(auto config, llm::load_llm_config(options.config));
+  if (options.concurrency > 0) config.concurrency = options.concurrency;
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(optional_path(options.lexicon_dir)));
+  job.corpus = std::move(source);
   job.llm_keyinfo = options.llm_keyinfo;
   job.reference = options.reference;
   job.out = options.out;
-  job.config = std::move(*config);
+  job.config = std::move(config);
   job.system_prompt = optional_path(options.system_prompt);
   job.prompts_dir = optional_path(options.prompts_dir);
-  job.lexicon = *lexicon;
+  job.lexicon = lexicon;
   job.rounds = options.rounds;
   job.per_finding = options.per_finding;
   job.on_hosts = print_hosts;
@@ -95,7 +93,7 @@ Command add_followup_command(CLI::App& parent) {
   app.add_option("--reference", options->reference, "KeyInfo JSONL from the rules extractor")
       ->required();
   add_corpus_options(app, options->corpus);
-  app.add_option("--config", options->config, "LLM configuration (TOML)")->required();
+  add_llm_config_option(app, options->config, /*accept_config_alias=*/true)->required();
   app.add_option("--out", options->out, "Updated KeyInfo JSONL")->required();
   app.add_option("--rounds", options->rounds, "Rounds of follow-up + standardize")
       ->default_val(1)->check(CLI::Range(1, 100));
@@ -107,7 +105,7 @@ Command add_followup_command(CLI::App& parent) {
                  "System prompt file, used verbatim (default: embedded prompts/system.txt)");
   app.add_option("--prompts", options->prompts_dir,
                  "Directory holding followup.txt (default: embedded)");
-  app.add_option("--lexicon", options->lexicon_dir, "Lexicon directory (default: embedded)");
+  add_lexicon_option(app, options->lexicon_dir);
   command.run = [options] { return run_followup_command(*options); };
   return command;
 }

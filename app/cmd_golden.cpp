@@ -4,8 +4,9 @@
 #include <unordered_set>
 
 #include "command.h"
+#include "options.h"
 #include "common/file_io.h"
-#include "followup/golden.h"
+#include "golden/golden.h"
 #include "followup_cli.h"
 
 namespace cxrvqa::app {
@@ -64,8 +65,7 @@ Command add_golden_command(CLI::App& parent) {
   add_corpus_options(*select, options->corpus);
   select->add_option("--n", options->n, "Number of studies")->default_val(100)
       ->check(CLI::PositiveNumber);
-  select->add_option("--seed", options->seed, "Seed (same seed and corpus: same ids)")
-      ->default_val(0);
+  add_seed_option(*select, options->seed, "selection")->default_val(0);
   select->add_option("--exclude", options->exclude,
                      "File of study ids never to pick (e.g. reserved for clinician review)");
   select->add_option("--out", options->out, "Output file: study ids, one per line")->required();

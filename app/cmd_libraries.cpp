@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 #include "libraries/libraries.h"
@@ -55,7 +56,7 @@ Command add_libraries_command(CLI::App& parent) {
       "libraries", "Frequency dictionaries (entity, location, level, type) and the disease library");
   command.app->add_option("--in", options->in, "Standardized KeyInfo JSONL")->required();
   command.app->add_option("--out", options->out, "Output directory")->required();
-  command.app->add_option("--lexicon", options->lexicon_dir, "Lexicon directory (default: embedded)");
+  add_lexicon_option(*command.app, options->lexicon_dir);
   command.run = [options] { return run_libraries(*options); };
   return command;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.h"
+#include "options.h"
 #include "common/progress.h"
 #include "pipeline/pipeline.h"
 
@@ -21,7 +22,7 @@ struct PipelineFlags {
   uint64_t seed = 0;
   unsigned threads = 0;
   size_t min_count = 10, per_type = 1;
-  double ap_keep_rate = 1.0;
+  std::string ap_keep_rate = "auto";
   bool force = false;
 };
 
@@ -30,30 +31,29 @@ Status resolve_options(const CLI::App& app, const PipelineFlags& f, PipelineOpti
   if (!f.config.empty()) CXRVQA_RETURN_IF_ERROR(apply_pipeline_config(f.config, o));
   auto given = [&](const char* name) { return app.get_option(name)->count() > 0; };
   if (given("--corpus")) {
-    auto kind = parse_corpus_kind(f.corpus);
-    if (!kind.ok()) return kind.status();
-    o.corpus = *kind;
+    CXRVQA_ASSIGN_OR_RETURN(auto kind, parse_corpus_kind(f.corpus));
+    o.corpus = kind;
   }
   if (given("--reports")) o.reports = f.reports;
   if (given("--metadata")) o.metadata = f.metadata;
   if (given("--projections")) o.projections = f.projections;
   if (given("--preset")) {
-    auto preset = parse_question_preset(f.preset);
-    if (!preset.ok()) return preset.status();
-    o.preset = *preset;
+    CXRVQA_ASSIGN_OR_RETURN(auto preset, parse_question_preset(f.preset));
+    o.preset = preset;
   }
   if (given("--out-dir")) o.out_dir = f.out_dir;
   if (given("--lexicon")) o.lexicon_dir = f.lexicon;
   if (given("--format")) {
-    auto format = parse_question_format(f.format);
-    if (!format.ok()) return format.status();
-    o.format = *format;
+    CXRVQA_ASSIGN_OR_RETURN(auto format, parse_question_format(f.format));
+    o.format = format;
   }
   if (given("--seed")) o.seed = f.seed;
   if (given("--threads")) o.threads = f.threads;
   if (given("--min-count")) o.min_count = f.min_count;
   if (given("--per-type")) o.per_type = f.per_type;
-  if (given("--ap-keep-rate")) o.ap_keep_rate = f.ap_keep_rate;
+  if (given("--ap-keep-rate")) {
+    CXRVQA_ASSIGN_OR_RETURN(o.ap_keep_rate, parse_ap_keep_rate(f.ap_keep_rate));
+  }
   if (given("--extractor")) o.extractor = f.extractor;
   if (given("--llm-config")) o.llm_config = f.llm_config;
   if (given("--system-prompt")) o.system_prompt = f.system_prompt;
@@ -80,26 +80,24 @@ Command add_pipeline_command(CLI::App& parent) {
       "(--extractor llm adds the LLM extraction and its follow-up against the rules)");
   app->add_option("--config", flags->config, "Pipeline TOML file (flags given here override it)")
       ->check(CLI::ExistingFile);
-  app->add_option("--corpus", flags->corpus, "Corpus kind: mimic, iu, r2gen, csv or jsonl (default mimic)");
-  app->add_option("--reports", flags->reports, "Report tree (mimic) or file (iu, csv, jsonl; r2gen: annotation.json)");
-  app->add_option("--metadata", flags->metadata, "mimic_all.csv (views, splits, study order)");
+  add_corpus_option(*app, flags->corpus);
+  add_reports_option(*app, flags->reports);
+  add_metadata_option(*app, flags->metadata);
   app->add_option("--projections", flags->projections,
                   "IU X-ray: indiana_projections.csv (uid,filename,projection), the images of each report")
       ->check(CLI::ExistingFile);
-  app->add_option("--preset", flags->preset, "Questions: cxrvqa (default), medical-cxr-vqa or medical-diff-vqa")
-      ->check(CLI::IsMember({"cxrvqa", "medical-cxr-vqa", "medical-diff-vqa"}));
+  add_preset_option(*app, flags->preset);
   app->add_option("--out-dir", flags->out_dir, "Directory for every stage's output and manifest.json");
-  app->add_option("--lexicon", flags->lexicon, "Lexicon directory (default: the embedded lexicon)");
-  app->add_option("--seed", flags->seed, "Seed for question sampling (default 0)");
-  app->add_option("--threads", flags->threads, "Worker threads (default: all cores)");
+  add_lexicon_option(*app, flags->lexicon);
+  add_seed_option(*app, flags->seed, "question sampling");
+  add_threads_option(*app, flags->threads);
   app->add_option("--min-count", flags->min_count, "Leave out names and words seen fewer times (default 10)");
   app->add_option("--per-type", flags->per_type, "Questions per type per study (default 1)");
-  app->add_option("--ap-keep-rate", flags->ap_keep_rate, "Share of AP images that get view questions (default: balance)");
+  add_ap_keep_rate_option(*app, flags->ap_keep_rate);
   app->add_option("--format", flags->format, "Questions as csv (default) or jsonl");
   app->add_option("--extractor", flags->extractor, "KeyInfo extractor: rules (default) or llm")
       ->check(CLI::IsMember({"rules", "llm"}));
-  app->add_option("--llm-config", flags->llm_config, "LLM configuration (TOML), for --extractor llm")
-      ->check(CLI::ExistingFile);
+  add_llm_config_option(*app, flags->llm_config, /*accept_config_alias=*/false);
   app->add_option("--system-prompt", flags->system_prompt,
                   "System prompt file, used verbatim (default: embedded prompts/system.txt)")
       ->check(CLI::ExistingFile);

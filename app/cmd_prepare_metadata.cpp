@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "options.h"
 #include "common/file_io.h"
 #include "corpus/metadata.h"
 
@@ -42,14 +43,13 @@ void print_summary(const PrepareMetadataSummary& s, const std::filesystem::path&
 }
 
 Result<std::vector<StudyRecord>> prepare(PrepareArgs& args) {
-  auto kind = parse_corpus_kind(args.corpus);
-  if (!kind.ok()) return kind.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto kind, parse_corpus_kind(args.corpus));
   std::vector<std::filesystem::path> inputs = {args.inputs.metadata, args.inputs.split,
                                                 args.corpus_inputs.reports, args.projections};
   if (args.inputs.chexpert) inputs.push_back(*args.inputs.chexpert);
   std::erase_if(inputs, [](const std::filesystem::path& path) { return path.empty(); });
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({args.out}, inputs));
-  if (*kind == CorpusKind::kMimic) {
+  if (kind == CorpusKind::kMimic) {
     if (args.inputs.metadata.empty() || args.inputs.split.empty()) {
       return Status::InvalidArgument("--corpus mimic needs --metadata and --split (MIMIC-CXR-JPG tables)");
     }
@@ -59,7 +59,7 @@ Result<std::vector<StudyRecord>> prepare(PrepareArgs& args) {
     return records;
   }
   if (args.corpus_inputs.reports.empty()) return Status::InvalidArgument("--corpus " + args.corpus + " needs --reports");
-  args.corpus_inputs.corpus = *kind;
+  args.corpus_inputs.corpus = kind;
   if (!args.projections.empty()) args.corpus_inputs.projections = args.projections;
   CorpusMetadataSummary summary;
   auto records = build_corpus_metadata(args.corpus_inputs, &summary);
@@ -85,8 +85,7 @@ Command add_prepare_metadata_command(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "prepare-metadata",
       "Build mimic_all.csv (one row per study) from MIMIC-CXR-JPG tables, or for IU X-ray / R2Gen / CSV / JSONL");
-  app->add_option("--corpus", args->corpus, "mimic (default), iu, r2gen, csv or jsonl")
-      ->check(CLI::IsMember({"mimic", "iu", "r2gen", "csv", "jsonl"}));
+  add_corpus_option(*app, args->corpus);
   app->add_option("--metadata", args->inputs.metadata, "mimic: mimic-cxr-2.0.0-metadata.csv[.gz]")
       ->check(CLI::ExistingFile);
   app->add_option("--split", args->inputs.split, "mimic: mimic-cxr-2.0.0-split.csv[.gz]")->check(CLI::ExistingFile);
@@ -97,7 +96,7 @@ Command add_prepare_metadata_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   app->add_option("--projections", args->projections, "iu/r2gen: indiana_projections.csv (uid,filename,projection)")
       ->check(CLI::ExistingFile);
-  app->add_option("--seed", args->corpus_inputs.seed, "Seed of the drawn patient-level split (default 0)");
+  add_seed_option(*app, args->corpus_inputs.seed, "drawn patient-level split");
   app->add_option("--out", args->out, "mimic_all.csv to write")->required();
   Command command;
   command.app = app;

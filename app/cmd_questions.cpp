@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "questions/questions.h"
 
 namespace cxrvqa::app {
@@ -25,18 +26,6 @@ struct QuestionsOptions {
   bool no_difference = false;
 };
 
-constexpr size_t kShownProblems = 20;
-
-template <typename Problem>
-void report_problems(const char* what, const std::vector<Problem>& problems) {
-  for (size_t i = 0; i < problems.size() && i < kShownProblems; ++i) {
-    spdlog::warn("{}", problems[i].ToString());
-  }
-  if (problems.size() > kShownProblems) {
-    spdlog::warn("{} more {} problems not shown", problems.size() - kShownProblems, what);
-  }
-}
-
 int run_questions(const QuestionsOptions& options) {
   QuestionJob job;
   job.keyinfo = options.keyinfo;
@@ -54,22 +43,13 @@ int run_questions(const QuestionsOptions& options) {
   job.options.threads = options.threads;
   job.options.per_type = options.per_type;
   job.options.difference = !options.no_difference;
-  if (options.ap_keep_rate != "auto") {
-    double rate = -1;
-    size_t used = 0;
-    try {
-      rate = std::stod(options.ap_keep_rate, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != options.ap_keep_rate.size() || !(rate >= 0 && rate <= 1)) {  // NaN fails too
-      return fail("--ap-keep-rate must be a number in [0, 1] or 'auto', not '" + options.ap_keep_rate + "'");
-    }
-    job.options.ap_keep_rate = rate;
-  }
+  auto rate = parse_ap_keep_rate(options.ap_keep_rate);
+  if (!rate.ok()) return fail(rate.status().message());
+  job.options.ap_keep_rate = *rate;
   auto result = run_question_job(job);
   if (!result.ok()) return fail(result.status().ToString());
-  report_problems("KeyInfo", result->keyinfo_errors);
-  report_problems("metadata", result->metadata_issues);
+  warn_first_problems("KeyInfo problems", result->keyinfo_errors);
+  warn_first_problems("metadata problems", result->metadata_issues);
   const QuestionSummary& s = result->summary;
   std::printf("questions (preset %s): %zu records (%zu lines skipped, %zu metadata rows skipped, %zu duplicates), "
               "%zu frontal, %zu not frontal, %zu without metadata, %zu difference pairs, "
@@ -93,26 +73,21 @@ Command add_questions_command(CLI::App& parent) {
   command.app = parent.add_subcommand(
       "questions", "Generate VQA questions (6 types + difference) from standardized KeyInfo");
   auto* app = command.app;
-  app->add_option("--preset", options->preset,
-                  "cxrvqa (default), medical-cxr-vqa or medical-diff-vqa: the rules of the dataset to make")
-      ->check(CLI::IsMember({"cxrvqa", "medical-cxr-vqa", "medical-diff-vqa"}));
+  add_preset_option(*app, options->preset);
   app->add_option("--keyinfo", options->keyinfo, "KeyInfo: JSONL, or a JSON array (all_diseases.json)")->required();
-  app->add_option("--metadata", options->metadata,
-                  "mimic_all.csv (view, split, study_order, dicom_id); default: from the records");
+  add_metadata_option(*app, options->metadata, "view, split, study order, image; default: from the records");
   app->add_option("--libraries", options->libraries,
                   "Directory written by `cxrvqa libraries`, or the original libs/ (*_dict.json)")->required();
   app->add_option("--out", options->out, "Output file (questions.csv or .jsonl)")->required();
   app->add_option("--format", options->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
-  app->add_option("--seed", options->seed, "Sampling seed");
-  app->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
+  add_seed_option(*app, options->seed);
+  add_threads_option(*app, options->threads);
   app->add_option("--min-count", options->min_count,
                   "Leave out names and attribute words seen fewer times than this");
   app->add_option("--per-type", options->per_type,
                   "At most this many questions per type per study (release presets: passes per study)")
       ->check(CLI::PositiveNumber);
-  app->add_option("--ap-keep-rate", options->ap_keep_rate,
-                  "Share of AP images asked view questions, or 'auto' (cxrvqa: balance PA and AP; "
-                  "release presets: 0.05)");
+  add_ap_keep_rate_option(*app, options->ap_keep_rate);
   app->add_flag("--no-difference", options->no_difference, "Skip difference questions");
   command.run = [options] { return run_questions(*options); };
   return command;

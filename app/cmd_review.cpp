@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "command.h"
+#include "options.h"
 #include "followup_cli.h"
 #include "review/review.h"
 #include "review/server.h"
@@ -113,13 +114,14 @@ Command add_review_command(CLI::App& parent) {
                 ->default_val(100)->check(CLI::PositiveNumber);
   sample->add_option("--per-type", args->per_type, "Instead of --n: this many studies per question type")
       ->check(CLI::PositiveNumber)->excludes(n);
-  sample->add_option("--seed", args->seed, "Seed (same seed and dataset: same sample)")->default_val(0);
+  add_seed_option(*sample, args->seed, "sample")->default_val(0);
   sample->add_option("--exclude", args->exclude, "File of study ids never to sample (e.g. the golden set)")
       ->check(CLI::ExistingFile);
-  sample->add_option("--corpus", args->corpus, "Corpus kind, if not the one manifest.json names");
-  sample->add_option("--reports", args->reports, "Corpus reports, if not where manifest.json says");
-  sample->add_option("--metadata", args->metadata, "mimic_all.csv, if not where manifest.json says");
-  sample->add_option("--lexicon", args->lexicon, "Lexicon folder for the highlights (default: embedded)");
+  // The corpus, when it is not where manifest.json says.
+  add_corpus_option(*sample, args->corpus);
+  add_reports_option(*sample, args->reports);
+  add_metadata_option(*sample, args->metadata);
+  add_lexicon_option(*sample, args->lexicon);
   sample->add_flag("--json", args->json, "Print the summary as JSON");
 
   CLI::App* serve = command.app->add_subcommand("serve", "Serve the review page on this machine (loopback only)");
@@ -138,7 +140,7 @@ Command add_review_command(CLI::App& parent) {
                      "Write the reviewed studies' KeyInfo with corrections (for eval --gold-format keyinfo)");
   report->add_option("--questions-out", args->questions_out,
                      "Write the reviewed pairs with corrected answers (.csv or .jsonl)");
-  report->add_option("--lexicon", args->lexicon, "Lexicon folder for the gold export (default: embedded)");
+  add_lexicon_option(*report, args->lexicon);
   report->add_flag("--json", args->json, "Print the figures as JSON");
 
   command.run = [args, sample, serve] {

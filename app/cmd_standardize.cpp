@@ -5,6 +5,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "lexicon/lexicon.h"
 #include "standardize/standardize.h"
 
@@ -62,8 +63,8 @@ Command add_standardize_command(CLI::App& parent) {
   command.app->add_option("--libraries", options->libraries,
                           "Frequency libraries used to re-file attribute words (default: computed "
                           "from this input)");
-  command.app->add_option("--lexicon", options->lexicon_dir, "Lexicon directory (default: embedded)");
-  command.app->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
+  add_lexicon_option(*command.app, options->lexicon_dir);
+  add_threads_option(*command.app, options->threads);
   command.run = [options] { return run_standardize(*options); };
   return command;
 }

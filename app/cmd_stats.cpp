@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "stats/stats.h"
 
 namespace cxrvqa::app {
@@ -23,8 +24,7 @@ int run_stats(const StatsOptions& options) {
   Status read = for_each_question(
       options.questions, [&](const QuestionRef& question) { counter.Add(question); }, errors);
   if (!read.ok()) return fail(read.ToString());
-  constexpr size_t kShown = 20;
-  for (size_t i = 0; i < errors.size() && i < kShown; ++i) spdlog::warn("{}", errors[i].ToString());
+  warn_first_problems("malformed lines", errors);
   if (!errors.empty()) spdlog::warn("{} malformed lines skipped", errors.size());
   QuestionStats stats = std::move(counter).Finish();
   if (options.json) {

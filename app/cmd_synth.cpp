@@ -4,6 +4,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "common/progress.h"
 #include "synth/synth.h"
 
@@ -41,8 +42,8 @@ Command add_synth_command(CLI::App& parent) {
   command.app = parent.add_subcommand("synth", "Write a synthetic MIMIC-CXR-like corpus for tests and benchmarks");
   command.app->add_option("--studies", options->studies, "Number of studies")->check(CLI::PositiveNumber);
   command.app->add_option("--out", options->out, "Output directory (files/ tree and mimic_all.csv)")->required();
-  command.app->add_option("--seed", options->seed, "Seed");
-  command.app->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
+  add_seed_option(*command.app, options->seed, "synthetic corpus");
+  add_threads_option(*command.app, options->threads);
   command.app->add_option("--templates", options->templates,
                           "Directory with synth_findings.csv and synth_sentences.csv (default: embedded)");
   command.run = [options] { return run_synth(*options); };

@@ -1,15 +1,15 @@
 #include "followup_cli.h"
 
+#include "options.h"
+
 #include "followup/followup_job.h"
 
 namespace cxrvqa::app {
 
 void add_corpus_options(CLI::App& command, CorpusOptions& options) {
-  command.add_option("--corpus", options.kind, "Corpus kind: mimic | iu | csv | jsonl")
-      ->default_val("mimic");
-  command.add_option("--reports", options.reports, "Corpus: MIMIC-CXR tree root, or the CSV/JSONL file")
-      ->required();
-  command.add_option("--metadata", options.metadata, "mimic_all.csv (MIMIC corpus only)");
+  add_corpus_option(command, options.kind)->default_val("mimic");
+  add_reports_option(command, options.reports)->required();
+  add_metadata_option(command, options.metadata);
 }
 
 Result<CorpusSource> corpus_source(const CorpusOptions& options) {

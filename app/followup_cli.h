@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 #include "corpus/report.h"
-#include "followup/report_texts.h"
+#include "sections/report_texts.h"
 #include "keyinfo/keyinfo.h"
 
 namespace cxrvqa::app {

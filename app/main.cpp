@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <exception>
 #include <vector>
 
 #include "command.h"
@@ -59,4 +60,15 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace cxrvqa::app
 
-int main(int argc, char** argv) { return cxrvqa::app::run(argc, argv); }
+// The library reports errors as Status; anything thrown past it (std::bad_alloc, a
+// std::stoull on a bad number, a bug) still ends the program with a message and exit 1.
+int main(int argc, char** argv) {
+  try {
+    return cxrvqa::app::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: internal: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "error: internal: unknown exception\n");
+  }
+  return cxrvqa::app::kExitFailure;
+}

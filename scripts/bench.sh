@@ -61,6 +61,28 @@ timer=()
 "${timer[@]}" "$build/cxrvqa" pipeline --corpus mimic --reports "$work/corpus" \
   --metadata "$work/corpus/mimic_all.csv" --out-dir "$work/out" --seed 1
 
+# `standardize` and `questions` as users run them, one thread on one core, on the pipeline's
+# own stage outputs: records per second of the whole process (reading, work and writing).
+whole_process() {  # NAME RECORDS COMMAND...
+  local name=$1 records=$2 start end
+  shift 2
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  awk -v n="$name" -v r="$records" -v s="$start" -v e="$end" \
+    'BEGIN { printf "%s: %d records in %.2f s wall, %.0f records/s (one thread, whole process)\n", n, r, e - s, r / (e - s) }'
+}
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 0)
+echo "== standardize and questions, whole process, one thread"
+records=$(wc -l < "$work/out/keyinfo_raw.jsonl")
+whole_process "standardize" "$records" "${pin[@]}" "$build/cxrvqa" -q standardize --threads 1 \
+  --in "$work/out/keyinfo_raw.jsonl" --out "$work/standardized.jsonl" --rejects "$work/standardize-rejects.jsonl"
+records=$(wc -l < "$work/out/keyinfo.jsonl")
+whole_process "questions" "$records" "${pin[@]}" "$build/cxrvqa" -q questions --threads 1 --seed 1 \
+  --keyinfo "$work/out/keyinfo.jsonl" --metadata "$work/corpus/mimic_all.csv" \
+  --libraries "$work/out/libraries" --out "$work/questions-1thread.csv"
+
 echo "== score: the pipeline's questions against themselves (whole process)"
 timer=()
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "score: %e s wall, %U s user, peak memory %M KB")

@@ -90,9 +90,8 @@ std::string csv_line(const std::vector<std::string>& fields) {
 }
 
 Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::filesystem::path& path) {
-  auto lines = LineReader::Open(path);
-  if (!lines.ok()) return lines.status();
-  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(*lines)));
+  CXRVQA_ASSIGN_OR_RETURN(auto lines, LineReader::Open(path));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(lines)));
   CsvRow header;
   if (!reader->Next(header)) return Status::ParseError(path.string() + ": empty file, no CSV header");
   if (!header.error.empty()) return Status::ParseError(path.string() + ":1: bad CSV header: " + header.error);

@@ -164,9 +164,8 @@ bool LineReader::Next(std::string& line) {
 Result<size_t> truncate_to_complete_lines(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return size_t{0};
-  auto content = read_file(path);
-  if (!content.ok()) return content.status();
-  const std::string& text = *content;
+  CXRVQA_ASSIGN_OR_RETURN(auto content, read_file(path));
+  const std::string& text = content;
   size_t keep = text.rfind('\n');
   keep = (keep == std::string::npos) ? 0 : keep + 1;
   if (keep != text.size()) {

@@ -111,17 +111,16 @@ Status check_outputs_apart(const std::vector<fs::path>& outputs, const std::vect
 }
 
 Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(const fs::path& path) {
-  auto target = output_target(path);
-  if (!target.ok()) return target.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto target, output_target(path));
   std::error_code ec;
-  if (target->has_parent_path()) fs::create_directories(target->parent_path(), ec);
-  fs::path temp = temp_path_for(*target);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  fs::path temp = temp_path_for(target);
   ::unlink(temp.c_str());  // a leftover of a killed run (or a link planted there)
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd < 0) return Status::IoError("cannot write " + temp.string() + ": " + errno_text(errno));
   struct stat info {};
-  if (::stat(target->c_str(), &info) == 0) ::fchmod(fd, info.st_mode & 07777);
-  return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(std::move(*target), std::move(temp), fd));
+  if (::stat(target.c_str(), &info) == 0) ::fchmod(fd, info.st_mode & 07777);
+  return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(std::move(target), std::move(temp), fd));
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -184,10 +183,9 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
 }
 
 Status write_file_atomic(const fs::path& path, const std::vector<std::string_view>& pieces) {
-  auto writer = AtomicFileWriter::Open(path);
-  if (!writer.ok()) return writer.status();
-  for (std::string_view piece : pieces) CXRVQA_RETURN_IF_ERROR((*writer)->Write(piece));
-  return (*writer)->Commit();
+  CXRVQA_ASSIGN_OR_RETURN(auto writer, AtomicFileWriter::Open(path));
+  for (std::string_view piece : pieces) CXRVQA_RETURN_IF_ERROR(writer->Write(piece));
+  return writer->Commit();
 }
 
 namespace {

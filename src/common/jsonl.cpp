@@ -12,16 +12,15 @@ std::string LineError::ToString() const {
 Status for_each_jsonl_line(const std::filesystem::path& path,
                            const std::function<Status(std::string_view, size_t)>& on_line,
                            const std::function<void(const LineError&)>& on_error) {
-  auto reader = LineReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::string line;
-  while ((*reader)->Next(line)) {
+  while (reader->Next(line)) {
     if (trim(line).empty()) continue;
-    size_t number = (*reader)->line_number();
+    size_t number = reader->line_number();
     Status status = on_line(line, number);
     if (!status.ok()) on_error({path, number, status.message()});
   }
-  return (*reader)->status();
+  return reader->status();
 }
 
 Result<Json> parse_json_line(std::string_view line) { return parse_json(line); }
@@ -32,9 +31,8 @@ Status for_each_jsonl(const std::filesystem::path& path,
   return for_each_jsonl_line(
       path,
       [&](std::string_view line, size_t number) -> Status {
-        auto record = parse_json_line(line);
-        if (!record.ok()) return record.status();
-        return on_record(*record, number);
+        CXRVQA_ASSIGN_OR_RETURN(auto record, parse_json_line(line));
+        return on_record(record, number);
       },
       on_error);
 }

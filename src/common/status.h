@@ -20,8 +20,8 @@ enum class StatusCode {
 };
 
 // A Status is either OK or a code with a human-readable message that names the file, line
-// or study concerned.
-class Status {
+// or study concerned. Ignoring one is a compile warning (an error in CI).
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -46,9 +46,9 @@ class Status {
   std::string message_;
 };
 
-// Either a value or a non-OK Status.
+// Either a value or a non-OK Status. Ignoring one is a compile warning (an error in CI).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}            // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {}      // NOLINT: implicit by design
@@ -76,3 +76,16 @@ class Result {
     ::cxrvqa::Status status_ = (expr);        \
     if (!status_.ok()) return status_;        \
   } while (false)
+
+#define CXRVQA_CONCAT_INNER_(a, b) a##b
+#define CXRVQA_CONCAT_(a, b) CXRVQA_CONCAT_INNER_(a, b)
+
+// Evaluates `expr` (a Result<T>); returns its Status from the enclosing function when it is
+// not OK, else moves the value into `lhs`, a declaration or an lvalue:
+//   CXRVQA_ASSIGN_OR_RETURN(auto records, read_records(path));
+#define CXRVQA_ASSIGN_OR_RETURN(lhs, expr) \
+  CXRVQA_ASSIGN_OR_RETURN_IMPL_(CXRVQA_CONCAT_(result_, __LINE__), lhs, expr)
+#define CXRVQA_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                   \
+  if (!result.ok()) return result.status();               \
+  lhs = std::move(result).value()

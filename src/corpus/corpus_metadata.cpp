@@ -52,21 +52,19 @@ std::string iu_uid_of(std::string_view id) {
 using UidRow = std::function<void(const CsvRow&, std::string, const std::vector<size_t>&)>;
 Status for_each_uid_row(const fs::path& path, const std::vector<std::string>& required, const std::string& optional,
                         std::vector<CorpusIssue>& issues, const UidRow& on_row) {
-  auto csv = CsvReader::Open(path);
-  if (!csv.ok()) return csv.status();
-  auto columns = (*csv)->require_columns(required);
-  if (!columns.ok()) return columns.status();
-  if (!optional.empty()) columns->push_back((*csv)->column(optional).value_or(SIZE_MAX));
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns(required));
+  if (!optional.empty()) columns.push_back(csv->column(optional).value_or(SIZE_MAX));
   CsvRow row;
-  while ((*csv)->Next(row)) {
-    std::string uid(trim(row.get((*columns)[0])));
+  while (csv->Next(row)) {
+    std::string uid(trim(row.get((columns)[0])));
     if (!row.error.empty() || uid.empty()) {
       issues.push_back({path.string(), row.line, uid, "broken row: " + (row.error.empty() ? "empty uid" : row.error)});
       continue;
     }
-    on_row(row, std::move(uid), *columns);
+    on_row(row, std::move(uid), columns);
   }
-  return (*csv)->status();
+  return csv->status();
 }
 
 Result<std::unordered_map<std::string, std::vector<ProjectedImage>>> read_projections(const fs::path& path,
@@ -91,10 +89,9 @@ Result<std::vector<CorpusStudy>> read_iu_studies(const fs::path& path, std::vect
 }
 
 Result<std::vector<CorpusStudy>> read_r2gen_studies(const fs::path& path, std::vector<CorpusIssue>& issues) {
-  auto entries = read_r2gen_annotation(path, issues);
-  if (!entries.ok()) return entries.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto entries, read_r2gen_annotation(path, issues));
   std::vector<CorpusStudy> studies;
-  for (R2GenStudy& entry : *entries) {
+  for (R2GenStudy& entry : entries) {
     std::string uid = iu_uid_of(entry.study_id);
     studies.push_back({entry.study_id, entry.subject_id, uid, "", std::move(entry.images), entry.split});
   }
@@ -102,13 +99,12 @@ Result<std::vector<CorpusStudy>> read_r2gen_studies(const fs::path& path, std::v
 }
 
 Result<std::vector<CorpusStudy>> read_report_studies(const CorpusMetadataInputs& inputs, std::vector<CorpusIssue>& issues) {
-  auto reader = open_corpus(inputs.corpus, inputs.reports, std::nullopt);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(inputs.corpus, inputs.reports, std::nullopt));
   std::vector<CorpusStudy> studies;
   Report report;
-  while ((*reader)->Next(report)) studies.push_back({report.study_id, report.subject_id, "", "", {}, ""});
-  issues = (*reader)->issues();
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  while (reader->Next(report)) studies.push_back({report.study_id, report.subject_id, "", "", {}, ""});
+  issues = reader->issues();
+  if (!reader->status().ok()) return reader->status();
   return studies;
 }
 
@@ -155,24 +151,22 @@ Result<std::vector<StudyRecord>> build_corpus_metadata(const CorpusMetadataInput
     return Status::InvalidArgument("MIMIC-CXR's metadata comes from MIMIC-CXR-JPG's tables (prepare-metadata "
                                    "--metadata ... --split ...)");
   }
-  auto studies = inputs.corpus == CorpusKind::kIu      ? read_iu_studies(inputs.reports, counts.issues)
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, inputs.corpus == CorpusKind::kIu      ? read_iu_studies(inputs.reports, counts.issues)
                  : inputs.corpus == CorpusKind::kR2gen ? read_r2gen_studies(inputs.reports, counts.issues)
-                                                       : read_report_studies(inputs, counts.issues);
-  if (!studies.ok()) return studies.status();
+                                                       : read_report_studies(inputs, counts.issues));
   std::unordered_map<std::string, std::vector<ProjectedImage>> projections;
   if (inputs.projections) {
-    auto read = read_projections(*inputs.projections, counts.issues);
-    if (!read.ok()) return read.status();
-    projections = std::move(*read);
+    CXRVQA_ASSIGN_OR_RETURN(auto read, read_projections(*inputs.projections, counts.issues));
+    projections = std::move(read);
   }
   std::unordered_map<std::string, size_t> per_subject;
-  for (CorpusStudy& study : *studies) {
+  for (CorpusStudy& study : studies) {
     if (study.subject_id.empty()) study.subject_id = study.study_id;
     ++per_subject[study.subject_id];
   }
   std::vector<StudyRecord> records;
-  records.reserve(studies->size());
-  for (const CorpusStudy& study : *studies) {
+  records.reserve(studies.size());
+  for (const CorpusStudy& study : studies) {
     StudyRecord record;
     record.subject_id = study.subject_id;
     record.study_id = study.study_id;

@@ -22,11 +22,9 @@ bool same_metadata(const StudyRecord& a, const StudyRecord& b) {
 
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
                                                 std::vector<CorpusIssue>& issues) {
-  auto csv = CsvReader::Open(path);
-  if (!csv.ok()) return csv.status();
-  CsvReader& reader = **csv;
-  auto study_column = reader.require_columns({"study_id"});
-  if (!study_column.ok()) return study_column.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
+  CsvReader& reader = *csv;
+  CXRVQA_ASSIGN_OR_RETURN(auto study_column, reader.require_columns({"study_id"}));
   auto subject = reader.column("subject_id"), dicom = reader.column("dicom_id"),
        view = reader.column("view"), split = reader.column("split"),
        date = reader.column("study_date"), order = reader.column("study_order");
@@ -35,7 +33,7 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
   std::unordered_map<std::string, std::pair<size_t, size_t>> first_row;  // study -> (record, line)
   CsvRow row;
   while (reader.Next(row)) {
-    std::string study(trim(row.get((*study_column)[0])));
+    std::string study(trim(row.get((study_column)[0])));
     if (!row.error.empty() || study.empty()) {
       issues.push_back({file, row.line, study,
                         "broken row: " + (row.error.empty() ? std::string("empty study_id") : row.error)});

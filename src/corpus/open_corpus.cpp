@@ -11,10 +11,9 @@ Result<std::unique_ptr<CorpusReader>> open_corpus(
     case CorpusKind::kMimic: {
       if (!metadata) return corpus_internal::open_mimic_tree(reports);
       std::vector<CorpusIssue> issues;
-      auto records = read_mimic_all(*metadata, issues);
-      if (!records.ok()) return records.status();
+      CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*metadata, issues));
       auto reader = open_mimic_corpus(
-          reports, std::make_shared<const std::vector<StudyRecord>>(std::move(*records)));
+          reports, std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
       if (reader.ok()) (*reader)->add_issues(std::move(issues));
       return reader;
     }

@@ -57,13 +57,11 @@ std::string get_or_empty(const CsvRow& row, const std::optional<size_t>& column)
 // Reads the image table into one draft per study, in first-seen order.
 Status read_images(const std::filesystem::path& path, std::vector<StudyDraft>& drafts,
                    PrepareMetadataSummary& summary) {
-  auto csv = CsvReader::Open(path);
-  if (!csv.ok()) return csv.status();
-  CsvReader& reader = **csv;
-  auto required = reader.require_columns({"dicom_id", "subject_id", "study_id", "StudyDate"});
-  if (!required.ok()) return required.status();
-  const size_t dicom_col = (*required)[0], subject_col = (*required)[1],
-               study_col = (*required)[2], date_col = (*required)[3];
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
+  CsvReader& reader = *csv;
+  CXRVQA_ASSIGN_OR_RETURN(auto required, reader.require_columns({"dicom_id", "subject_id", "study_id", "StudyDate"}));
+  const size_t dicom_col = (required)[0], subject_col = (required)[1],
+               study_col = (required)[2], date_col = (required)[3];
   auto position_col = reader.column("ViewPosition");
   auto meaning_col = reader.column("ViewCodeSequence_CodeMeaning");
   auto time_col = reader.column("StudyTime");
@@ -113,15 +111,13 @@ Status read_images(const std::filesystem::path& path, std::vector<StudyDraft>& d
 // study_id -> split from the split table.
 Result<std::unordered_map<std::string, std::string>> read_splits(
     const std::filesystem::path& path, PrepareMetadataSummary& summary) {
-  auto csv = CsvReader::Open(path);
-  if (!csv.ok()) return csv.status();
-  auto columns = (*csv)->require_columns({"study_id", "split"});
-  if (!columns.ok()) return columns.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id", "split"}));
   std::unordered_map<std::string, std::string> splits;
   CsvRow row;
-  while ((*csv)->Next(row)) {
-    std::string study(trim(row.get((*columns)[0])));
-    std::string split(trim(row.get((*columns)[1])));
+  while (csv->Next(row)) {
+    std::string study(trim(row.get((columns)[0])));
+    std::string split(trim(row.get((columns)[1])));
     if (!row.error.empty() || study.empty()) {
       summary.issues.push_back({path.string(), row.line, study,
                                 "broken row: " + (row.error.empty() ? std::string("empty study_id") : row.error)});
@@ -133,27 +129,25 @@ Result<std::unordered_map<std::string, std::string>> read_splits(
                                 "conflicting split: " + split + " vs " + it->second});
     }
   }
-  if (!(*csv)->status().ok()) return (*csv)->status();
+  if (!csv->status().ok()) return csv->status();
   return splits;
 }
 
 // The study ids listed in the CheXpert table.
 Result<std::unordered_set<std::string>> read_chexpert_studies(const std::filesystem::path& path,
                                                                PrepareMetadataSummary& summary) {
-  auto csv = CsvReader::Open(path);
-  if (!csv.ok()) return csv.status();
-  auto columns = (*csv)->require_columns({"study_id"});
-  if (!columns.ok()) return columns.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id"}));
   std::unordered_set<std::string> studies;
   CsvRow row;
-  while ((*csv)->Next(row)) {
+  while (csv->Next(row)) {
     if (!row.error.empty()) {
       summary.issues.push_back({path.string(), row.line, "", "broken row: " + row.error});
       continue;
     }
-    studies.emplace(trim(row.get((*columns)[0])));
+    studies.emplace(trim(row.get((columns)[0])));
   }
-  if (!(*csv)->status().ok()) return (*csv)->status();
+  if (!csv->status().ok()) return csv->status();
   return studies;
 }
 
@@ -187,21 +181,19 @@ Result<std::vector<StudyRecord>> build_mimic_all(const PrepareMetadataInputs& in
   s = PrepareMetadataSummary{};
   std::vector<StudyDraft> drafts;
   CXRVQA_RETURN_IF_ERROR(read_images(inputs.metadata, drafts, s));
-  auto splits = read_splits(inputs.split, s);
-  if (!splits.ok()) return splits.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto splits, read_splits(inputs.split, s));
   std::optional<std::unordered_set<std::string>> chexpert;
   if (inputs.chexpert) {
-    auto studies = read_chexpert_studies(*inputs.chexpert, s);
-    if (!studies.ok()) return studies.status();
-    chexpert = std::move(*studies);
+    CXRVQA_ASSIGN_OR_RETURN(auto studies, read_chexpert_studies(*inputs.chexpert, s));
+    chexpert = std::move(studies);
   }
   assign_study_order(drafts);
   std::vector<StudyRecord> records;
   records.reserve(drafts.size());
   for (auto& draft : drafts) {
     StudyRecord& record = draft.record;
-    auto split = splits->find(record.study_id);
-    if (split != splits->end()) record.split = split->second;
+    auto split = splits.find(record.study_id);
+    if (split != splits.end()) record.split = split->second;
     s.without_split += record.split.empty();
     s.frontal_studies += draft.preference <= 1;
     s.chexpert_missing += chexpert && chexpert->count(record.study_id) == 0;

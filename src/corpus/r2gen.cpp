@@ -32,9 +32,8 @@ std::string split_name(std::string_view split) { return split == "val" ? "valida
 
 Result<std::vector<R2GenStudy>> read_r2gen_annotation(const std::filesystem::path& path,
                                                       std::vector<CorpusIssue>& issues) {
-  auto text = read_file(path);
-  if (!text.ok()) return text.status();
-  nlohmann::json root = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   const std::string file = path.string();
   if (root.is_discarded() || !root.is_object()) {
     return Status::ParseError(file + ": not a JSON object of splits (R2Gen annotation.json)");
@@ -115,9 +114,8 @@ class R2GenCorpusReader : public CorpusReader {
 
 Result<std::unique_ptr<CorpusReader>> open_r2gen(const std::filesystem::path& file) {
   std::vector<CorpusIssue> issues;
-  auto studies = read_r2gen_annotation(file, issues);
-  if (!studies.ok()) return studies.status();
-  auto reader = std::make_unique<R2GenCorpusReader>(std::move(*studies), file.string());
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, read_r2gen_annotation(file, issues));
+  auto reader = std::make_unique<R2GenCorpusReader>(std::move(studies), file.string());
   reader->add_issues(std::move(issues));
   return std::unique_ptr<CorpusReader>(std::move(reader));
 }

@@ -137,18 +137,16 @@ struct TextColumnSpec {
 
 Result<std::unique_ptr<CorpusReader>> open_csv(const fs::path& file, const std::string& id_column,
                                                const std::vector<TextColumnSpec>& text_columns) {
-  auto csv = CsvReader::Open(file);
-  if (!csv.ok()) return csv.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(file));
   std::vector<std::string> required = {id_column};
   for (const auto& spec : text_columns) required.push_back(spec.name);
-  auto indexes = (*csv)->require_columns(required);
-  if (!indexes.ok()) return indexes.status();
-  CsvLayout layout{(*indexes)[0], (*csv)->column("subject_id"), {}};
+  CXRVQA_ASSIGN_OR_RETURN(auto indexes, csv->require_columns(required));
+  CsvLayout layout{(indexes)[0], csv->column("subject_id"), {}};
   for (size_t i = 0; i < text_columns.size(); ++i) {
-    layout.text_columns.push_back({text_columns[i].label, (*indexes)[i + 1]});
+    layout.text_columns.push_back({text_columns[i].label, (indexes)[i + 1]});
   }
   return std::unique_ptr<CorpusReader>(
-      std::make_unique<CsvCorpusReader>(std::move(*csv), std::move(layout)));
+      std::make_unique<CsvCorpusReader>(std::move(csv), std::move(layout)));
 }
 
 }  // namespace
@@ -162,9 +160,8 @@ Result<std::unique_ptr<CorpusReader>> open_generic_csv(const fs::path& file) {
 }
 
 Result<std::unique_ptr<CorpusReader>> open_jsonl(const fs::path& file) {
-  auto lines = LineReader::Open(file);
-  if (!lines.ok()) return lines.status();
-  return std::unique_ptr<CorpusReader>(std::make_unique<JsonlCorpusReader>(std::move(*lines)));
+  CXRVQA_ASSIGN_OR_RETURN(auto lines, LineReader::Open(file));
+  return std::unique_ptr<CorpusReader>(std::make_unique<JsonlCorpusReader>(std::move(lines)));
 }
 
 }  // namespace cxrvqa::corpus_internal

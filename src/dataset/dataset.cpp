@@ -111,9 +111,8 @@ Result<DatasetFolder> open_dataset_folder(const fs::path& dir) {
   if (path_exists(dir / "libraries")) folder.libraries = dir / "libraries";
   fs::path manifest = dir / "manifest.json";
   if (path_exists(manifest)) {
-    auto text = read_file(manifest);
-    if (!text.ok()) return text.status();
-    folder.manifest = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(manifest));
+    folder.manifest = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (folder.manifest.is_discarded() || !folder.manifest.is_object()) {
       return Status::ParseError(manifest.string() + ": not a JSON object");
     }
@@ -173,9 +172,8 @@ Result<StudyImages> StudyImages::Load(const DatasetFolder& folder) {
   StudyImages images;
   std::vector<LineError> ignored;
   if (folder.keyinfo) {
-    auto records = read_keyinfo_jsonl(*folder.keyinfo, ignored);
-    if (!records.ok()) return records.status();
-    for (const KeyInfo& record : *records) {
+    CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(*folder.keyinfo, ignored));
+    for (const KeyInfo& record : records) {
       images.Add(record.meta.study_id, record.meta.subject_id, record.meta.dicom_id);
     }
   }

@@ -77,17 +77,13 @@ std::vector<std::pair<std::string, LabelCounts>> table_order(const EvalReport& r
 Result<EvalOutcome> run_evaluation(const EvalRequest& request) {
   EvalOutcome outcome;
   outcome.format = request.format;
-  auto map = GoldMap::Load(request.format, request.map);
-  if (!map.ok()) return map.status();
-  auto gold = read_gold(request.format, request.gold, outcome.gold_errors, &outcome.gold_stats);
-  if (!gold.ok()) return gold.status();
-  auto pred = read_keyinfo_jsonl(request.pred, outcome.pred_errors);
-  if (!pred.ok()) return pred.status();
-  auto lexicon = Lexicon::Load(request.lexicon_dir);
-  if (!lexicon.ok()) return lexicon.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto map, GoldMap::Load(request.format, request.map));
+  CXRVQA_ASSIGN_OR_RETURN(auto gold, read_gold(request.format, request.gold, outcome.gold_errors, &outcome.gold_stats));
+  CXRVQA_ASSIGN_OR_RETURN(auto pred, read_keyinfo_jsonl(request.pred, outcome.pred_errors));
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(request.lexicon_dir));
   EvalOptions options = request.options;
-  options.lexicon = lexicon->get();
-  outcome.report = evaluate(*gold, *pred, *map, options);
+  options.lexicon = lexicon.get();
+  outcome.report = evaluate(gold, pred, map, options);
   return outcome;
 }
 

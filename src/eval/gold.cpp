@@ -72,29 +72,27 @@ Result<std::vector<GoldStudy>> read_csv_gold(const std::filesystem::path& path,
                                              const std::function<RowParser(const CsvReader&)>& make_parser,
                                              std::vector<LineError>& errors,
                                              GoldReadStats* stats) {
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  auto required = (*reader)->require_columns(columns);
-  if (!required.ok()) return required.status();
-  RowParser parse = make_parser(**reader);
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto required, reader->require_columns(columns));
+  RowParser parse = make_parser(*reader);
   StudyCollector collector(stats);
   CsvRow row;
-  while ((*reader)->Next(row)) {
+  while (reader->Next(row)) {
     ++collector.stats().rows;
     if (!row.error.empty()) {
-      errors.push_back(row_error(**reader, row.line, row.error));
+      errors.push_back(row_error(*reader, row.line, row.error));
       continue;
     }
     auto study = parse(row);
     if (!study.ok()) {
-      errors.push_back(row_error(**reader, row.line, study.status().message()));
+      errors.push_back(row_error(*reader, row.line, study.status().message()));
     } else if (*study) {
       collector.Add(std::move(**study));
     } else {
       ++collector.stats().unannotated;
     }
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return collector.Take();
 }
 
@@ -224,10 +222,9 @@ Result<std::vector<GoldStudy>> read_openi14_gold(const std::filesystem::path& pa
 Result<std::vector<GoldStudy>> read_keyinfo_gold(const std::filesystem::path& path,
                                                  std::vector<LineError>& errors,
                                                  GoldReadStats* stats) {
-  auto records = read_keyinfo_jsonl(path, errors);
-  if (!records.ok()) return records.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(path, errors));
   StudyCollector collector(stats);
-  for (const auto& record : *records) {
+  for (const auto& record : records) {
     ++collector.stats().rows;
     GoldStudy study;
     study.study_id = normalize_study_id(record.meta.study_id);

@@ -65,9 +65,8 @@ Result<GoldMap> GoldMap::Parse(std::string_view csv_text, std::string_view sourc
 
 Result<GoldMap> GoldMap::Load(GoldFormat format, const std::optional<std::filesystem::path>& path) {
   if (path) {
-    auto text = read_file(*path);
-    if (!text.ok()) return text.status();
-    return Parse(*text, path->string());
+    CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(*path));
+    return Parse(text, path->string());
   }
   std::string_view name;
   switch (format) {
@@ -75,9 +74,8 @@ Result<GoldMap> GoldMap::Load(GoldFormat format, const std::optional<std::filesy
     case GoldFormat::kOpenI14: name = "openi14_map.csv"; break;
     case GoldFormat::kKeyInfo: return Identity();
   }
-  auto text = read_data_file(std::nullopt, "eval", name);
-  if (!text.ok()) return text.status();
-  return Parse(*text, "data/eval/" + std::string(name));
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_data_file(std::nullopt, "eval", name));
+  return Parse(text, "data/eval/" + std::string(name));
 }
 
 GoldMap GoldMap::Identity() {

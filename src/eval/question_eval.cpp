@@ -428,23 +428,21 @@ Result<std::vector<QuestionRow>> read_question_rows(const std::filesystem::path&
     if (!status.ok()) return status;
     return rows;
   }
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  auto required = (*reader)->require_columns({"study_id", "question", "answer"});
-  if (!required.ok()) return required.status();
-  auto type = (*reader)->column("question_type");
-  auto ref = (*reader)->column("ref_id");
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto required, reader->require_columns({"study_id", "question", "answer"}));
+  auto type = reader->column("question_type");
+  auto ref = reader->column("ref_id");
   CsvRow row;
-  while ((*reader)->Next(row)) {
+  while (reader->Next(row)) {
     if (!row.error.empty()) {
-      errors.push_back({(*reader)->path(), row.line, row.error});
+      errors.push_back({reader->path(), row.line, row.error});
       continue;
     }
-    rows.push_back({std::string(trim(row.get((*required)[0]))), type ? std::string(row.get(*type)) : "",
-                    std::string(row.get((*required)[1])), std::string(row.get((*required)[2])),
+    rows.push_back({std::string(trim(row.get((required)[0]))), type ? std::string(row.get(*type)) : "",
+                    std::string(row.get((required)[1])), std::string(row.get((required)[2])),
                     ref ? std::string(trim(row.get(*ref))) : ""});
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return rows;
 }
 
@@ -502,30 +500,26 @@ AnswerScore QuestionEvalSummary::Side() const {
 }
 
 Result<QuestionEvalSummary> RunQuestionEval(const QuestionEvalOptions& options) {
-  auto map = GoldMap::Load(options.format, options.map);
-  if (!map.ok()) return map.status();
-  auto lexicon = Lexicon::Load(options.lexicon_dir);
-  if (!lexicon.ok()) return lexicon.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto map, GoldMap::Load(options.format, options.map));
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(options.lexicon_dir));
   QuestionEvalSummary summary;
   summary.format = options.format;
-  auto gold = read_gold(options.format, options.gold, summary.gold_errors, &summary.gold_stats);
-  if (!gold.ok()) return gold.status();
-  auto rows = read_question_rows(options.questions, summary.question_errors);
-  if (!rows.ok()) return rows.status();
-  summary.questions = rows->size();
-  summary.gold_studies = gold->size();
+  CXRVQA_ASSIGN_OR_RETURN(auto gold, read_gold(options.format, options.gold, summary.gold_errors, &summary.gold_stats));
+  CXRVQA_ASSIGN_OR_RETURN(auto rows, read_question_rows(options.questions, summary.question_errors));
+  summary.questions = rows.size();
+  summary.gold_studies = gold.size();
 
   std::unordered_map<std::string, GoldView> views;
-  for (const auto& study : *gold) {
-    GoldView view{map_gold_study(study, *map), {}, view_of(study.view)};
+  for (const auto& study : gold) {
+    GoldView view{map_gold_study(study, map), {}, view_of(study.view)};
     for (const auto& name : study.uncertain) {
-      view.uncertain.insert(evaluation_name(to_lower(name), *map, lexicon->get()));
+      view.uncertain.insert(evaluation_name(to_lower(name), map, lexicon.get()));
     }
     views.emplace(study.study_id, std::move(view));
   }
-  QuestionScorer scorer(*map, **lexicon, options.format, options.examples, summary);
+  QuestionScorer scorer(map, *lexicon, options.format, options.examples, summary);
   std::set<std::string> studies;
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     std::string id = normalize_study_id(row.study_id);
     auto it = views.find(id);
     if (it == views.end()) {

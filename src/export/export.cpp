@@ -125,9 +125,8 @@ class Exporter {
     summary.format = options_.format;
     CXRVQA_RETURN_IF_ERROR(ResolveLayout(summary));
     if (summary.image_layout) {
-      auto images = StudyImages::Load(folder_);
-      if (!images.ok()) return images.status();
-      images_ = std::move(*images);
+      CXRVQA_ASSIGN_OR_RETURN(auto images, StudyImages::Load(folder_));
+      images_ = std::move(images);
     }
     std::vector<LineError> errors;
     CXRVQA_RETURN_IF_ERROR(for_each_question(
@@ -158,19 +157,17 @@ class Exporter {
   Result<QuestionImages> Images(const QuestionRef& q) {
     QuestionImages images;
     ImageLayout kind = *layout_;
-    auto main = study_image_path(kind, {std::string(q.subject_id), std::string(q.study_id), std::string(q.dicom_id)},
-                                 options_.image_root);
-    if (!main.ok()) return main.status();
-    images.main = std::move(*main);
+    CXRVQA_ASSIGN_OR_RETURN(auto main, study_image_path(kind, {std::string(q.subject_id), std::string(q.study_id), std::string(q.dicom_id)},
+                                 options_.image_root));
+    images.main = std::move(main);
     if (q.type != QuestionType::kDifference || q.ref_id.empty()) return images;
     const StudyImage* reference = images_.Find(q.ref_id);
     if (reference == nullptr) {
       return Status::NotFound("reference study " + std::string(q.ref_id) + " of study " + std::string(q.study_id) +
                               " is not in " + folder_.dir.string());
     }
-    auto path = study_image_path(kind, *reference, options_.image_root);
-    if (!path.ok()) return path.status();
-    images.reference = std::move(*path);
+    CXRVQA_ASSIGN_OR_RETURN(auto path, study_image_path(kind, *reference, options_.image_root));
+    images.reference = std::move(path);
     return images;
   }
 
@@ -324,10 +321,9 @@ Json ExportSummary::ToJson() const {
 }
 
 Result<ExportSummary> RunExport(const ExportOptions& options) {
-  auto folder = open_dataset_folder(options.dataset);
-  if (!folder.ok()) return folder.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto folder, open_dataset_folder(options.dataset));
   ExportSummary summary;
-  Exporter exporter(options, std::move(*folder));
+  Exporter exporter(options, std::move(folder));
   CXRVQA_RETURN_IF_ERROR(exporter.Run(summary));
   return summary;
 }

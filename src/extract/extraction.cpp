@@ -31,9 +31,8 @@ Result<std::shared_ptr<const Lexicon>> job_lexicon(const ExtractionJob& job) {
 // The metadata table, or an empty index when the job has none. Its broken rows go to `issues`.
 Result<StudyIndex> load_metadata(const ExtractionJob& job, std::vector<CorpusIssue>& issues) {
   if (!job.metadata) return StudyIndex();
-  auto records = read_mimic_all(*job.metadata, issues);
-  if (!records.ok()) return records.status();
-  return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(*records)));
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*job.metadata, issues));
+  return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
 }
 
 Result<std::unique_ptr<CorpusReader>> open_job_corpus(const ExtractionJob& job,
@@ -116,27 +115,24 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
   std::vector<std::filesystem::path> inputs = {job.reports};
   if (job.metadata) inputs.push_back(*job.metadata);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  auto lexicon = job_lexicon(job);
-  if (!lexicon.ok()) return lexicon.status();
-  RulesExtractor extractor(*lexicon);
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, job_lexicon(job));
+  RulesExtractor extractor(lexicon);
   if (!extractor.Ready()) return Status::Internal("lexicon does not compile: " + extractor.compile_error());
   std::vector<CorpusIssue> metadata_issues;
-  auto metadata = load_metadata(job, metadata_issues);
-  if (!metadata.ok()) return metadata.status();
-  auto reader = open_job_corpus(job, *metadata);
-  if (!reader.ok()) return reader.status();
-  (*reader)->add_issues(std::move(metadata_issues));
+  CXRVQA_ASSIGN_OR_RETURN(auto metadata, load_metadata(job, metadata_issues));
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_job_corpus(job, metadata));
+  reader->add_issues(std::move(metadata_issues));
   auto out = AtomicFileWriter::Open(job.out);  // the output appears whole, or not at all
   if (!out.ok()) return out.status();
 
   auto loop_start = std::chrono::steady_clock::now();
-  Progress progress("extract", (*reader)->total_hint(), job.progress);
+  Progress progress("extract", reader->total_hint(), job.progress);
   std::vector<Report> batch;
   std::vector<RecordResult> results;
-  while (read_batch(**reader, std::max<size_t>(job.batch_size, 1), batch)) {
+  while (read_batch(*reader, std::max<size_t>(job.batch_size, 1), batch)) {
     results.assign(batch.size(), RecordResult{});
     parallel_chunks(batch.size(), job.threads, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) results[i] = extract_one(extractor, batch[i], *metadata);
+      for (size_t i = begin; i < end; ++i) results[i] = extract_one(extractor, batch[i], metadata);
       progress.Add(end - begin);
     });
     for (const auto& result : results) {
@@ -148,12 +144,12 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
     }
     s.reports_read += batch.size();
     s.written += batch.size();
-    progress.SetDetail(fmt::format("issues {}", (*reader)->issues().size()));
+    progress.SetDetail(fmt::format("issues {}", reader->issues().size()));
   }
   progress.Finish();
-  CXRVQA_RETURN_IF_ERROR((*reader)->status());
+  CXRVQA_RETURN_IF_ERROR(reader->status());
   CXRVQA_RETURN_IF_ERROR((*out)->Commit());
-  count_issues((*reader)->issues(), s);
+  count_issues(reader->issues(), s);
   auto now = std::chrono::steady_clock::now();
   s.elapsed_seconds = std::chrono::duration<double>(now - start).count();
   s.extract_seconds = std::chrono::duration<double>(now - loop_start).count();

@@ -25,13 +25,11 @@ void warn_first(const std::vector<Problem>& problems, const char* what) {
 }
 
 Result<FollowupSettings> load_settings(const FollowupJob& job) {
-  auto system_prompt = llm::load_system_prompt(job.system_prompt);
-  if (!system_prompt.ok()) return system_prompt.status();
-  auto templates = load_followup_templates(job.prompts_dir);
-  if (!templates.ok()) return templates.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, llm::load_system_prompt(job.system_prompt));
+  CXRVQA_ASSIGN_OR_RETURN(auto templates, load_followup_templates(job.prompts_dir));
   FollowupSettings settings;
-  settings.system_prompt = std::move(*system_prompt);
-  settings.templates = std::move(*templates);
+  settings.system_prompt = std::move(system_prompt);
+  settings.templates = std::move(templates);
   settings.per_finding = job.per_finding;
   settings.rounds = job.rounds;
   return settings;
@@ -78,42 +76,37 @@ Result<FollowupJobSummary> run_followup_job(const FollowupJob& job) {
     if (path) inputs.push_back(*path);
   }
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  auto settings = load_settings(job);
-  if (!settings.ok()) return settings.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto settings, load_settings(job));
   FollowupJobSummary summary;
-  auto records = read_keyinfo_warned(job.llm_keyinfo, summary.skipped_llm_lines);
-  if (!records.ok()) return records.status();
-  auto reference = read_keyinfo_warned(job.reference, summary.skipped_reference_lines);
-  if (!reference.ok()) return reference.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_warned(job.llm_keyinfo, summary.skipped_llm_lines));
+  CXRVQA_ASSIGN_OR_RETURN(auto reference, read_keyinfo_warned(job.reference, summary.skipped_reference_lines));
   if (summary.skipped_llm_lines + summary.skipped_reference_lines > 0) {
     spdlog::warn("{} LLM and {} reference KeyInfo lines skipped (unusable); skipped LLM lines "
                  "are not in the output", summary.skipped_llm_lines, summary.skipped_reference_lines);
   }
 
   const FindingMatcher matcher(job.lexicon);
-  DisagreementScan first = scan_disagreements(*records, *reference, matcher);
+  DisagreementScan first = scan_disagreements(records, reference, matcher);
   summary.first_round_disagreeing = first.studies.size();
-  auto texts = disagreeing_texts(job, first);
-  if (!texts.ok()) return texts.status();
-  summary.corpus_issues = texts->issues.size();
+  CXRVQA_ASSIGN_OR_RETURN(auto texts, disagreeing_texts(job, first));
+  summary.corpus_issues = texts.issues.size();
 
-  auto runner = llm::ChatRunner::Create(job.config);
-  if (!runner.ok()) return runner.status();
-  if (job.on_hosts) job.on_hosts((*runner)->receiving_hosts());
+  CXRVQA_ASSIGN_OR_RETURN(auto runner, llm::ChatRunner::Create(job.config));
+  if (job.on_hosts) job.on_hosts(runner->receiving_hosts());
   // Answers are standardized like any LLM output, attribute words re-filed by the
   // frequencies of the input set.
   auto standardizer = std::make_shared<const Standardizer>(job.lexicon);
-  auto frequencies = std::make_shared<const Libraries>(compute_libraries(*records, job.lexicon.get()));
-  auto followup = run_followup(*records, *reference, texts->by_study, matcher, *settings, **runner,
+  auto frequencies = std::make_shared<const Libraries>(compute_libraries(records, job.lexicon.get()));
+  auto followup = run_followup(records, reference, texts.by_study, matcher, settings, *runner,
                                standardize_with(standardizer, frequencies));
-  CXRVQA_RETURN_IF_ERROR(write_records(job.out, *records));
+  CXRVQA_RETURN_IF_ERROR(write_records(job.out, records));
   if (!followup.ok()) {
     return Status(followup.status().code(),
                   followup.status().message() + " (completed answers were written to " +
                       job.out.string() + ")");
   }
   summary.followup = std::move(*followup);
-  summary.written = records->size();
+  summary.written = records.size();
   return summary;
 }
 

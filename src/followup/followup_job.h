@@ -13,7 +13,7 @@
 
 #include "common/status.h"
 #include "followup/followup.h"
-#include "followup/report_texts.h"
+#include "sections/report_texts.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 #include "llm/config.h"

@@ -165,18 +165,16 @@ Status read_opacity_vs_clear(const json& object, KeyInfo& record) {
     OpacityStatement statement;
     for (auto [key, field] : {std::pair{"location", &statement.location}, std::pair{"level", &statement.level},
                               std::pair{"type", &statement.type}}) {
-      auto value = optional_string(*opacity, key, "opacity");
-      if (!value.ok()) return value.status();
-      *field = *value;
+      CXRVQA_ASSIGN_OR_RETURN(auto value, optional_string(*opacity, key, "opacity"));
+      *field = value;
     }
     record.opacity = statement;
   }
   auto clear = it->find("clear");
   if (clear != it->end() && !clear->is_null()) {
     if (!clear->is_object()) return Status::ParseError("opacity_vs_clear.clear is not an object");
-    auto location = optional_string(*clear, "location", "clear");
-    if (!location.ok()) return location.status();
-    record.clear = ClearStatement{*location};
+    CXRVQA_ASSIGN_OR_RETURN(auto location, optional_string(*clear, "location", "clear"));
+    record.clear = ClearStatement{location};
   }
   return Status::Ok();
 }
@@ -186,9 +184,8 @@ Status read_attributes(const json& attributes, const std::string& where, EntityA
   if (!attributes.is_object()) return Status::ParseError(where + " is not an object");
   for (auto [key, field] : {std::pair{"location", &out.location}, std::pair{"level", &out.level},
                             std::pair{"type", &out.type}, std::pair{"post_location", &out.post_location}}) {
-    auto value = optional_string(attributes, key, where);
-    if (!value.ok()) return value.status();
-    *field = *value;
+    CXRVQA_ASSIGN_OR_RETURN(auto value, optional_string(attributes, key, where));
+    *field = value;
   }
   return Status::Ok();
 }
@@ -209,9 +206,8 @@ Status read_entities(const json& object, KeyInfo& record) {
 Status read_uncertain(const json& object, KeyInfo& record) {
   auto it = object.find("uncertain_entity");
   if (it == object.end() || !it->is_object()) {
-    auto names = string_list(object, "uncertain_entity");
-    if (!names.ok()) return names.status();
-    record.uncertain_entity = std::move(*names);
+    CXRVQA_ASSIGN_OR_RETURN(auto names, string_list(object, "uncertain_entity"));
+    record.uncertain_entity = std::move(names);
     return Status::Ok();
   }
   for (const auto& [name, attributes] : it->items()) {
@@ -452,9 +448,8 @@ Result<KeyInfo> keyinfo_from_json(const json& object) {
   CXRVQA_RETURN_IF_ERROR(read_opacity_vs_clear(object, record));
   CXRVQA_RETURN_IF_ERROR(read_entities(object, record));
   CXRVQA_RETURN_IF_ERROR(read_uncertain(object, record));
-  auto negated = string_list(object, "no_entity");
-  if (!negated.ok()) return negated.status();
-  record.no_entity = std::move(*negated);
+  CXRVQA_ASSIGN_OR_RETURN(auto negated, string_list(object, "no_entity"));
+  record.no_entity = std::move(negated);
   return record;
 }
 
@@ -467,11 +462,9 @@ Status read_record_text(std::string_view text, std::vector<KeyInfo>& records, Ke
     records.push_back(std::move(strict));
     return Status::Ok();
   }
-  auto object = parse_json_line(text);
-  if (!object.ok()) return object.status();
-  auto record = keyinfo_from_json(*object);
-  if (!record.ok()) return record.status();
-  records.push_back(std::move(*record));
+  CXRVQA_ASSIGN_OR_RETURN(auto object, parse_json_line(text));
+  CXRVQA_ASSIGN_OR_RETURN(auto record, keyinfo_from_json(object));
+  records.push_back(std::move(record));
   return Status::Ok();
 }
 
@@ -527,14 +520,13 @@ std::optional<std::pair<size_t, std::string>> for_each_array_element(
 
 // Whether the first non-blank character of `path` opens a JSON array.
 Result<bool> starts_with_array(const std::filesystem::path& path) {
-  auto reader = LineReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::string line;
-  while ((*reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string_view text = trim(line);
     if (!text.empty()) return text.front() == '[';
   }
-  return (*reader)->status().ok() ? Result<bool>(false) : Result<bool>((*reader)->status());
+  return reader->status().ok() ? Result<bool>(false) : Result<bool>(reader->status());
 }
 
 }  // namespace
@@ -543,12 +535,10 @@ Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& pat
                                                 std::vector<LineError>& errors) {
   std::vector<KeyInfo> records;
   KeyInfo strict;
-  auto array = starts_with_array(path);
-  if (!array.ok()) return array.status();
-  if (*array) {
-    auto text = read_file(path);
-    if (!text.ok()) return text.status();
-    auto broken = for_each_array_element(*text, [&](std::string_view element, size_t line) {
+  CXRVQA_ASSIGN_OR_RETURN(auto array, starts_with_array(path));
+  if (array) {
+    CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
+    auto broken = for_each_array_element(text, [&](std::string_view element, size_t line) {
       Status status = read_record_text(element, records, strict);
       if (!status.ok()) errors.push_back({path, line, status.message()});
     });

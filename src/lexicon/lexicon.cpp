@@ -82,11 +82,9 @@ class LexiconLoader {
   Status ForEachRow(std::string_view file, const std::vector<std::string>& columns,
                     const std::function<std::string(const LexiconRow&)>& on_row,
                     size_t optional = 0) const {
-    auto text = read_data_file(dir_, "lexicon", file);
-    if (!text.ok()) return text.status();
-    auto rows = parse_table(file, *text, columns, optional);
-    if (!rows.ok()) return rows.status();
-    for (const auto& row : *rows) {
+    CXRVQA_ASSIGN_OR_RETURN(auto text, read_data_file(dir_, "lexicon", file));
+    CXRVQA_ASSIGN_OR_RETURN(auto rows, parse_table(file, text, columns, optional));
+    for (const auto& row : rows) {
       std::string problem = on_row(row);
       if (!problem.empty()) return Status::ParseError(where(file, row.line) + ": " + problem);
     }

@@ -83,9 +83,8 @@ std::string disease_csv(const std::vector<LibraryDisease>& diseases) {
 }
 
 Result<CountList> load_dict(const std::filesystem::path& path) {
-  auto text = read_file(path);
-  if (!text.ok()) return text.status();
-  auto object = parse_json(*text);
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
+  auto object = parse_json(text);
   if (!object.ok() || !object->is_object()) {
     return Status::ParseError(path.string() + ": not a JSON object");
   }
@@ -123,31 +122,26 @@ Result<LibraryDisease> disease_from_row(const CsvRow& row, const std::vector<siz
 const std::vector<std::string> kOriginalDiseaseColumns = {"id", "report_name", "official_name", "location"};
 
 Result<std::vector<OriginalDisease>> load_original_diseases(const std::filesystem::path& path) {
-  auto text = read_file(path);
-  if (!text.ok()) return text.status();
-  return parse_original_disease_library(*text, path.string());
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
+  return parse_original_disease_library(text, path.string());
 }
 
 // Whether the CSV at `path` has the original disease library's columns.
 Result<bool> has_original_disease_layout(const std::filesystem::path& path) {
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  return (*reader)->require_columns(kOriginalDiseaseColumns).ok();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+  return reader->require_columns(kOriginalDiseaseColumns).ok();
 }
 
 Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& path) {
   std::vector<LibraryDisease> diseases;
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  auto columns = (*reader)->require_columns(kDiseaseColumns);
-  if (!columns.ok()) return columns.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto columns, reader->require_columns(kDiseaseColumns));
   CsvRow row;
-  while ((*reader)->Next(row)) {
-    auto disease = disease_from_row(row, *columns, path);
-    if (!disease.ok()) return disease.status();
-    diseases.push_back(std::move(*disease));
+  while (reader->Next(row)) {
+    CXRVQA_ASSIGN_OR_RETURN(auto disease, disease_from_row(row, columns, path));
+    diseases.push_back(std::move(disease));
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return diseases;
 }
 
@@ -155,10 +149,9 @@ Result<std::vector<LibraryDisease>> load_diseases(const std::filesystem::path& p
 
 Result<std::vector<OriginalDisease>> parse_original_disease_library(std::string_view text,
                                                                     const std::string& source) {
-  auto records = parse_csv_lines(text, source);
-  if (!records.ok()) return records.status();
-  if (records->empty()) return Status::ParseError(source + ": empty disease library");
-  const std::vector<std::string>& header = records->front().fields;
+  CXRVQA_ASSIGN_OR_RETURN(auto records, parse_csv_lines(text, source));
+  if (records.empty()) return Status::ParseError(source + ": empty disease library");
+  const std::vector<std::string>& header = records.front().fields;
   std::vector<size_t> columns;
   for (const std::string& name : kOriginalDiseaseColumns) {
     auto it = std::find(header.begin(), header.end(), name);
@@ -167,8 +160,8 @@ Result<std::vector<OriginalDisease>> parse_original_disease_library(std::string_
   }
   size_t needed = *std::max_element(columns.begin(), columns.end()) + 1;
   std::vector<OriginalDisease> rows;
-  for (size_t i = 1; i < records->size(); ++i) {
-    const CsvRow& row = (*records)[i];
+  for (size_t i = 1; i < records.size(); ++i) {
+    const CsvRow& row = (records)[i];
     if (row.fields.size() < needed) {
       return Status::ParseError(source + ":" + std::to_string(row.line) + ": too few fields");
     }
@@ -263,27 +256,22 @@ Status write_libraries(const Libraries& libraries, const std::filesystem::path& 
 Result<Libraries> load_libraries(const std::filesystem::path& dir) {
   Libraries libraries;
   for (LibraryKind kind : kAllKinds) {
-    auto list = load_dict(dir / dict_file_name(kind));
-    if (!list.ok()) return list.status();
-    libraries.list(kind) = std::move(*list);
+    CXRVQA_ASSIGN_OR_RETURN(auto list, load_dict(dir / dict_file_name(kind)));
+    libraries.list(kind) = std::move(list);
   }
   const std::filesystem::path project = dir / "disease_lib.csv", original = dir / "disease_lib_llm.csv";
   if (std::filesystem::exists(original)) {
-    auto rows = load_original_diseases(original);
-    if (!rows.ok()) return rows.status();
-    libraries.original_diseases = std::move(*rows);
+    CXRVQA_ASSIGN_OR_RETURN(auto rows, load_original_diseases(original));
+    libraries.original_diseases = std::move(rows);
   }
   if (std::filesystem::exists(project)) {
-    auto original_layout = has_original_disease_layout(project);
-    if (!original_layout.ok()) return original_layout.status();
-    if (*original_layout && libraries.original_diseases.empty()) {
-      auto rows = load_original_diseases(project);
-      if (!rows.ok()) return rows.status();
-      libraries.original_diseases = std::move(*rows);
-    } else if (!*original_layout) {
-      auto diseases = load_diseases(project);
-      if (!diseases.ok()) return diseases.status();
-      libraries.diseases = std::move(*diseases);
+    CXRVQA_ASSIGN_OR_RETURN(auto original_layout, has_original_disease_layout(project));
+    if (original_layout && libraries.original_diseases.empty()) {
+      CXRVQA_ASSIGN_OR_RETURN(auto rows, load_original_diseases(project));
+      libraries.original_diseases = std::move(rows);
+    } else if (!original_layout) {
+      CXRVQA_ASSIGN_OR_RETURN(auto diseases, load_diseases(project));
+      libraries.diseases = std::move(diseases);
     }
   }
   libraries.reindex();

@@ -92,23 +92,21 @@ Status import_batch_results(const std::filesystem::path& results, AnswerCache* c
     if (!line.is_object() || !line.contains("custom_id") || !line["custom_id"].is_string()) {
       return Status::ParseError("no string 'custom_id'");
     }
-    auto ids = parse_batch_custom_id(line["custom_id"].get<std::string>());
-    if (!ids.ok()) return ids.status();
-    auto outcome = read_result_line(line, ids->job_id);
-    if (!outcome.ok()) return outcome.status();
-    if (check && outcome->kind == ChatOutcome::Kind::kOk) {
-      std::string rejected = check(outcome->content);
+    CXRVQA_ASSIGN_OR_RETURN(auto ids, parse_batch_custom_id(line["custom_id"].get<std::string>()));
+    CXRVQA_ASSIGN_OR_RETURN(auto outcome, read_result_line(line, ids.job_id));
+    if (check && outcome.kind == ChatOutcome::Kind::kOk) {
+      std::string rejected = check(outcome.content);
       if (!rejected.empty()) {
-        outcome->kind = ChatOutcome::Kind::kFailed;
-        outcome->error = "answer rejected: " + rejected;
+        outcome.kind = ChatOutcome::Kind::kFailed;
+        outcome.error = "answer rejected: " + rejected;
       }
     }
-    if (cache != nullptr && outcome->kind != ChatOutcome::Kind::kFailed) {
-      bool filtered = outcome->kind == ChatOutcome::Kind::kFiltered;
-      CXRVQA_RETURN_IF_ERROR(cache->Put(ids->cache_key, CachedAnswer{filtered, filtered ? outcome->error : outcome->content,
-                                                                     outcome->prompt_tokens, outcome->completion_tokens}));
+    if (cache != nullptr && outcome.kind != ChatOutcome::Kind::kFailed) {
+      bool filtered = outcome.kind == ChatOutcome::Kind::kFiltered;
+      CXRVQA_RETURN_IF_ERROR(cache->Put(ids.cache_key, CachedAnswer{filtered, filtered ? outcome.error : outcome.content,
+                                                                     outcome.prompt_tokens, outcome.completion_tokens}));
     }
-    on_result(BatchResult{std::move(ids).value(), std::move(outcome).value()});
+    on_result(BatchResult{std::move(ids), std::move(outcome)});
     return Status::Ok();
   };
   Status status = for_each_jsonl(results, on_line, on_error);

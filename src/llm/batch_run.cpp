@@ -18,9 +18,8 @@ namespace {
 Result<StudyIndex> load_index(const std::optional<std::filesystem::path>& metadata) {
   if (!metadata) return StudyIndex();
   std::vector<CorpusIssue> issues;
-  auto records = read_mimic_all(*metadata, issues);
-  if (!records.ok()) return records.status();
-  return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records).value()));
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*metadata, issues));
+  return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
 }
 
 }  // namespace
@@ -34,15 +33,14 @@ Status export_batch(const BatchExportJob& job, BatchExportSummary* summary) {
     if (path) inputs.push_back(*path);
   }
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  auto system_prompt = load_system_prompt(job.system_prompt);
-  if (!system_prompt.ok()) return system_prompt.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(job.system_prompt));
   std::string content;
   CXRVQA_RETURN_IF_ERROR(for_each_selected_study(job.selection, [&](SelectedStudy&& study) {
     if (trim(study.text).empty()) {
       ++s.empty;
       return Status::Ok();
     }
-    content += batch_request_line(job.config, ChatJob{study.meta.study_id, extraction_messages(*system_prompt, study.text)});
+    content += batch_request_line(job.config, ChatJob{study.meta.study_id, extraction_messages(system_prompt, study.text)});
     content += '\n';
     ++s.written;
     return Status::Ok();
@@ -64,13 +62,11 @@ Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
   std::vector<std::filesystem::path> inputs = {job.results, job.cache};
   if (job.metadata) inputs.push_back(*job.metadata);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
-  auto index = load_index(job.metadata);
-  if (!index.ok()) return index.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto index, load_index(job.metadata));
   std::unique_ptr<AnswerCache> cache;
   if (!job.cache.empty()) {
-    auto opened = AnswerCache::Open(job.cache);
-    if (!opened.ok()) return opened.status();
-    cache = std::move(opened).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto opened, AnswerCache::Open(job.cache));
+    cache = std::move(opened);
   }
   std::string out, failures;
   std::unordered_set<std::string> seen;
@@ -83,7 +79,7 @@ Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
     }
     if (outcome.kind == ChatOutcome::Kind::kOk) {
       auto parsed = parse_llm_json(outcome.content);  // accepted by the check, so it parses
-      out += raw_keyinfo_line(*parsed, study_meta(outcome.id, "", *index)) + "\n";
+      out += raw_keyinfo_line(*parsed, study_meta(outcome.id, "", index)) + "\n";
       ++s.written;
       return;
     }

@@ -1,6 +1,7 @@
 #include "llm/cache.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -27,7 +28,12 @@ struct AnswerCache::Impl {
   std::chrono::steady_clock::time_point transaction_start;
 
   ~Impl() {
-    if (pending_rows > 0) Exec("COMMIT");
+    // A destructor cannot return the error: the answers of the last transaction are lost
+    // then (their studies are asked again next run), so say so.
+    if (pending_rows > 0) {
+      Status committed = Exec("COMMIT");
+      if (!committed.ok()) spdlog::warn("{} ({} answers not kept)", committed.message(), pending_rows);
+    }
     get.reset();
     put.reset();
     if (db != nullptr) sqlite3_close(db);
@@ -73,12 +79,10 @@ Result<std::unique_ptr<AnswerCache>> AnswerCache::Open(const std::filesystem::pa
   CXRVQA_RETURN_IF_ERROR(impl->Exec(
       "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, filtered INTEGER NOT NULL, "
       "content TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL)"));
-  auto get = impl->Prepare("SELECT filtered, content, prompt_tokens, completion_tokens FROM answers WHERE key = ?");
-  if (!get.ok()) return get.status();
-  auto put = impl->Prepare("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)");
-  if (!put.ok()) return put.status();
-  impl->get = std::move(get).value();
-  impl->put = std::move(put).value();
+  CXRVQA_ASSIGN_OR_RETURN(auto get, impl->Prepare("SELECT filtered, content, prompt_tokens, completion_tokens FROM answers WHERE key = ?"));
+  CXRVQA_ASSIGN_OR_RETURN(auto put, impl->Prepare("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)"));
+  impl->get = std::move(get);
+  impl->put = std::move(put);
   return std::unique_ptr<AnswerCache>(new AnswerCache(std::move(impl)));
 }
 
@@ -125,10 +129,9 @@ Status AnswerCache::Put(std::string_view key, const CachedAnswer& answer) {
 Status AnswerCache::Flush() { return impl_->Commit(); }
 
 Result<size_t> AnswerCache::Size() {
-  auto count = impl_->Prepare("SELECT COUNT(*) FROM answers");
-  if (!count.ok()) return count.status();
-  if (sqlite3_step(count->get()) != SQLITE_ROW) return impl_->Error("count");
-  return static_cast<size_t>(sqlite3_column_int64(count->get(), 0));
+  CXRVQA_ASSIGN_OR_RETURN(auto count, impl_->Prepare("SELECT COUNT(*) FROM answers"));
+  if (sqlite3_step(count.get()) != SQLITE_ROW) return impl_->Error("count");
+  return static_cast<size_t>(sqlite3_column_int64(count.get(), 0));
 }
 
 }  // namespace cxrvqa::llm

@@ -269,11 +269,10 @@ Result<std::unique_ptr<ChatRunner>> ChatRunner::Create(const LlmConfig& config) 
   if (global_init != CURLE_OK) return Status::Internal("libcurl could not be initialised");
   if (config.endpoints.empty()) return Status::InvalidArgument("the LLM configuration names no endpoint");
   if (config.concurrency < 1) return Status::InvalidArgument("concurrency must be at least 1");
-  auto hosts = check_receiving_hosts(config);
-  if (!hosts.ok()) return hosts.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto hosts, check_receiving_hosts(config));
   auto impl = std::make_unique<Impl>();
   impl->config = config;
-  impl->hosts = std::move(hosts).value();
+  impl->hosts = std::move(hosts);
   impl->json_schema_on = config.json_schema != JsonSchemaMode::kOff;
   for (size_t i = 0; i < config.endpoints.size(); ++i) {
     Endpoint endpoint;
@@ -303,9 +302,8 @@ Result<std::unique_ptr<ChatRunner>> ChatRunner::Create(const LlmConfig& config) 
     impl->endpoints.push_back(std::move(endpoint));
   }
   if (!config.cache.empty()) {
-    auto cache = AnswerCache::Open(config.cache);
-    if (!cache.ok()) return cache.status();
-    impl->cache = std::move(cache).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto cache, AnswerCache::Open(config.cache));
+    impl->cache = std::move(cache);
   }
   impl->multi = curl_multi_init();
   curl_multi_setopt(impl->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(config.concurrency));
@@ -340,10 +338,9 @@ Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<voi
     std::optional<CachedAnswer> hit;
     if (s.cache) {
       for (const auto& key : s.LookupKeys(jobs[i].messages)) {
-        auto found = s.cache->Get(key);
-        if (!found.ok()) return found.status();
-        if (*found) {
-          hit = std::move(*found);
+        CXRVQA_ASSIGN_OR_RETURN(auto found, s.cache->Get(key));
+        if (found) {
+          hit = std::move(found);
           break;
         }
       }

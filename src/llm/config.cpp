@@ -143,9 +143,8 @@ Status read_endpoints(const toml::table& root, std::string_view origin, LlmConfi
     auto table = array->get(i)->as_table();
     std::string where = fmt::format("{}: endpoints[{}]", origin, i);
     if (!table) return Status::ParseError(where + " is not a table");
-    auto endpoint = read_endpoint(*table, where);
-    if (!endpoint.ok()) return endpoint.status();
-    config.endpoints.push_back(std::move(endpoint).value());
+    CXRVQA_ASSIGN_OR_RETURN(auto endpoint, read_endpoint(*table, where));
+    config.endpoints.push_back(std::move(endpoint));
   }
   return Status::Ok();
 }
@@ -206,9 +205,8 @@ Result<LlmConfig> parse_llm_config(std::string_view toml_text, std::string_view 
 }
 
 Result<LlmConfig> load_llm_config(const std::filesystem::path& path) {
-  auto text = read_file(path);
-  if (!text.ok()) return text.status();
-  return parse_llm_config(*text, path.string(), path.parent_path());
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
+  return parse_llm_config(text, path.string(), path.parent_path());
 }
 
 std::string chat_completions_url(const EndpointConfig& endpoint) {

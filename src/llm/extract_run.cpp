@@ -31,12 +31,10 @@ class Outputs {
  public:
   static Result<Outputs> Open(const LlmExtractionJob& job) {
     Outputs outputs;
-    auto out = AtomicFileWriter::Open(job.out);
-    if (!out.ok()) return out.status();
-    auto failures = AtomicFileWriter::Open(job.failures);
-    if (!failures.ok()) return failures.status();
-    outputs.out_writer_ = std::move(out).value();
-    outputs.failures_writer_ = std::move(failures).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto out, AtomicFileWriter::Open(job.out));
+    CXRVQA_ASSIGN_OR_RETURN(auto failures, AtomicFileWriter::Open(job.failures));
+    outputs.out_writer_ = std::move(out);
+    outputs.failures_writer_ = std::move(failures);
     return outputs;
   }
   AtomicFileWriter& out() { return *out_writer_; }
@@ -161,23 +159,20 @@ Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* sum
     if (path) inputs.push_back(*path);
   }
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
-  auto system_prompt = load_system_prompt(job.system_prompt);
-  if (!system_prompt.ok()) return system_prompt.status();
-  auto runner = ChatRunner::Create(job.config);
-  if (!runner.ok()) return runner.status();
-  s.hosts = (*runner)->receiving_hosts();
+  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(job.system_prompt));
+  CXRVQA_ASSIGN_OR_RETURN(auto runner, ChatRunner::Create(job.config));
+  s.hosts = runner->receiving_hosts();
   spdlog::info("llm: report text will be sent to: {}", join(s.hosts, ", "));
-  auto outputs = Outputs::Open(job);
-  if (!outputs.ok()) return outputs.status();
-  ExtractionRun run(**runner, *outputs, std::move(system_prompt).value(), s, job.progress);
+  CXRVQA_ASSIGN_OR_RETURN(auto outputs, Outputs::Open(job));
+  ExtractionRun run(*runner, outputs, std::move(system_prompt), s, job.progress);
   Status status = for_each_selected_study(job.selection, [&](SelectedStudy&& study) { return run.Add(std::move(study)); },
                                           &s.selection);
   if (status.ok()) status = run.Flush();
   run.Finish();
-  s.usage = (*runner)->totals();
+  s.usage = runner->totals();
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CXRVQA_RETURN_IF_ERROR(status);
-  return outputs->Commit();
+  return outputs.Commit();
 }
 
 }  // namespace cxrvqa::llm

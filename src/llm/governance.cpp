@@ -83,9 +83,8 @@ bool is_loopback_host(std::string_view host) {
 Result<UrlParts> endpoint_url_parts(std::string_view url) { return parse_url(url, {"http", "https"}); }
 
 Result<std::string> url_host(std::string_view url) {
-  auto parts = endpoint_url_parts(url);
-  if (!parts.ok()) return parts.status();
-  return parts->host;
+  CXRVQA_ASSIGN_OR_RETURN(auto parts, endpoint_url_parts(url));
+  return parts.host;
 }
 
 Result<std::string> proxy_host(std::string_view proxy) {
@@ -99,16 +98,14 @@ Result<std::string> proxy_host(std::string_view proxy) {
 Result<std::vector<std::string>> check_receiving_hosts(const LlmConfig& config) {
   std::vector<std::string> hosts;
   for (const auto& endpoint : config.endpoints) {
-    auto host = url_host(chat_completions_url(endpoint));
-    if (!host.ok()) return host.status();
-    if (!is_allowed(config, *host)) return not_allowed("host", *host);
-    if (std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) hosts.push_back(*host);
+    CXRVQA_ASSIGN_OR_RETURN(auto host, url_host(chat_completions_url(endpoint)));
+    if (!is_allowed(config, host)) return not_allowed("host", host);
+    if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
   }
   if (!config.proxy.empty()) {
-    auto host = proxy_host(config.proxy);
-    if (!host.ok()) return host.status();
-    if (!is_allowed(config, *host)) return not_allowed("proxy host", *host);
-    if (std::find(hosts.begin(), hosts.end(), *host) == hosts.end()) hosts.push_back(*host);
+    CXRVQA_ASSIGN_OR_RETURN(auto host, proxy_host(config.proxy));
+    if (!is_allowed(config, host)) return not_allowed("proxy host", host);
+    if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
   }
   return hosts;
 }

@@ -16,32 +16,30 @@ namespace cxrvqa::llm {
 namespace {
 
 Result<std::unordered_set<std::string>> read_ids(const std::filesystem::path& path) {
-  auto reader = LineReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::unordered_set<std::string> ids;
   std::string line;
-  while ((*reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string id(trim(std::string_view(line).substr(0, line.find(','))));
     if (id.empty() || id[0] == '#' || id == "study_id") continue;
     ids.insert(std::move(id));
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return ids;
 }
 
 // Calls `on_report` for each report until it sets `stop`.
 Status for_each_report(const StudySelection& selection, const std::function<Status(Report&, bool& stop)>& on_report,
                        SelectionStats* stats) {
-  auto reader = open_corpus(selection.corpus, selection.reports, selection.metadata);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(selection.corpus, selection.reports, selection.metadata));
   Report report;
   bool stop = false;
-  while (!stop && (*reader)->Next(report)) {
+  while (!stop && reader->Next(report)) {
     if (stats) ++stats->reports_read;
     CXRVQA_RETURN_IF_ERROR(on_report(report, stop));
   }
-  if (stats) stats->issues.insert(stats->issues.end(), (*reader)->issues().begin(), (*reader)->issues().end());
-  return (*reader)->status();
+  if (stats) stats->issues.insert(stats->issues.end(), reader->issues().begin(), reader->issues().end());
+  return reader->status();
 }
 
 Result<std::unordered_set<std::string>> sample_ids(const StudySelection& selection) {
@@ -67,22 +65,19 @@ Status for_each_selected_study(const StudySelection& selection,
                                const std::function<Status(SelectedStudy&&)>& on_study, SelectionStats* stats) {
   std::optional<std::unordered_set<std::string>> wanted;
   if (selection.ids_file) {
-    auto ids = read_ids(*selection.ids_file);
-    if (!ids.ok()) return ids.status();
-    wanted = std::move(ids).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto ids, read_ids(*selection.ids_file));
+    wanted = std::move(ids);
   }
   if (selection.sample > 0) {
-    auto ids = sample_ids(selection);
-    if (!ids.ok()) return ids.status();
-    if (wanted) std::erase_if(*ids, [&](const std::string& id) { return !wanted->contains(id); });
-    wanted = std::move(ids).value();
+    CXRVQA_ASSIGN_OR_RETURN(auto ids, sample_ids(selection));
+    if (wanted) std::erase_if(ids, [&](const std::string& id) { return !wanted->contains(id); });
+    wanted = std::move(ids);
   }
   StudyIndex index;
   if (selection.metadata) {
     std::vector<CorpusIssue> issues;
-    auto records = read_mimic_all(*selection.metadata, issues);
-    if (!records.ok()) return records.status();
-    index = StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records).value()));
+    CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*selection.metadata, issues));
+    index = StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
   }
   SelectionStats local;
   SelectionStats& counts = stats ? *stats : local;

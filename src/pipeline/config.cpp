@@ -112,9 +112,8 @@ Status apply_key(std::string_view key, const toml::node& node, const fs::path& f
 }  // namespace
 
 Status apply_pipeline_config(const fs::path& toml_file, PipelineOptions& options) {
-  auto text = read_file(toml_file);
-  if (!text.ok()) return text.status();
-  return apply_pipeline_config_text(*text, toml_file, options);
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(toml_file));
+  return apply_pipeline_config_text(text, toml_file, options);
 }
 
 Status apply_pipeline_config_text(std::string_view toml_text, const fs::path& toml_file, PipelineOptions& options) {

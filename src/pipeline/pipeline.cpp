@@ -81,9 +81,8 @@ class PipelineRun {
 
   Result<std::shared_ptr<const Lexicon>> lexicon() {
     if (!lexicon_) {
-      auto loaded = Lexicon::Load(o_.lexicon_dir);
-      if (!loaded.ok()) return loaded.status();
-      lexicon_ = *loaded;
+      CXRVQA_ASSIGN_OR_RETURN(auto loaded, Lexicon::Load(o_.lexicon_dir));
+      lexicon_ = loaded;
     }
     return lexicon_;
   }
@@ -102,14 +101,12 @@ class PipelineRun {
                      {"options", stage.options}};
     Json inputs = Json::array();
     for (const auto& path : stage.inputs) {
-      auto fingerprint = this->fingerprint(path, /*by_content=*/false);
-      if (!fingerprint.ok()) return fingerprint.status();
-      inputs.push_back(fingerprint->sha256);
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, this->fingerprint(path, /*by_content=*/false));
+      inputs.push_back(fingerprint.sha256);
     }
     for (const auto& relative : stage.reads) {
-      auto fingerprint = fingerprint_input(out(relative), /*by_content=*/true);
-      if (!fingerprint.ok()) return fingerprint.status();
-      inputs.push_back(fingerprint->sha256);
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(out(relative), /*by_content=*/true));
+      inputs.push_back(fingerprint.sha256);
     }
     identity["inputs"] = inputs;
     return sha256_hex(identity.dump());
@@ -153,14 +150,13 @@ Stage extract_stage(const PipelineOptions& o, PipelineRun& run, const std::strin
                     const char* out_file) {
   Stage stage{name, user_inputs(o), {}, {out_file}, {{"extractor", "rules"}}, {}};
   stage.run = [&o, &run, out_file]() -> Result<StageResult> {
-    auto lexicon = run.lexicon();
-    if (!lexicon.ok()) return lexicon.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
     ExtractionJob job;
     job.corpus = o.corpus;
     job.reports = o.reports;
     job.metadata = o.metadata;
     job.out = run.out(out_file);
-    job.lexicon = *lexicon;
+    job.lexicon = lexicon;
     job.threads = o.threads;
     job.progress = o.progress;
     ExtractionSummary summary;
@@ -187,18 +183,16 @@ Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::s
   Stage stage{name, {}, {files.in}, {files.out, files.rejects}, Json::object(), {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
   stage.run = [&o, &run, files]() -> Result<StageResult> {
-    auto lexicon = run.lexicon();
-    if (!lexicon.ok()) return lexicon.status();
-    Standardizer standardizer(*lexicon);
+    CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
+    Standardizer standardizer(lexicon);
     StandardizeOptions options;
     options.in = run.out(files.in);
     options.out = run.out(files.out);
     options.rejects = run.out(files.rejects);
     options.threads = o.threads;
-    auto summary = standardize_file(standardizer, options);
-    if (!summary.ok()) return summary.status();
-    return StageResult{Json{{"read", summary->read}, {"written", summary->written},
-                {"rejected", summary->rejected_total()}}};
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, standardize_file(standardizer, options));
+    return StageResult{Json{{"read", summary.read}, {"written", summary.written},
+                {"rejected", summary.rejected_total()}}};
   };
   return stage;
 }
@@ -206,13 +200,12 @@ Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::s
 Stage extract_llm_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"extract_llm", llm_inputs(o), {}, {kLlmRawKeyInfo, kLlmFailures}, {{"extractor", "llm"}}, {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
-    auto config = load_llm_config(o);
-    if (!config.ok()) return config.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto config, load_llm_config(o));
     llm::LlmExtractionJob job;
     job.selection.corpus = o.corpus;
     job.selection.reports = o.reports;
     job.selection.metadata = o.metadata;
-    job.config = std::move(*config);
+    job.config = std::move(config);
     job.system_prompt = o.system_prompt;
     job.out = run.out(kLlmRawKeyInfo);
     job.failures = run.out(kLlmFailures);
@@ -234,34 +227,31 @@ Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
               {{"rounds", o.followup_rounds}, {"per_finding", o.per_finding}}, {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
   stage.run = [&o, &run]() -> Result<StageResult> {
-    auto config = load_llm_config(o);
-    if (!config.ok()) return config.status();
-    auto lexicon = run.lexicon();
-    if (!lexicon.ok()) return lexicon.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto config, load_llm_config(o));
+    CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
     FollowupJob job;
     job.corpus = CorpusSource{o.corpus, o.reports, o.metadata};
     job.llm_keyinfo = run.out(kLlmKeyInfo);
     job.reference = run.out(kRulesKeyInfo);
     job.out = run.out(kFollowupKeyInfo);
-    job.config = std::move(*config);
+    job.config = std::move(config);
     job.system_prompt = o.system_prompt;
-    job.lexicon = *lexicon;
+    job.lexicon = lexicon;
     job.rounds = o.followup_rounds;
     job.per_finding = o.per_finding;
-    auto summary = run_followup_job(job);
-    if (!summary.ok()) return summary.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, run_followup_job(job));
     size_t changed = 0, failed = 0, asked = 0;
-    for (const FollowupRound& round : summary->followup.rounds) {
+    for (const FollowupRound& round : summary.followup.rounds) {
       changed += round.changed;
       failed += round.failed;
       asked += round.disagreeing_studies - round.without_report;
     }
-    Json counts = {{"compared", summary->followup.studies_compared},
-                   {"without_reference", summary->followup.llm_without_reference},
-                   {"disagreeing", summary->first_round_disagreeing}, {"requests", summary->requests()},
-                   {"rounds", summary->followup.rounds.size()}, {"changed", changed}, {"failed", failed},
-                   {"written", summary->written},
-                   {"bad_lines", summary->skipped_llm_lines + summary->skipped_reference_lines}};
+    Json counts = {{"compared", summary.followup.studies_compared},
+                   {"without_reference", summary.followup.llm_without_reference},
+                   {"disagreeing", summary.first_round_disagreeing}, {"requests", summary.requests()},
+                   {"rounds", summary.followup.rounds.size()}, {"changed", changed}, {"failed", failed},
+                   {"written", summary.written},
+                   {"bad_lines", summary.skipped_llm_lines + summary.skipped_reference_lines}};
     return StageResult{std::move(counts), failed, asked};
   };
   return stage;
@@ -271,14 +261,12 @@ Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"libraries", {}, {kKeyInfo}, {kLibraries}, Json::object(), {}};
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
   stage.run = [&run]() -> Result<StageResult> {
-    auto lexicon = run.lexicon();
-    if (!lexicon.ok()) return lexicon.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
     std::vector<LineError> errors;
-    auto records = read_keyinfo_jsonl(run.out(kKeyInfo), errors);
-    if (!records.ok()) return records.status();
-    Libraries libraries = compute_libraries(*records, lexicon->get());
+    CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(run.out(kKeyInfo), errors));
+    Libraries libraries = compute_libraries(records, lexicon.get());
     CXRVQA_RETURN_IF_ERROR(write_libraries(libraries, run.out(kLibraries)));
-    return StageResult{Json{{"records", records->size()}, {"bad_lines", errors.size()},
+    return StageResult{Json{{"records", records.size()}, {"bad_lines", errors.size()},
                 {"entity_names", libraries.entity.size()}, {"location_words", libraries.location.size()},
                 {"level_words", libraries.level.size()}, {"type_words", libraries.type.size()}}};
   };
@@ -294,9 +282,8 @@ Stage metadata_stage(const PipelineOptions& o, PipelineRun& run) {
   stage.run = [&o, &run]() -> Result<StageResult> {
     CorpusMetadataInputs inputs{o.corpus, o.reports, o.projections, o.seed};
     CorpusMetadataSummary summary;
-    auto records = build_corpus_metadata(inputs, &summary);
-    if (!records.ok()) return records.status();
-    CXRVQA_RETURN_IF_ERROR(write_mimic_all(run.out(kCorpusMetadata), *records));
+    CXRVQA_ASSIGN_OR_RETURN(auto records, build_corpus_metadata(inputs, &summary));
+    CXRVQA_RETURN_IF_ERROR(write_mimic_all(run.out(kCorpusMetadata), records));
     Json counts = summary.ToJson();
     if (std::string warning = summary.AssumedFrontalWarning(); !warning.empty()) counts["warning"] = warning;
     return StageResult{std::move(counts)};
@@ -325,17 +312,16 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
     job.options.threads = o.threads;
     job.options.per_type = o.per_type;
     job.options.ap_keep_rate = o.ap_keep_rate;
-    auto result = run_question_job(job);
-    if (!result.ok()) return result.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto result, run_question_job(job));
     Json per_type = Json::object();
     for (size_t t = 0; t < kQuestionTypeCount; ++t) {
-      per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result->summary.per_type[t];
+      per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result.summary.per_type[t];
     }
-    return StageResult{Json{{"questions", result->questions}, {"frontal_studies", result->summary.frontal},
-                {"difference_pairs", result->summary.difference_pairs},
-                {"without_reference", result->summary.without_reference}, {"per_type", per_type},
-                {"bad_keyinfo_lines", result->keyinfo_errors.size()},
-                {"bad_metadata_rows", result->metadata_issues.size()}}};
+    return StageResult{Json{{"questions", result.questions}, {"frontal_studies", result.summary.frontal},
+                {"difference_pairs", result.summary.difference_pairs},
+                {"without_reference", result.summary.without_reference}, {"per_type", per_type},
+                {"bad_keyinfo_lines", result.keyinfo_errors.size()},
+                {"bad_metadata_rows", result.metadata_issues.size()}}};
   };
   return stage;
 }
@@ -362,9 +348,8 @@ Stage report_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"report", {}, {kKeyInfo, kLibraries, questions_file(o)}, {kReport}, Json::object(), {}};
   stage.reads_manifest = true;
   stage.run = [&o, &run]() -> Result<StageResult> {
-    auto summary = RunReport({o.out_dir, run.out(kReport)});
-    if (!summary.ok()) return summary.status();
-    return StageResult{Json{{"charts", summary->charts}, {"bytes", summary->bytes}}};
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunReport({o.out_dir, run.out(kReport)}));
+    return StageResult{Json{{"charts", summary.charts}, {"bytes", summary.bytes}}};
   };
   return stage;
 }
@@ -375,10 +360,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
   auto start = std::chrono::steady_clock::now();
-  auto fingerprint = run.stage_fingerprint(stage);
-  if (!fingerprint.ok()) return fingerprint.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage));
   if (!force) {
-    if (const StageRecord* done = ledger.UpToDate(stage.name, *fingerprint)) {
+    if (const StageRecord* done = ledger.UpToDate(stage.name, fingerprint)) {
       return StageReport{stage.name, true, seconds_since(start), done->counts};
     }
   }
@@ -387,7 +371,7 @@ Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger&
   // A stage whose studies failed is recorded as incomplete, so the next run does it again
   // (answers already cached cost nothing) instead of skipping it.
   CXRVQA_RETURN_IF_ERROR(
-      ledger.Complete(stage.name, *fingerprint, stage.writes, result->counts, result->failed == 0));
+      ledger.Complete(stage.name, fingerprint, stage.writes, result->counts, result->failed == 0));
   if (result->attempted > 0 && result->failed == result->attempted) {
     std::string first = result->counts.value("first_failure", std::string());
     return Status::Unavailable(fmt::format(
@@ -411,9 +395,8 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
     for (const auto& relative : stages[i].writes) {
       std::error_code ec;
       if (!fs::exists(o.out_dir / relative, ec)) continue;
-      auto fingerprint = fingerprint_input(o.out_dir / relative, /*by_content=*/true);
-      if (!fingerprint.ok()) return fingerprint.status();
-      outputs[relative] = {{"bytes", fingerprint->bytes}, {"sha256", fingerprint->sha256}};
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(o.out_dir / relative, /*by_content=*/true));
+      outputs[relative] = {{"bytes", fingerprint.bytes}, {"sha256", fingerprint.sha256}};
     }
     stage_list.push_back({{"name", done.name}, {"skipped", done.skipped},
                           {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts},
@@ -535,19 +518,17 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
     stages.push_back(later(options, run));
   }
   CXRVQA_RETURN_IF_ERROR(check_stage_outputs(options, stages));
-  auto ledger = StageLedger::Open(options.out_dir);
-  if (!ledger.ok()) return ledger.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto ledger, StageLedger::Open(options.out_dir));
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
     if (stages[i].reads_manifest) CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
-    auto done = run_stage(stages[i], run, *ledger, options.force);
-    if (!done.ok()) return done.status();
-    if (auto warning = done->counts.find("warning"); warning != done->counts.end() && warning->is_string()) {
+    CXRVQA_ASSIGN_OR_RETURN(auto done, run_stage(stages[i], run, ledger, options.force));
+    if (auto warning = done.counts.find("warning"); warning != done.counts.end() && warning->is_string()) {
       spdlog::warn("{}", warning->get<std::string>());  // also when the stage was up to date
       report.warnings.push_back(warning->get<std::string>());
     }
-    report.stages.push_back(std::move(*done));
+    report.stages.push_back(std::move(done));
   }
   report.seconds = seconds_since(start);
   CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));

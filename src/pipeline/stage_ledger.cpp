@@ -72,9 +72,8 @@ Result<std::string> hash_output(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::string(kAbsent);
   if (fs::is_directory(path, ec)) {
-    auto tree = fingerprint_directory(path, /*by_content=*/true);
-    if (!tree.ok()) return tree.status();
-    return tree->sha256;
+    CXRVQA_ASSIGN_OR_RETURN(auto tree, fingerprint_directory(path, /*by_content=*/true));
+    return tree.sha256;
   }
   return sha256_file(path);
 }
@@ -95,9 +94,8 @@ Result<InputFingerprint> fingerprint_input(const fs::path& path, bool directory_
   if (fs::is_directory(path, ec)) return fingerprint_directory(path, directory_by_content);
   auto size = fs::file_size(path, ec);
   if (ec) return Status::NotFound("input " + path.string() + ": " + ec.message());
-  auto hash = sha256_file(path);
-  if (!hash.ok()) return hash.status();
-  return InputFingerprint{path, false, 1, size, *hash};
+  CXRVQA_ASSIGN_OR_RETURN(auto hash, sha256_file(path));
+  return InputFingerprint{path, false, 1, size, hash};
 }
 
 Result<StageLedger> StageLedger::Open(const fs::path& out_dir) {
@@ -106,9 +104,8 @@ Result<StageLedger> StageLedger::Open(const fs::path& out_dir) {
   std::error_code ec;
   fs::path file = out_dir / kLedgerName;
   if (!fs::exists(file, ec)) return ledger;
-  auto text = read_file(file);
-  if (!text.ok()) return text.status();
-  auto json = parse_json(*text);
+  CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(file));
+  auto json = parse_json(text);
   Status read = json.ok() ? ledger.Read(*json) : json.status();
   if (!read.ok()) {
     spdlog::warn("{}: unreadable stage ledger ({}); every stage runs again", file.string(), read.message());
@@ -155,9 +152,8 @@ Status StageLedger::Complete(const std::string& stage, const std::string& finger
                              const std::vector<std::string>& outputs, Json counts, bool complete) {
   StageRecord record{fingerprint, Json::object(), std::move(counts), complete};
   for (const auto& relative : outputs) {
-    auto hash = hash_output(out_dir_ / relative);
-    if (!hash.ok()) return hash.status();
-    record.outputs[relative] = *hash;
+    CXRVQA_ASSIGN_OR_RETURN(auto hash, hash_output(out_dir_ / relative));
+    record.outputs[relative] = hash;
   }
   records_[stage] = std::move(record);
   Json json = Json::object();

@@ -141,15 +141,14 @@ using QuestionCallback = std::function<void(const QuestionRef&)>;
 
 Status for_each_question_csv(const std::filesystem::path& path, const QuestionCallback& on_question,
                              std::vector<LineError>& errors) {
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
   std::vector<std::string> required(std::begin(kRequiredColumns), std::end(kRequiredColumns));
-  CXRVQA_RETURN_IF_ERROR((*reader)->require_columns(required).status());
+  CXRVQA_RETURN_IF_ERROR(reader->require_columns(required).status());
   std::array<std::optional<size_t>, kQuestionColumnCount> columns;
-  for (size_t i = 0; i < kQuestionColumnCount; ++i) columns[i] = (*reader)->column(kQuestionColumns[i]);
+  for (size_t i = 0; i < kQuestionColumnCount; ++i) columns[i] = reader->column(kQuestionColumns[i]);
   CsvRow row;
   std::array<std::string_view, kQuestionColumnCount> fields;
-  while ((*reader)->Next(row)) {
+  while (reader->Next(row)) {
     if (!row.error.empty()) {
       errors.push_back({path, row.line, row.error});
       continue;
@@ -162,7 +161,7 @@ Status for_each_question_csv(const std::filesystem::path& path, const QuestionCa
     }
     on_question(*question);
   }
-  return (*reader)->status();
+  return reader->status();
 }
 
 Status for_each_question_jsonl(const std::filesystem::path& path, const QuestionCallback& on_question,
@@ -185,9 +184,8 @@ Status for_each_question_jsonl(const std::filesystem::path& path, const Question
           }
           fields[i] = values[i];
         }
-        auto question = question_from_fields(fields);
-        if (!question.ok()) return question.status();
-        on_question(*question);
+        CXRVQA_ASSIGN_OR_RETURN(auto question, question_from_fields(fields));
+        on_question(question);
         return Status::Ok();
       },
       [&](const LineError& error) { errors.push_back(error); });

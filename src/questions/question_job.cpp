@@ -40,21 +40,17 @@ Result<QuestionJobResult> run_question_job(const QuestionJob& job) {
   std::vector<std::filesystem::path> inputs = {job.keyinfo};
   if (job.metadata) inputs.push_back(*job.metadata);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  auto records = read_keyinfo_jsonl(job.keyinfo, result.keyinfo_errors);
-  if (!records.ok()) return records.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(job.keyinfo, result.keyinfo_errors));
   std::vector<StudyRecord> metadata;
   if (job.metadata) {
-    auto rows = read_mimic_all(*job.metadata, result.metadata_issues);
-    if (!rows.ok()) return rows.status();
-    metadata = std::move(*rows);
+    CXRVQA_ASSIGN_OR_RETURN(auto rows, read_mimic_all(*job.metadata, result.metadata_issues));
+    metadata = std::move(rows);
   }
-  auto libraries = load_libraries(job.libraries);
-  if (!libraries.ok()) return libraries.status();
-  auto vocabulary = QuestionVocabulary::ForPreset(*libraries, job.min_count, job.options.preset);
-  if (!vocabulary.ok()) return vocabulary.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto libraries, load_libraries(job.libraries));
+  CXRVQA_ASSIGN_OR_RETURN(auto vocabulary, QuestionVocabulary::ForPreset(libraries, job.min_count, job.options.preset));
 
-  std::vector<QuestionStudy> studies = prepare_question_studies(*records, metadata, &result.summary, job.options);
-  QuestionLines lines = generate_question_lines(studies, *vocabulary, job.options, job.format, &result.summary);
+  std::vector<QuestionStudy> studies = prepare_question_studies(records, metadata, &result.summary, job.options);
+  QuestionLines lines = generate_question_lines(studies, vocabulary, job.options, job.format, &result.summary);
   result.questions = lines.count;
   if (lines.count == 0) return Status::InvalidArgument("no questions to write: " + why_no_questions(job, result));
   CXRVQA_RETURN_IF_ERROR(write_question_lines(job.out, lines));

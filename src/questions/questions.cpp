@@ -87,9 +87,8 @@ Result<QuestionVocabulary> QuestionVocabulary::ForPreset(const Libraries& librar
                                                          QuestionPreset preset) {
   QuestionVocabulary vocabulary = FromLibraries(libraries, min_count);
   if (preset == QuestionPreset::kCxrvqa) return vocabulary;
-  auto tables = questions_internal::ReleaseTables::Build(libraries, min_count, preset);
-  if (!tables.ok()) return tables.status();
-  vocabulary.release = std::move(*tables);
+  CXRVQA_ASSIGN_OR_RETURN(auto tables, questions_internal::ReleaseTables::Build(libraries, min_count, preset));
+  vocabulary.release = std::move(tables);
   return vocabulary;
 }
 

@@ -21,10 +21,9 @@ Result<std::vector<CsvRow>> embedded_rows(std::string_view name, size_t columns)
   std::string path = std::string(kPresetData) + std::string(name);
   auto text = embedded_file(path);
   if (!text) return Status::NotFound("embedded data file " + path + " is missing");
-  auto rows = parse_csv_lines(*text, path);
-  if (!rows.ok()) return rows.status();
-  if (!rows->empty()) rows->erase(rows->begin());
-  for (const CsvRow& row : *rows) {
+  CXRVQA_ASSIGN_OR_RETURN(auto rows, parse_csv_lines(*text, path));
+  if (!rows.empty()) rows.erase(rows.begin());
+  for (const CsvRow& row : rows) {
     if (row.fields.size() < columns) return Status::ParseError(path + ":" + std::to_string(row.line) + ": too few fields");
   }
   return rows;
@@ -67,9 +66,8 @@ Result<std::shared_ptr<const ReleaseTables>> ReleaseTables::Build(const Librarie
     std::string path = std::string(kPresetData) + "disease_lib.csv";
     auto text = embedded_file(path);
     if (!text) return Status::NotFound("embedded data file " + path + " is missing");
-    auto parsed = parse_original_disease_library(*text, path);
-    if (!parsed.ok()) return parsed.status();
-    diseases = std::move(*parsed);
+    CXRVQA_ASSIGN_OR_RETURN(auto parsed, parse_original_disease_library(*text, path));
+    diseases = std::move(parsed);
   }
   StringSet synonyms;
   for (const OriginalDisease& disease : diseases) {
@@ -88,14 +86,12 @@ Result<std::shared_ptr<const ReleaseTables>> ReleaseTables::Build(const Librarie
       tables->rows_.push_back({{name}, name});
     }
   }
-  auto phrases = embedded_rows("postlocation_lib.csv", 2);
-  if (!phrases.ok()) return phrases.status();
-  for (const CsvRow& row : *phrases) {
+  CXRVQA_ASSIGN_OR_RETURN(auto phrases, embedded_rows("postlocation_lib.csv", 2));
+  for (const CsvRow& row : phrases) {
     tables->post_locations_.push_back({std::string(row.get(0)), split_trimmed(row.get(1), ';')});
   }
-  auto rules = embedded_rows("position_change.csv", 2);
-  if (!rules.ok()) return rules.status();
-  for (const CsvRow& row : *rules) tables->position_rules_.emplace_back(row.get(0), row.get(1));
+  CXRVQA_ASSIGN_OR_RETURN(auto rules, embedded_rows("position_change.csv", 2));
+  for (const CsvRow& row : rules) tables->position_rules_.emplace_back(row.get(0), row.get(1));
   // Each rule applied alone to each of the library's phrases gives the derived phrases.
   for (const PostLocationPhrase& phrase : tables->post_locations_) tables->phrase_rows_.emplace(phrase.phrase, 0);
   size_t library_phrases = tables->post_locations_.size();

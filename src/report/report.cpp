@@ -324,15 +324,13 @@ Json ReportSummary::ToJson() const {
 }
 
 Result<ReportSummary> RunReport(const ReportOptions& options) {
-  auto folder = open_dataset_folder(options.dataset);
-  if (!folder.ok()) return folder.status();
-  auto figures = report::gather_report_figures(*folder);
-  if (!figures.ok()) return figures.status();
-  std::string page = render_page(*figures);
+  CXRVQA_ASSIGN_OR_RETURN(auto folder, open_dataset_folder(options.dataset));
+  CXRVQA_ASSIGN_OR_RETURN(auto figures, report::gather_report_figures(folder));
+  std::string page = render_page(figures);
   ReportSummary summary;
   summary.out = options.out.empty() ? options.dataset / "report.html" : options.out;
   CXRVQA_RETURN_IF_ERROR(write_file_atomic(summary.out, page));
-  summary.questions = figures->stats.total;
+  summary.questions = figures.stats.total;
   summary.charts = report_chart_names().size();
   summary.bytes = page.size();
   return summary;

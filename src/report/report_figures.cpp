@@ -68,9 +68,8 @@ Result<ReportFigures> gather_report_figures(const DatasetFolder& folder) {
   figures.stats = std::move(counter).Finish();
   for (size_t t = 0; t < kQuestionTypeCount; ++t) figures.top_answers[t] = top(answers[t], kTopAnswers);
   if (folder.libraries) {
-    auto libraries = load_libraries(*folder.libraries);
-    if (!libraries.ok()) return libraries.status();
-    figures.libraries = std::move(*libraries);
+    CXRVQA_ASSIGN_OR_RETURN(auto libraries, load_libraries(*folder.libraries));
+    figures.libraries = std::move(libraries);
   }
   figures.manifest = manifest_facts(folder.manifest);
   return figures;

@@ -143,21 +143,19 @@ Result<ExportCounts> export_gold(const std::filesystem::path& path, ReviewDb& db
                                  const std::unordered_map<int64_t, const Verdict*>& chosen) {
   PhraseMatcher matcher(lexicon);
   if (!matcher.ok()) return Status::Internal("lexicon phrases do not compile: " + matcher.error());
-  auto studies = db.StudyCount();
-  if (!studies.ok()) return studies.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, db.StudyCount());
   ExportCounts counts{path, 0, 0, 0};
   std::string text;
-  for (int position = 1; position <= static_cast<int>(*studies); ++position) {
-    auto study = db.StudyAt(position);
-    if (!study.ok()) return study.status();
-    auto parsed = Json::parse(study->keyinfo, nullptr, false);
+  for (int position = 1; position <= static_cast<int>(studies); ++position) {
+    CXRVQA_ASSIGN_OR_RETURN(auto study, db.StudyAt(position));
+    auto parsed = Json::parse(study.keyinfo, nullptr, false);
     auto record = keyinfo_from_json(parsed);
-    if (!record.ok()) return Status::ParseError(db.path().string() + ": KeyInfo of study " + study->study_id +
+    if (!record.ok()) return Status::ParseError(db.path().string() + ": KeyInfo of study " + study.study_id +
                                                 ": " + record.status().message());
     bool reviewed = false;
     for (const StoredItem& item : items) {
       auto verdict = chosen.find(item.item_id);
-      if (item.study_id != study->study_id || verdict == chosen.end()) continue;
+      if (item.study_id != study.study_id || verdict == chosen.end()) continue;
       reviewed = true;
       if (verdict->second->verdict != "wrong") continue;
       bool applied = apply_correction(matcher, lexicon, item, verdict->second->right_answer, *record);

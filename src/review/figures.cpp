@@ -138,32 +138,28 @@ double cohens_kappa(const std::vector<int>& first, const std::vector<int>& secon
 }
 
 Result<ReviewFigures> RunReviewReport(const ReviewReportOptions& options) {
-  auto db = ReviewDb::Open(options.db);
-  if (!db.ok()) return db.status();
-  auto items = (*db)->Items(std::nullopt);
-  if (!items.ok()) return items.status();
-  auto verdicts = (*db)->Verdicts(options.reviewer, std::nullopt);
-  if (!verdicts.ok()) return verdicts.status();
-  auto studies = (*db)->StudyCount();
-  if (!studies.ok()) return studies.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto db, ReviewDb::Open(options.db));
+  CXRVQA_ASSIGN_OR_RETURN(auto items, db->Items(std::nullopt));
+  CXRVQA_ASSIGN_OR_RETURN(auto verdicts, db->Verdicts(options.reviewer, std::nullopt));
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, db->StudyCount());
 
   ReviewFigures figures;
   figures.db = options.db;
-  figures.studies = *studies;
-  figures.items = items->size();
+  figures.studies = studies;
+  figures.items = items.size();
   std::unordered_map<int64_t, const StoredItem*> item_by_id;
-  for (const StoredItem& item : *items) item_by_id[item.item_id] = &item;
+  for (const StoredItem& item : items) item_by_id[item.item_id] = &item;
   std::vector<AccuracyRow> per_type(kQuestionTypeCount);
   for (size_t t = 0; t < kQuestionTypeCount; ++t) per_type[t].name = question_type_name(static_cast<QuestionType>(t));
   figures.overall.name = "overall";
-  for (const Verdict& verdict : *verdicts) {
+  for (const Verdict& verdict : verdicts) {
     ++figures.verdicts_per_reviewer[verdict.reviewer];
     auto type = parse_question_type(item_by_id.at(verdict.item_id)->question_type);
     if (type) count_verdict(per_type[static_cast<size_t>(*type)], verdict.verdict);
     count_verdict(figures.overall, verdict.verdict);
   }
   std::vector<size_t> items_per_type(kQuestionTypeCount, 0);
-  for (const StoredItem& item : *items) {
+  for (const StoredItem& item : items) {
     if (auto type = parse_question_type(item.question_type)) ++items_per_type[static_cast<size_t>(*type)];
   }
   for (size_t t = 0; t < kQuestionTypeCount; ++t) {
@@ -172,21 +168,18 @@ Result<ReviewFigures> RunReviewReport(const ReviewReportOptions& options) {
     figures.per_type.push_back(per_type[t]);
   }
   finish_row(figures.overall);
-  figures.per_finding = finding_errors(*verdicts, item_by_id);
-  figures.agreement = agreement(*verdicts);
+  figures.per_finding = finding_errors(verdicts, item_by_id);
+  figures.agreement = agreement(verdicts);
 
-  auto chosen = review_internal::latest_verdicts(*verdicts);
+  auto chosen = review_internal::latest_verdicts(verdicts);
   if (options.gold_out) {
-    auto lexicon = Lexicon::Load(options.lexicon_dir);
-    if (!lexicon.ok()) return lexicon.status();
-    auto gold = review_internal::export_gold(*options.gold_out, **db, **lexicon, *items, chosen);
-    if (!gold.ok()) return gold.status();
-    figures.gold = *gold;
+    CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(options.lexicon_dir));
+    CXRVQA_ASSIGN_OR_RETURN(auto gold, review_internal::export_gold(*options.gold_out, *db, *lexicon, items, chosen));
+    figures.gold = gold;
   }
   if (options.questions_out) {
-    auto questions = review_internal::export_questions(*options.questions_out, *items, chosen);
-    if (!questions.ok()) return questions.status();
-    figures.questions = *questions;
+    CXRVQA_ASSIGN_OR_RETURN(auto questions, review_internal::export_questions(*options.questions_out, items, chosen));
+    figures.questions = questions;
   }
   return figures;
 }

@@ -156,19 +156,17 @@ Result<std::unique_ptr<ReviewDb>> ReviewDb::OpenFile(const std::filesystem::path
 Result<std::unique_ptr<ReviewDb>> ReviewDb::Create(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return Status::InvalidArgument(path.string() + " already exists");
-  auto review = OpenFile(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (!review.ok()) return review.status();
-  CXRVQA_RETURN_IF_ERROR((*review)->Exec(kSchema));
-  CXRVQA_RETURN_IF_ERROR((*review)->SetMeta("schema_version", kSchemaVersion));
+  CXRVQA_ASSIGN_OR_RETURN(auto review, OpenFile(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  CXRVQA_RETURN_IF_ERROR(review->Exec(kSchema));
+  CXRVQA_RETURN_IF_ERROR(review->SetMeta("schema_version", kSchemaVersion));
   return review;
 }
 
 Result<std::unique_ptr<ReviewDb>> ReviewDb::Open(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("review file " + path.string() + " not found");
-  auto review = OpenFile(path, SQLITE_OPEN_READWRITE);
-  if (!review.ok()) return review.status();
-  auto version = (*review)->Meta("schema_version");
+  CXRVQA_ASSIGN_OR_RETURN(auto review, OpenFile(path, SQLITE_OPEN_READWRITE));
+  auto version = review->Meta("schema_version");
   if (!version.ok() || !*version) {
     return Status::ParseError(path.string() + " is not a review file (run `cxrvqa review sample` to make one)");
   }
@@ -327,7 +325,11 @@ Result<Verdict> ReviewDb::RecordVerdict(Verdict v) {
   }
   if (!written) {
     Status error = Error("write verdict");
-    Exec("ROLLBACK");
+    // The write error is the one to report; a failed rollback adds only that the transaction
+    // stays open until the connection closes (SQLite then rolls it back).
+    if (Status rolled_back = Exec("ROLLBACK"); !rolled_back.ok()) {
+      return Status(error.code(), error.message() + "; " + rolled_back.message());
+    }
     return error;
   }
   CXRVQA_RETURN_IF_ERROR(Exec("COMMIT"));

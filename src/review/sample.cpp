@@ -8,8 +8,8 @@
 
 #include "common/file_io.h"
 #include "common/hash.h"
-#include "followup/golden.h"
-#include "followup/report_texts.h"
+#include "golden/golden.h"
+#include "sections/report_texts.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 #include "review/highlight.h"
@@ -169,8 +169,7 @@ class SampleWriter {
         StoredItem item{0, question->study_id, question->subject_id, std::string(question_type_name(question->type)),
                         question->question, question->answer, question->dicom_id, question->split,
                         question->ref_id, findings.dump()};
-        auto added = db.AddItem(item);
-        if (!added.ok()) return added.status();
+        CXRVQA_RETURN_IF_ERROR(db.AddItem(item).status());
         summary.items_per_type[item.question_type] += 1;
         ++summary.items;
       }
@@ -213,9 +212,8 @@ Status read_sample_content(const DatasetFiles& files, std::vector<KeyInfo>& reco
   for (KeyInfo& record : records) {
     if (wanted.contains(record.meta.study_id)) content.keyinfo.emplace(record.meta.study_id, std::move(record));
   }
-  auto texts = read_report_texts(files.corpus, &wanted);
-  if (!texts.ok()) return texts.status();
-  content.texts = std::move(*texts);
+  CXRVQA_ASSIGN_OR_RETURN(auto texts, read_report_texts(files.corpus, &wanted));
+  content.texts = std::move(texts);
   for (const DrawnStudy& drawn : content.drawn) {
     if (!content.texts.by_study.contains(drawn.study_id)) {
       return Status::Internal("report text of study " + drawn.study_id + " vanished between two readings");
@@ -250,12 +248,11 @@ Status write_review_file(const ReviewSampleOptions& o, const DatasetFiles& files
   std::error_code ec;
   if (o.db.has_parent_path()) fs::create_directories(o.db.parent_path(), ec);
   Status written = [&]() -> Status {
-    auto db = ReviewDb::Create(temporary);
-    if (!db.ok()) return db.status();
-    CXRVQA_RETURN_IF_ERROR((*db)->BeginSample());
-    CXRVQA_RETURN_IF_ERROR(write_sample_meta(**db, o, files));
-    CXRVQA_RETURN_IF_ERROR(SampleWriter(lexicon, matcher).Write(**db, content, summary));
-    return (*db)->CommitSample();
+    CXRVQA_ASSIGN_OR_RETURN(auto db, ReviewDb::Create(temporary));
+    CXRVQA_RETURN_IF_ERROR(db->BeginSample());
+    CXRVQA_RETURN_IF_ERROR(write_sample_meta(*db, o, files));
+    CXRVQA_RETURN_IF_ERROR(SampleWriter(lexicon, matcher).Write(*db, content, summary));
+    return db->CommitSample();
   }();
   if (written.ok() && fs::exists(o.db, ec)) written = Status::InvalidArgument(o.db.string() + " appeared meanwhile");
   if (written.ok()) {
@@ -279,36 +276,30 @@ Result<ReviewSampleSummary> RunReviewSample(const ReviewSampleOptions& o) {
   }
   if (!o.per_type && o.n == 0) return Status::InvalidArgument("--n must be at least 1");
   if (o.per_type && *o.per_type == 0) return Status::InvalidArgument("--per-type must be at least 1");
-  auto files = dataset_files(o);
-  if (!files.ok()) return files.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto files, dataset_files(o));
   std::unordered_set<std::string> exclude;
   if (o.exclude) {
-    auto listed = read_id_list(*o.exclude);
-    if (!listed.ok()) return listed.status();
-    exclude = std::move(*listed);
+    CXRVQA_ASSIGN_OR_RETURN(auto listed, read_id_list(*o.exclude));
+    exclude = std::move(listed);
   }
-  auto lexicon = Lexicon::Load(o.lexicon_dir);
-  if (!lexicon.ok()) return lexicon.status();
-  auto index = index_questions(files->questions);
-  if (!index.ok()) return index.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(o.lexicon_dir));
+  CXRVQA_ASSIGN_OR_RETURN(auto index, index_questions(files.questions));
   std::vector<LineError> keyinfo_errors;
-  auto records = read_keyinfo_jsonl(files->keyinfo, keyinfo_errors);
-  if (!records.ok()) return records.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(files.keyinfo, keyinfo_errors));
   if (!keyinfo_errors.empty()) {
-    spdlog::warn("{}: {} unusable lines skipped (first: {})", files->keyinfo.string(), keyinfo_errors.size(),
+    spdlog::warn("{}: {} unusable lines skipped (first: {})", files.keyinfo.string(), keyinfo_errors.size(),
                  keyinfo_errors.front().ToString());
   }
   std::unordered_set<std::string> with_keyinfo;
-  for (const KeyInfo& record : *records) with_keyinfo.insert(record.meta.study_id);
+  for (const KeyInfo& record : records) with_keyinfo.insert(record.meta.study_id);
   std::vector<CorpusIssue> issues;
-  auto with_text = read_study_ids(files->corpus, issues);
-  if (!with_text.ok()) return with_text.status();
-  std::unordered_set<std::string> text_ids(with_text->begin(), with_text->end());
+  CXRVQA_ASSIGN_OR_RETURN(auto with_text, read_study_ids(files.corpus, issues));
+  std::unordered_set<std::string> text_ids(with_text.begin(), with_text.end());
 
   ReviewSampleSummary summary;
   summary.db = o.db;
   std::vector<SampleCandidate> candidates;
-  for (const auto& [study_id, types] : index->types) {
+  for (const auto& [study_id, types] : index.types) {
     if (!text_ids.contains(study_id)) {
       ++summary.without_text;
     } else if (!with_keyinfo.contains(study_id)) {
@@ -325,11 +316,11 @@ Result<ReviewSampleSummary> RunReviewSample(const ReviewSampleOptions& o) {
   if (content.drawn.empty()) {
     return Status::InvalidArgument(fmt::format("no study to sample in {}: {} studies with questions, {} without "
                                                "report text, {} without KeyInfo, {} excluded",
-                                               o.dataset.string(), index->types.size(), summary.without_text,
+                                               o.dataset.string(), index.types.size(), summary.without_text,
                                                summary.without_keyinfo, summary.excluded));
   }
-  CXRVQA_RETURN_IF_ERROR(read_sample_content(*files, *records, content));
-  CXRVQA_RETURN_IF_ERROR(write_review_file(o, *files, content, **lexicon, summary));
+  CXRVQA_RETURN_IF_ERROR(read_sample_content(files, records, content));
+  CXRVQA_RETURN_IF_ERROR(write_review_file(o, files, content, *lexicon, summary));
   return summary;
 }
 

@@ -115,12 +115,10 @@ struct ReviewServer::Impl {
   }
 
   Result<Json> State() {
-    auto reviewed = db->VerdictCount(options.reviewer);
-    if (!reviewed.ok()) return reviewed.status();
-    auto position = db->Position(options.reviewer);
-    if (!position.ok()) return position.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto reviewed, db->VerdictCount(options.reviewer));
+    CXRVQA_ASSIGN_OR_RETURN(auto position, db->Position(options.reviewer));
     return Json{{"reviewer", options.reviewer}, {"studies", studies}, {"items", items},
-                {"reviewed", *reviewed}, {"position", std::clamp(*position, 1, static_cast<int>(studies))}};
+                {"reviewed", reviewed}, {"position", std::clamp(position, 1, static_cast<int>(studies))}};
   }
 
   static Json Side(const std::string& study_id, const std::string& text, const std::string& keyinfo,
@@ -133,26 +131,23 @@ struct ReviewServer::Impl {
   }
 
   Result<Json> Study(int position) {
-    auto study = db->StudyAt(position);
-    if (!study.ok()) return study.status();
-    auto items_of = db->Items(study->study_id);
-    if (!items_of.ok()) return items_of.status();
-    auto verdicts = db->Verdicts(options.reviewer, study->study_id);
-    if (!verdicts.ok()) return verdicts.status();
-    Json out = Side(study->study_id, study->report_text, study->keyinfo, study->spans);
+    CXRVQA_ASSIGN_OR_RETURN(auto study, db->StudyAt(position));
+    CXRVQA_ASSIGN_OR_RETURN(auto items_of, db->Items(study.study_id));
+    CXRVQA_ASSIGN_OR_RETURN(auto verdicts, db->Verdicts(options.reviewer, study.study_id));
+    Json out = Side(study.study_id, study.report_text, study.keyinfo, study.spans);
     out["position"] = position;
     out["studies"] = studies;
-    out["subject_id"] = study->subject_id;
-    out["stratum"] = study->stratum;
-    out["reference"] = study->ref_id.empty()
+    out["subject_id"] = study.subject_id;
+    out["stratum"] = study.stratum;
+    out["reference"] = study.ref_id.empty()
                            ? Json()
-                           : Side(study->ref_id, study->ref_report_text, study->ref_keyinfo, study->ref_spans);
+                           : Side(study.ref_id, study.ref_report_text, study.ref_keyinfo, study.ref_spans);
     Json items_json = Json::array();
-    for (const auto& item : *items_of) {
+    for (const auto& item : items_of) {
       Json entry = {{"item_id", item.item_id}, {"type", item.question_type}, {"question", item.question},
                     {"answer", item.answer}, {"findings", Json::parse(item.findings, nullptr, false)},
                     {"verdict", Json()}};
-      for (const Verdict& v : *verdicts) {
+      for (const Verdict& v : verdicts) {
         if (v.item_id == item.item_id) entry["verdict"] = verdict_json(v);
       }
       items_json.push_back(std::move(entry));
@@ -173,15 +168,13 @@ struct ReviewServer::Impl {
     };
     Verdict verdict{options.reviewer, request["item_id"].get<int64_t>(), request["verdict"].get<std::string>(),
                     text_field("right_answer"), text_field("comment"), "", 0};
-    auto saved = db->RecordVerdict(std::move(verdict));
-    if (!saved.ok()) return saved.status();
+    CXRVQA_ASSIGN_OR_RETURN(auto saved, db->RecordVerdict(std::move(verdict)));
     recorded.fetch_add(1);
-    auto reviewed = db->VerdictCount(options.reviewer);
-    if (!reviewed.ok()) return reviewed.status();
-    Json out = verdict_json(*saved);
-    out["item_id"] = saved->item_id;
-    out["seq"] = saved->seq;
-    out["reviewed"] = *reviewed;
+    CXRVQA_ASSIGN_OR_RETURN(auto reviewed, db->VerdictCount(options.reviewer));
+    Json out = verdict_json(saved);
+    out["item_id"] = saved.item_id;
+    out["seq"] = saved.seq;
+    out["reviewed"] = reviewed;
     return out;
   }
 
@@ -269,19 +262,15 @@ Result<std::unique_ptr<ReviewServer>> ReviewServer::Open(const ReviewServeOption
   if (options.port < 0 || options.port > 65535) return Status::InvalidArgument("--port must be within 0..65535");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  auto db = ReviewDb::Open(options.db);
-  if (!db.ok()) return db.status();
-  impl->db = std::move(*db);
-  auto studies = impl->db->StudyCount();
-  if (!studies.ok()) return studies.status();
-  if (*studies == 0) return Status::InvalidArgument(options.db.string() + " holds no study to review");
-  auto items = impl->db->Items(std::nullopt);
-  if (!items.ok()) return items.status();
-  impl->studies = *studies;
-  impl->items = items->size();
-  auto token = random_token();
-  if (!token.ok()) return token.status();
-  impl->token = *token;
+  CXRVQA_ASSIGN_OR_RETURN(auto db, ReviewDb::Open(options.db));
+  impl->db = std::move(db);
+  CXRVQA_ASSIGN_OR_RETURN(auto studies, impl->db->StudyCount());
+  if (studies == 0) return Status::InvalidArgument(options.db.string() + " holds no study to review");
+  CXRVQA_ASSIGN_OR_RETURN(auto items, impl->db->Items(std::nullopt));
+  impl->studies = studies;
+  impl->items = items.size();
+  CXRVQA_ASSIGN_OR_RETURN(auto token, random_token());
+  impl->token = token;
 
   unsigned threads = std::max(2u, options.threads);
   impl->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

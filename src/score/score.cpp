@@ -262,9 +262,8 @@ class Scoring {
   }
 
   Status ReadCsvPredictions(const fs::path& path) {
-    auto reader = CsvReader::Open(path);
-    if (!reader.ok()) return reader.status();
-    CsvReader& csv = **reader;
+    CXRVQA_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path));
+    CsvReader& csv = *reader;
     std::optional<size_t> id = csv.column("question_id"), study = csv.column("study_id"),
                           question = csv.column("question"), answer;
     for (std::string_view key : kAnswerKeys) {

@@ -121,9 +121,8 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   std::vector<std::filesystem::path> inputs = {options.in};
   if (options.libraries) inputs.push_back(*options.libraries);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, rejects_path}, inputs));
-  auto content = read_file(options.in);
-  if (!content.ok()) return content.status();
-  std::vector<InputLine> lines = split_lines(*content);
+  CXRVQA_ASSIGN_OR_RETURN(auto content, read_file(options.in));
+  std::vector<InputLine> lines = split_lines(content);
   std::vector<LineOutcome> outcomes(lines.size());
   StandardizeSummary summary;
   summary.read = lines.size();
@@ -136,12 +135,11 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
     }
   });
   reject_duplicates(outcomes);
-  auto frequencies = frequencies_for(options, outcomes, standardizer.lexicon());
-  if (!frequencies.ok()) return frequencies.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto frequencies, frequencies_for(options, outcomes, standardizer.lexicon()));
   std::vector<std::string> out_lines(lines.size());  // each with its newline
   summary.repairs += parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
     if (!outcomes[i].record) return;
-    standardizer.Refile(*outcomes[i].record, *frequencies, r);
+    standardizer.Refile(*outcomes[i].record, frequencies, r);
     out_lines[i] = keyinfo_to_json_line(*outcomes[i].record);
     out_lines[i] += '\n';
     outcomes[i].record.reset();  // written: its memory can go

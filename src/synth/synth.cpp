@@ -308,15 +308,14 @@ class SubjectWriter {
 }  // namespace
 
 Result<SynthSummary> write_synthetic_corpus(const std::filesystem::path& out, const SynthOptions& options) {
-  auto templates = synth::load_synth_templates(options.templates);
-  if (!templates.ok()) return templates.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto templates, synth::load_synth_templates(options.templates));
   std::vector<SubjectPlan> plan = plan_subjects(options.studies, options.seed);
   std::vector<std::vector<StudyRecord>> rows(plan.size());
   std::vector<Status> failures(plan.size());
   std::filesystem::path files_root = out / "files";
   parallel_chunks(plan.size(), options.threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      failures[i] = SubjectWriter(*templates, plan[i], options.seed).Write(files_root, rows[i]);
+      failures[i] = SubjectWriter(templates, plan[i], options.seed).Write(files_root, rows[i]);
     }
   }, 16);
   for (const Status& failure : failures) CXRVQA_RETURN_IF_ERROR(failure);

@@ -112,9 +112,8 @@ Status load_findings(const std::string& content, SynthTemplates& templates) {
     finding.name = f[0];
     double* weights[] = {&finding.positive_weight, &finding.negative_weight, &finding.uncertain_weight};
     for (int i = 0; i < 3; ++i) {
-      auto weight = parse_weight(f[1 + i]);
-      if (!weight.ok()) return weight.status();
-      *weights[i] = *weight;
+      CXRVQA_ASSIGN_OR_RETURN(auto weight, parse_weight(f[1 + i]));
+      *weights[i] = weight;
     }
     finding.locations = split_trimmed(f[4], ';');
     finding.regions = split_trimmed(f[5], ';');
@@ -129,9 +128,8 @@ Status load_sentences(const std::string& content, SynthTemplates& templates) {
   return for_each_csv_row(content, kSentencesFile, 2, [&](const std::vector<std::string>& f) -> Status {
     auto kind = parse_kind(f[0]);
     if (!kind) return Status::ParseError("unknown sentence kind '" + f[0] + "'");
-    auto tmpl = parse_template(f[1]);
-    if (!tmpl.ok()) return tmpl.status();
-    templates.sentences[static_cast<size_t>(*kind)].push_back(std::move(*tmpl));
+    CXRVQA_ASSIGN_OR_RETURN(auto tmpl, parse_template(f[1]));
+    templates.sentences[static_cast<size_t>(*kind)].push_back(std::move(tmpl));
     return Status::Ok();
   });
 }
@@ -140,12 +138,10 @@ Status load_sentences(const std::string& content, SynthTemplates& templates) {
 
 Result<SynthTemplates> load_synth_templates(const std::optional<std::filesystem::path>& dir) {
   SynthTemplates templates;
-  auto findings = read_data_file(dir, "templates", kFindingsFile);
-  if (!findings.ok()) return findings.status();
-  CXRVQA_RETURN_IF_ERROR(load_findings(*findings, templates));
-  auto sentences = read_data_file(dir, "templates", kSentencesFile);
-  if (!sentences.ok()) return sentences.status();
-  CXRVQA_RETURN_IF_ERROR(load_sentences(*sentences, templates));
+  CXRVQA_ASSIGN_OR_RETURN(auto findings, read_data_file(dir, "templates", kFindingsFile));
+  CXRVQA_RETURN_IF_ERROR(load_findings(findings, templates));
+  CXRVQA_ASSIGN_OR_RETURN(auto sentences, read_data_file(dir, "templates", kSentencesFile));
+  CXRVQA_RETURN_IF_ERROR(load_sentences(sentences, templates));
   for (size_t kind = 0; kind < templates.sentences.size(); ++kind) {
     if (templates.sentences[kind].empty()) {
       return Status::ParseError(std::string(kSentencesFile) + ": no sentence of kind number " +

@@ -18,6 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::TempDir;
+using testing::quoted;
 using testing::read_text;
 using testing::run_command;
 using testing::run_cxrvqa;
@@ -27,7 +28,6 @@ const fs::path kDemo = fs::path(CXRVQA_SOURCE_DIR) / "data/demo/mimic";
 // files/p<first two digits of the subject>/p<subject>/s<study>/<dicom_id>.jpg under the root.
 const std::regex kMimicPath(R"(^jpg/files/p(\d\d)/p(\1\d{6})/s\d{8}/[0-9a-f]{8}(-[0-9a-f]{8}){4}\.jpg$)");
 
-std::string shell_quoted(const fs::path& path) { return "\"" + path.string() + "\""; }
 
 std::vector<json> read_jsonl(const fs::path& path) {
   std::vector<json> rows;
@@ -74,8 +74,8 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
 // The pipeline on the demo corpus into `out`, with seed 7; the exit code is checked.
 void run_demo_pipeline(const fs::path& out, const std::string& options = "") {
   std::string output;
-  EXPECT_EQ(run_cxrvqa("pipeline --corpus mimic --reports " + shell_quoted(kDemo) + " --metadata " +
-                           shell_quoted(kDemo / "mimic_all.csv") + " --out-dir " + shell_quoted(out) +
+  EXPECT_EQ(run_cxrvqa("pipeline --corpus mimic --reports " + quoted(kDemo) + " --metadata " +
+                           quoted(kDemo / "mimic_all.csv") + " --out-dir " + quoted(out) +
                            " --min-count 1 --seed 7 " + options,
                        &output),
             0)
@@ -95,7 +95,7 @@ class DatasetToolsTest : public ::testing::Test {
   static fs::path Export(const std::string& name, const std::string& options) {
     fs::path out = dir_->path() / name;
     std::string output;
-    EXPECT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dataset()) + " --out-dir " + shell_quoted(out) + " " +
+    EXPECT_EQ(run_cxrvqa("export --dataset " + quoted(dataset()) + " --out-dir " + quoted(out) + " " +
                              options,
                          &output),
               0)
@@ -175,8 +175,8 @@ TEST_F(DatasetToolsTest, HuggingFaceCardParsesAndNamesItsFiles) {
              "assert text.startswith('---\\n')\n"
              "print(json.dumps(yaml.safe_load(text.split('---\\n')[1])))\n");
   std::string yaml_json;
-  ASSERT_EQ(run_command(testing::system_python() + " " + shell_quoted(dir_->path() / "card.py") + " " +
-                            shell_quoted(out / "README.md") + " 2>&1",
+  ASSERT_EQ(run_command(testing::system_python() + " " + quoted(dir_->path() / "card.py") + " " +
+                            quoted(out / "README.md") + " 2>&1",
                         &yaml_json),
             0)
       << "python3-yaml (scripts/install-deps.sh) could not read the card: " << yaml_json;
@@ -206,8 +206,8 @@ TEST_F(DatasetToolsTest, HuggingFaceCardParsesAndNamesItsFiles) {
 
 TEST_F(DatasetToolsTest, ScoreOfGoldItselfIsPerfectAndAllNoGetsTheShareOfNo) {
   std::string output;
-  ASSERT_EQ(run_cxrvqa("score --json --gold " + shell_quoted(dataset() / "questions.csv") + " --pred " +
-                           shell_quoted(dataset() / "questions.csv"),
+  ASSERT_EQ(run_cxrvqa("score --json --gold " + quoted(dataset() / "questions.csv") + " --pred " +
+                           quoted(dataset() / "questions.csv"),
                        &output),
             0)
       << output;
@@ -232,8 +232,8 @@ TEST_F(DatasetToolsTest, ScoreOfGoldItselfIsPerfectAndAllNoGetsTheShareOfNo) {
     no += row.at("answer") == "no";
   }
   write_text(dir_->path() / "all_no.csv", predictions);
-  ASSERT_EQ(run_cxrvqa("score --json --gold " + shell_quoted(dataset() / "questions.csv") + " --pred " +
-                           shell_quoted(dir_->path() / "all_no.csv"),
+  ASSERT_EQ(run_cxrvqa("score --json --gold " + quoted(dataset() / "questions.csv") + " --pred " +
+                           quoted(dir_->path() / "all_no.csv"),
                        &output),
             0)
       << output;
@@ -258,8 +258,8 @@ TEST_F(DatasetToolsTest, ScoreDoesNotDependOnThePredictionOrder) {
     for (const std::string& line : rows) text += line;
     write_text(dir_->path() / name, text);
     std::string output;
-    EXPECT_EQ(run_cxrvqa("score --json --gold " + shell_quoted(dataset() / "questions.csv") + " --pred " +
-                             shell_quoted(dir_->path() / name),
+    EXPECT_EQ(run_cxrvqa("score --json --gold " + quoted(dataset() / "questions.csv") + " --pred " +
+                             quoted(dir_->path() / name),
                          &output),
               0)
         << output;
@@ -285,8 +285,8 @@ TEST_F(DatasetToolsTest, BlindJsonlExportScoresAgainstItsAnswerKey) {
   }
   write_text(out / "pred.jsonl", predictions);
   std::string output;
-  ASSERT_EQ(run_cxrvqa("score --gold " + shell_quoted(out / "test_answer_key.csv") + " --pred " +
-                           shell_quoted(out / "pred.jsonl"),
+  ASSERT_EQ(run_cxrvqa("score --gold " + quoted(out / "test_answer_key.csv") + " --pred " +
+                           quoted(out / "pred.jsonl"),
                        &output),
             0)
       << output;
@@ -315,16 +315,16 @@ TEST(DatasetToolsIu, LlavaExportNamesTheIuImageFiles) {
   }
   write_text(dir / "iu_metadata.csv", metadata);
   std::string output;
-  ASSERT_EQ(run_cxrvqa("pipeline --corpus iu --reports " + shell_quoted(*shared / "iu_xray" / "iu_reports_dev.csv") +
-                           " --metadata " + shell_quoted(dir / "iu_metadata.csv") + " --out-dir " +
-                           shell_quoted(dir / "out") + " --seed 1",
+  ASSERT_EQ(run_cxrvqa("pipeline --corpus iu --reports " + quoted(*shared / "iu_xray" / "iu_reports_dev.csv") +
+                           " --metadata " + quoted(dir / "iu_metadata.csv") + " --out-dir " +
+                           quoted(dir / "out") + " --seed 1",
                        &output),
             0)
       << output;
   std::map<std::string, std::map<std::string, std::string>> questions;
   for (auto& row : read_csv(dir / "out" / "questions.csv")) questions[row.at("question_id")] = row;
   ASSERT_GT(questions.size(), 1000u);
-  ASSERT_EQ(run_cxrvqa("export --dataset " + shell_quoted(dir / "out") + " --out-dir " + shell_quoted(dir / "llava") +
+  ASSERT_EQ(run_cxrvqa("export --dataset " + quoted(dir / "out") + " --out-dir " + quoted(dir / "llava") +
                            " --format llava --image-root iu/images",
                        &output),
             0)
@@ -362,15 +362,15 @@ TEST_F(DatasetToolsTest, ReportRendersEveryChartInChromium) {
   fs::remove_all(keep);
   fs::create_directories(keep);
   std::string output;
-  ASSERT_EQ(run_cxrvqa("report --dataset " + shell_quoted(dataset()) + " --out " + shell_quoted(keep / "report.html"), &output), 0)
+  ASSERT_EQ(run_cxrvqa("report --dataset " + quoted(dataset()) + " --out " + quoted(keep / "report.html"), &output), 0)
       << output;
   std::string pipeline_report = read_text(dataset() / "report.html");  // the pipeline's stage wrote it
   std::string flags = "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
                       "--disable-component-update --disable-sync --hide-scrollbars";
   std::string url = "file://" + fs::absolute(keep / "report.html").string();
-  ASSERT_EQ(run_command("chromium " + flags + " --user-data-dir=" + shell_quoted(keep / "profile-shot") +
-                            " --window-size=1400,6000 --screenshot=" + shell_quoted(keep / "report.png") + " " +
-                            shell_quoted(url) + " 2>" + shell_quoted(keep / "chromium-screenshot.log"),
+  ASSERT_EQ(run_command("chromium " + flags + " --user-data-dir=" + quoted(keep / "profile-shot") +
+                            " --window-size=1400,6000 --screenshot=" + quoted(keep / "report.png") + " " +
+                            testing::quoted(url) + " 2>" + quoted(keep / "chromium-screenshot.log"),
                         &output),
             0)
       << "chromium (Debian package, scripts/install-deps.sh) failed; see " << keep / "chromium-screenshot.log";
@@ -378,8 +378,8 @@ TEST_F(DatasetToolsTest, ReportRendersEveryChartInChromium) {
   ASSERT_GT(png.size(), 10000u) << "screenshot too small to hold the charts";
   EXPECT_EQ(png.substr(1, 3), "PNG");
   std::string dom;
-  ASSERT_EQ(run_command("chromium " + flags + " --user-data-dir=" + shell_quoted(keep / "profile-dom") + " --dump-dom " +
-                            shell_quoted(url) + " 2>" + shell_quoted(keep / "chromium-dom.log"),
+  ASSERT_EQ(run_command("chromium " + flags + " --user-data-dir=" + quoted(keep / "profile-dom") + " --dump-dom " +
+                            testing::quoted(url) + " 2>" + quoted(keep / "chromium-dom.log"),
                         &dom),
             0);
   write_text(keep / "dom.html", dom);

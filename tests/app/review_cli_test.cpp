@@ -21,9 +21,8 @@ namespace {
 
 using testing::read_text;
 using testing::run_cxrvqa;
+using testing::quoted;
 using testing::TempDir;
-
-std::string quoted(const std::filesystem::path& path) { return "\"" + path.string() + "\""; }
 
 const std::filesystem::path kDemo = std::filesystem::path(CXRVQA_SOURCE_DIR) / "data/demo/mimic";
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "extract/rules_extractor.h"
-#include "followup/report_texts.h"
+#include "sections/report_texts.h"
 #include "test_util.h"
 
 namespace cxrvqa {

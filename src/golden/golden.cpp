@@ -1,4 +1,4 @@
-#include "followup/golden.h"
+#include "golden/golden.h"
 
 #include <algorithm>
 #include <memory>
@@ -32,18 +32,17 @@ std::vector<std::string> select_golden_ids(const std::vector<std::string>& candi
 }
 
 Result<std::unordered_set<std::string>> read_id_list(const std::filesystem::path& path) {
-  auto reader = LineReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
   std::unordered_set<std::string> ids;
   std::string line;
-  while ((*reader)->Next(line)) {
+  while (reader->Next(line)) {
     std::string_view id = trim(line);
     if (id.empty() || id.front() == '#') continue;
     id = trim(id.substr(0, id.find(',')));
     if (id == "study_id") continue;
     ids.emplace(id);
   }
-  if (!(*reader)->status().ok()) return (*reader)->status();
+  if (!reader->status().ok()) return reader->status();
   return ids;
 }
 

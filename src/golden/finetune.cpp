@@ -1,4 +1,4 @@
-#include "followup/finetune.h"
+#include "golden/finetune.h"
 
 #include "common/file_io.h"
 

@@ -1,4 +1,4 @@
-#include "followup/report_texts.h"
+#include "sections/report_texts.h"
 
 #include <functional>
 #include <memory>
@@ -12,10 +12,9 @@ namespace {
 // blank ones become issues.
 Status for_each_selected(const CorpusSource& source, std::vector<CorpusIssue>& issues,
                          const std::function<void(const Report&, std::string&&)>& on_report) {
-  auto reader = open_corpus(source.kind, source.reports, source.metadata);
-  if (!reader.ok()) return reader.status();
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_corpus(source.kind, source.reports, source.metadata));
   Report report;
-  while ((*reader)->Next(report)) {
+  while (reader->Next(report)) {
     std::string text = select_report_text(report.text);
     if (text.empty()) {
       issues.push_back({report.source, 0, report.study_id, "empty text: no report text selected"});
@@ -23,9 +22,9 @@ Status for_each_selected(const CorpusSource& source, std::vector<CorpusIssue>& i
     }
     on_report(report, std::move(text));
   }
-  const auto& corpus_issues = (*reader)->issues();
+  const auto& corpus_issues = reader->issues();
   issues.insert(issues.end(), corpus_issues.begin(), corpus_issues.end());
-  return (*reader)->status();
+  return reader->status();
 }
 
 }  // namespace

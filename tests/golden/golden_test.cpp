@@ -1,4 +1,4 @@
-#include "followup/golden.h"
+#include "golden/golden.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "followup/report_texts.h"
+#include "sections/report_texts.h"
 #include "test_util.h"
 
 namespace cxrvqa {
