@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command.h"
+#include "options.h"
 #include "eval/evaluation.h"
 #include "eval/question_eval.h"
 
@@ -24,11 +25,6 @@ struct EvalArgs {
   bool json = false;
   bool uncertain_as_positive = false;
 };
-
-std::optional<std::filesystem::path> optional_path(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return std::filesystem::path(text);
-}
 
 int print(const std::string& text) {
   std::fputs(text.c_str(), stdout);

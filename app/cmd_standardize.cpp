@@ -22,11 +22,6 @@ struct StandardizeCliOptions {
   unsigned threads = 0;
 };
 
-std::optional<std::filesystem::path> optional_path(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return std::filesystem::path(text);
-}
-
 int run_standardize(const StandardizeCliOptions& cli) {
   auto lexicon = Lexicon::Load(optional_path(cli.lexicon_dir));
   if (!lexicon.ok()) return fail(lexicon.status().ToString());

@@ -20,13 +20,11 @@ struct StatsOptions {
 
 int run_stats(const StatsOptions& options) {
   std::vector<LineError> errors;
-  QuestionStatsCounter counter;
-  Status read = for_each_question(
-      options.questions, [&](const QuestionRef& question) { counter.Add(question); }, errors);
-  if (!read.ok()) return fail(read.ToString());
+  auto read = read_question_stats(options.questions, errors);
+  if (!read.ok()) return fail(read.status().ToString());
   warn_first_problems("malformed lines", errors);
   if (!errors.empty()) spdlog::warn("{} malformed lines skipped", errors.size());
-  QuestionStats stats = std::move(counter).Finish();
+  const QuestionStats& stats = *read;
   if (options.json) {
     std::printf("%s\n", question_stats_to_json(stats).dump(2).c_str());
   } else {

@@ -25,9 +25,4 @@ Result<std::vector<KeyInfo>> read_keyinfo_logged(const std::filesystem::path& pa
 
 void log_corpus_issues(const std::vector<CorpusIssue>& issues) { warn_corpus_issues(issues); }
 
-std::optional<std::filesystem::path> optional_path(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  return std::filesystem::path(value);
-}
-
 }  // namespace cxrvqa::app

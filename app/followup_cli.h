@@ -35,7 +35,4 @@ Result<std::vector<KeyInfo>> read_keyinfo_logged(const std::filesystem::path& pa
 // Logs corpus issues (first few as warnings, then a count).
 void log_corpus_issues(const std::vector<CorpusIssue>& issues);
 
-// An optional path from a string option ("" = not given).
-std::optional<std::filesystem::path> optional_path(const std::string& value);
-
 }  // namespace cxrvqa::app

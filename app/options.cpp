@@ -15,6 +15,11 @@ CLI::Option* add_preset_option(CLI::App& app, std::string& value) {
       ->check(CLI::IsMember({"cxrvqa", "medical-cxr-vqa", "medical-diff-vqa"}));
 }
 
+std::optional<std::filesystem::path> optional_path(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return std::filesystem::path(value);
+}
+
 Result<std::optional<double>> parse_ap_keep_rate(const std::string& text) {
   if (text.empty() || text == "auto") return std::optional<double>();
   double rate = -1;

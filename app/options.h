@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +77,9 @@ CLI::Option* add_ap_keep_rate_option(CLI::App& app, std::string& value);
 
 // --preset: cxrvqa, medical-cxr-vqa or medical-diff-vqa.
 CLI::Option* add_preset_option(CLI::App& app, std::string& value);
+
+// An optional path from a string option ("" = not given).
+std::optional<std::filesystem::path> optional_path(const std::string& value);
 
 // The value of --ap-keep-rate: nullopt for "auto", else the rate; InvalidArgument otherwise.
 Result<std::optional<double>> parse_ap_keep_rate(const std::string& text);

@@ -287,6 +287,41 @@ bool at_most_words(std::string_view text, uint32_t from, uint32_t to, int limit)
   return true;
 }
 
+// What ReadAttributes gathers for one mention while it reads the words before, inside and
+// after it: the attributes themselves (in the mention), a change word that stands in for a
+// level ("increased"), and the first level word read (to drop it when it is a former level).
+struct AttributeDraft {
+  Mention& mention;
+  std::optional<std::string> change_level;
+  const PhraseMatch* first_level = nullptr;
+};
+
+std::string_view word_of(const std::string& text, const PhraseMatch& m) {
+  return std::string_view(text).substr(m.from, m.to - m.from);
+}
+
+// The attribute an attribute word of `kind` fills, or nullptr for other words.
+std::optional<std::string>* field_of(AttributeDraft& draft, PhraseKind kind) {
+  EntityAttributes& attributes = draft.mention.attributes;
+  switch (kind) {
+    case PhraseKind::kLevel: return &attributes.level;
+    case PhraseKind::kLevelChange: return &draft.change_level;
+    case PhraseKind::kType: return &attributes.type;
+    case PhraseKind::kLocation: return &attributes.location;
+    default: return nullptr;
+  }
+}
+
+// Puts the word of `m` in front of what its attribute holds, joined by `joiner` (the walk
+// before the mention reads right to left).
+void prepend_word(AttributeDraft& draft, const std::string& text, const PhraseMatch& m, std::string_view joiner) {
+  std::optional<std::string>* field = field_of(draft, m.kind);
+  if (field == nullptr) return;
+  if (m.kind == PhraseKind::kLevel) draft.first_level = &m;
+  std::string word(word_of(text, m));
+  *field = field->has_value() ? word + std::string(joiner) + **field : word;
+}
+
 }  // namespace
 
 struct RulesExtractor::Impl {
@@ -336,6 +371,12 @@ struct RulesExtractor::Impl {
   // Attributes from the words before the mention, inside it and the location after it.
   void ReadAttributes(const Scratch& s, size_t index, Mention& mention, uint32_t clause_begin,
                       uint32_t clause_end) const;
+  // The attribute and modifier words right before the mention, walking left in its clause.
+  void ReadWordsBefore(const Scratch& s, AttributeDraft& draft, uint32_t clause_begin) const;
+  // Attribute words inside the mention's phrase that modify its finding.
+  void ReadWordsInside(const Scratch& s, size_t index, AttributeDraft& draft) const;
+  // A post-location phrase or location words after the mention, past connector words.
+  void ReadLocationAfter(const Scratch& s, AttributeDraft& draft, uint32_t clause_end) const;
   // The level after a "now"/"to" in the mention's sentence before the next finding ("has
   // decreased and is now small"), or nullopt.
   std::optional<std::string> CurrentLevel(const Scratch& s, size_t index) const;
@@ -553,30 +594,19 @@ std::optional<std::string> RulesExtractor::Impl::CurrentLevel(const Scratch& s,
 
 void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mention& mention,
                                           uint32_t clause_begin, uint32_t clause_end) const {
+  AttributeDraft draft{mention, std::nullopt, nullptr};
+  ReadWordsBefore(s, draft, clause_begin);
+  ReadWordsInside(s, index, draft);
+  ReadLocationAfter(s, draft, clause_end);
+  // A former level is no level ("previously large effusion"); a change word is the level
+  // when there is no other ("increased opacity").
   EntityAttributes& attributes = mention.attributes;
+  if (draft.first_level != nullptr && IsFormerLevel(s, *draft.first_level)) attributes.level.reset();
+  if (!attributes.level) attributes.level = std::move(draft.change_level);
+}
+
+void RulesExtractor::Impl::ReadWordsBefore(const Scratch& s, AttributeDraft& draft, uint32_t clause_begin) const {
   const std::string& text = s.normalized.text;
-  auto word_of = [&](const PhraseMatch& m) {
-    return std::string_view(text).substr(m.from, m.to - m.from);
-  };
-  std::optional<std::string> change_level;  // "increased": the level when there is no other
-  const PhraseMatch* first_level = nullptr;
-  auto field_of = [&](const PhraseMatch& m) -> std::optional<std::string>* {
-    switch (m.kind) {
-      case PhraseKind::kLevel: return &attributes.level;
-      case PhraseKind::kLevelChange: return &change_level;
-      case PhraseKind::kType: return &attributes.type;
-      case PhraseKind::kLocation: return &attributes.location;
-      default: return nullptr;
-    }
-  };
-  auto attach = [&](const PhraseMatch& m, std::string_view joiner) {
-    std::optional<std::string>* field = field_of(m);
-    if (field == nullptr) return;
-    if (m.kind == PhraseKind::kLevel) first_level = &m;
-    std::string word(word_of(m));
-    *field = field->has_value() ? word + std::string(joiner) + **field : word;
-  };
-  // Words before the mention, walking left while each word is an attribute or modifier.
   auto first_ending_at = [&](uint32_t end, const PhraseMatch* same_kind) -> const PhraseMatch* {
     auto [first, last] = ending_at(s.attributes_by_end, end);
     for (const PhraseMatch* m = first; m != last; ++m) {
@@ -584,14 +614,14 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
     }
     return nullptr;
   };
-  uint32_t pos = mention.from;
+  uint32_t pos = draft.mention.from;
   for (int phrases = 0; phrases < kMaxModifierPhrases && pos > clause_begin; ++phrases) {
     uint32_t word_end = pos;
     while (word_end > clause_begin && (text[word_end - 1] == ' ' || text[word_end - 1] == ','))
       --word_end;
     const PhraseMatch* best = first_ending_at(word_end, nullptr);
     if (best == nullptr) break;
-    attach(*best, " ");
+    prepend_word(draft, text, *best, " ");
     pos = best->from;
     // "interstitial and alveolar", "right and left": a joined word of the same class.
     for (std::string_view joiner : {" and ", " or ", "/", " to "}) {
@@ -600,22 +630,27 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
         continue;
       }
       if (const PhraseMatch* m = first_ending_at(pos - static_cast<uint32_t>(joiner.size()), best)) {
-        attach(*m, joiner);
+        prepend_word(draft, text, *m, joiner);
         pos = m->from;
       }
       break;
     }
   }
-  // Level words inside the finding phrase ("borderline heart size"); type and location words
-  // inside a gap phrase ("elevation of the left hemidiaphragm"); inside a fixed name only a
-  // type word that the finding is named without as well ("interstitial edema" is edema too,
-  // but "airspace disease" is no "disease"); never a word of the finding's own name ("rib" of
-  // "fractures of the left 6th and 7th ribs", "pleural" of "pleural effusion").
+}
+
+// Level words inside the finding phrase ("borderline heart size"); type and location words
+// inside a gap phrase ("elevation of the left hemidiaphragm"); inside a fixed name only a
+// type word that the finding is named without as well ("interstitial edema" is edema too,
+// but "airspace disease" is no "disease"); never a word of the finding's own name ("rib" of
+// "fractures of the left 6th and 7th ribs", "pleural" of "pleural effusion").
+void RulesExtractor::Impl::ReadWordsInside(const Scratch& s, size_t index, AttributeDraft& draft) const {
+  const std::string& text = s.normalized.text;
+  const Mention& mention = draft.mention;
   bool gap_phrase = s.findings[index].gap;
   std::string_view phrase = std::string_view(text).substr(mention.from, mention.to - mention.from);
   const Finding& finding = lexicon.findings()[mention.finding];
   auto modifies = [&](const PhraseMatch& m) {
-    if (contains_word(finding.name, lexicon.Singular(word_of(m)))) return false;
+    if (contains_word(finding.name, lexicon.Singular(word_of(text, m)))) return false;
     if (m.kind == PhraseKind::kLevel) return true;
     if (gap_phrase) return m.kind == PhraseKind::kType || m.kind == PhraseKind::kLocation;
     if (m.kind != PhraseKind::kType || (m.from != mention.from && m.to != mention.to)) return false;
@@ -627,12 +662,18 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
   for (const PhraseMatch* m = inside_first; m != inside_last; ++m) {
     bool inside = m->to <= mention.to && m->to - m->from < mention.to - mention.from;
     if (!inside || !modifies(*m)) continue;
-    std::optional<std::string>& field = *field_of(*m);  // in text order, after the walk's words
-    field = field ? *field + " " + std::string(word_of(*m)) : std::string(word_of(*m));
+    std::optional<std::string>& field = *field_of(draft, m->kind);  // in text order, after the walk's words
+    field = field ? *field + " " + std::string(word_of(text, *m)) : std::string(word_of(text, *m));
   }
-  // A post-location phrase after the mention, past connector words ("is seen in"), or the
-  // location words there ("in the peripheral right lung").
-  pos = mention.to;
+}
+
+// A post-location phrase after the mention, past connector words ("is seen in"), or the
+// location words there ("in the peripheral right lung").
+void RulesExtractor::Impl::ReadLocationAfter(const Scratch& s, AttributeDraft& draft, uint32_t clause_end) const {
+  const std::string& text = s.normalized.text;
+  Mention& mention = draft.mention;
+  EntityAttributes& attributes = mention.attributes;
+  uint32_t pos = mention.to;
   bool reading_location = false;  // the post walk is reading location words
   for (int hops = 0; hops < kMaxPostWords && pos < clause_end; ++hops) {
     while (pos < clause_end && text[pos] == ' ') ++pos;
@@ -658,8 +699,8 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
     }
     for (const PhraseMatch* m = word_first; m != word_last; ++m) {
       if (m->kind != PhraseKind::kLocation || (attributes.location && !reading_location)) continue;
-      attributes.location = reading_location ? *attributes.location + " " + std::string(word_of(*m))
-                                             : std::string(word_of(*m));
+      attributes.location = reading_location ? *attributes.location + " " + std::string(word_of(text, *m))
+                                             : std::string(word_of(text, *m));
       mention.location_after = reading_location = true;
       step = m;
       break;
@@ -668,10 +709,6 @@ void RulesExtractor::Impl::ReadAttributes(const Scratch& s, size_t index, Mentio
     if (step->kind != PhraseKind::kLocation) reading_location = false;
     pos = step->to;
   }
-  // A former level is no level ("previously large effusion"); a change word is the level
-  // when there is no other ("increased opacity").
-  if (first_level != nullptr && IsFormerLevel(s, *first_level)) attributes.level.reset();
-  if (!attributes.level) attributes.level = std::move(change_level);
 }
 
 bool RulesExtractor::Impl::HasDevice(Scratch& s, const PhraseMatch& mention,

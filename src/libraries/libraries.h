@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/json.h"
+#include "common/jsonl.h"
 #include "common/status.h"
 #include "common/string_map.h"
 #include "keyinfo/keyinfo.h"
@@ -120,5 +122,27 @@ Status write_libraries(const Libraries& libraries, const std::filesystem::path& 
 // fills `diseases`; disease_lib_llm.csv, or a disease_lib.csv in the original layout, fills
 // `original_diseases`. Errors name the file (and CSV line).
 Result<Libraries> load_libraries(const std::filesystem::path& dir);
+
+// The libraries stage, as `cxrvqa libraries` and the pipeline run it.
+struct LibrariesOptions {
+  std::filesystem::path in;   // standardized KeyInfo (JSONL or a JSON array)
+  std::filesystem::path out;  // the folder to write (write_libraries)
+  const Lexicon* lexicon = nullptr;  // not owned; null: corpus names only in the disease library
+};
+
+struct LibrariesSummary {
+  size_t records = 0;
+  std::vector<LineError> bad_lines;  // KeyInfo lines that could not be read (skipped)
+  size_t entity_names = 0, location_words = 0, level_words = 0, type_words = 0, diseases = 0;
+
+  // One line: counts and the folder written.
+  std::string ToString(const std::filesystem::path& out) const;
+  // {records, bad_lines (a count), entity_names, location_words, level_words, type_words}.
+  Json ToJson() const;
+};
+
+// Reads `in`, counts and writes `out`. Refuses an `out` folder that holds `in` (writing it
+// would replace the input). Errors name the file.
+Result<LibrariesSummary> RunLibraries(const LibrariesOptions& options);
 
 }  // namespace cxrvqa

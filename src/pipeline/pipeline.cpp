@@ -262,13 +262,8 @@ Stage libraries_stage(const PipelineOptions& o, PipelineRun& run) {
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
   stage.run = [&run]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
-    std::vector<LineError> errors;
-    CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(run.out(kKeyInfo), errors));
-    Libraries libraries = compute_libraries(records, lexicon.get());
-    CXRVQA_RETURN_IF_ERROR(write_libraries(libraries, run.out(kLibraries)));
-    return StageResult{Json{{"records", records.size()}, {"bad_lines", errors.size()},
-                {"entity_names", libraries.entity.size()}, {"location_words", libraries.location.size()},
-                {"level_words", libraries.level.size()}, {"type_words", libraries.type.size()}}};
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunLibraries({run.out(kKeyInfo), run.out(kLibraries), lexicon.get()}));
+    return StageResult{summary.ToJson()};
   };
   return stage;
 }
@@ -330,14 +325,10 @@ Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
     std::vector<LineError> errors;
-    QuestionStatsCounter counter;
-    CXRVQA_RETURN_IF_ERROR(for_each_question(
-        run.out(questions_file(o)), [&](const QuestionRef& question) { counter.Add(question); }, errors));
-    QuestionStats stats = std::move(counter).Finish();
+    CXRVQA_ASSIGN_OR_RETURN(auto stats, read_question_stats(run.out(questions_file(o)), errors));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
-    return StageResult{Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},
-                {"yes", stats.yes}, {"no", stats.no}}};
+    return StageResult{question_stats_counts(stats)};
   };
   return stage;
 }

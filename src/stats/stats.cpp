@@ -125,6 +125,18 @@ std::string format_question_stats(const QuestionStats& stats) {
   return out;
 }
 
+Result<QuestionStats> read_question_stats(const std::filesystem::path& path, std::vector<LineError>& errors) {
+  QuestionStatsCounter counter;
+  CXRVQA_RETURN_IF_ERROR(
+      for_each_question(path, [&](const QuestionRef& question) { counter.Add(question); }, errors));
+  return std::move(counter).Finish();
+}
+
+Json question_stats_counts(const QuestionStats& stats) {
+  return Json{{"questions", stats.total}, {"images", stats.images}, {"patients", stats.patients},
+              {"yes", stats.yes}, {"no", stats.no}};
+}
+
 Json question_stats_to_json(const QuestionStats& stats) {
   Json json;
   json["total"] = stats.total;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/jsonl.h"
+#include "common/status.h"
 #include "questions/questions.h"
 
 namespace cxrvqa {
@@ -72,6 +75,13 @@ class QuestionStatsCounter {
 
 // The same over `questions` at once.
 QuestionStats compute_question_stats(const std::vector<Question>& questions);
+
+// The same over the question file `path` (for_each_question: CSV or JSONL, any layout), read
+// once; malformed rows go to `errors` and are skipped. Fails when the file cannot be read.
+Result<QuestionStats> read_question_stats(const std::filesystem::path& path, std::vector<LineError>& errors);
+
+// The headline counts: {questions, images, patients, yes, no}.
+Json question_stats_counts(const QuestionStats& stats);
 
 // The plain-text table (per type: count, share, released count and share, closed, yes, no,
 // answers; then totals, splits, patients and images).
