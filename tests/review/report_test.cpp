@@ -80,29 +80,29 @@ class ReviewReportTest : public ::testing::Test {
     ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   }
 
-  // alice judges all 13 pairs, then bob the 8 of S1 and S2.
+  // reviewer-a judges all 13 pairs, then reviewer-b the 8 of S1 and S2.
   void GiveVerdicts() {
-    Give("alice", "S1 abnormality", "correct");
-    Give("alice", "S1 presence", "correct");
-    Give("alice", "S1 location", "wrong", "right side");
-    Give("alice", "S1 level", "correct");
-    Give("alice", "S1 view", "correct");
-    Give("alice", "S2 presence", "correct");
-    Give("alice", "S2 level", "wrong", "moderate");
-    Give("alice", "S2 difference", "wrong", "nothing has changed.");
-    Give("alice", "S3 abnormality", "wrong", "atelectasis, pleural effusion");
-    Give("alice", "S3 type", "unsure");
-    Give("alice", "S3 location", "wrong");
-    Give("alice", "S4 abnormality", "correct");
-    Give("alice", "S4 view", "correct");
-    Give("bob", "S1 abnormality", "correct");
-    Give("bob", "S1 presence", "correct");
-    Give("bob", "S1 location", "correct");
-    Give("bob", "S1 level", "correct");
-    Give("bob", "S1 view", "unsure");
-    Give("bob", "S2 presence", "correct");
-    Give("bob", "S2 level", "wrong", "moderate");
-    Give("bob", "S2 difference", "correct");
+    Give("reviewer-a", "S1 abnormality", "correct");
+    Give("reviewer-a", "S1 presence", "correct");
+    Give("reviewer-a", "S1 location", "wrong", "right side");
+    Give("reviewer-a", "S1 level", "correct");
+    Give("reviewer-a", "S1 view", "correct");
+    Give("reviewer-a", "S2 presence", "correct");
+    Give("reviewer-a", "S2 level", "wrong", "moderate");
+    Give("reviewer-a", "S2 difference", "wrong", "nothing has changed.");
+    Give("reviewer-a", "S3 abnormality", "wrong", "atelectasis, pleural effusion");
+    Give("reviewer-a", "S3 type", "unsure");
+    Give("reviewer-a", "S3 location", "wrong");
+    Give("reviewer-a", "S4 abnormality", "correct");
+    Give("reviewer-a", "S4 view", "correct");
+    Give("reviewer-b", "S1 abnormality", "correct");
+    Give("reviewer-b", "S1 presence", "correct");
+    Give("reviewer-b", "S1 location", "correct");
+    Give("reviewer-b", "S1 level", "correct");
+    Give("reviewer-b", "S1 view", "unsure");
+    Give("reviewer-b", "S2 presence", "correct");
+    Give("reviewer-b", "S2 level", "wrong", "moderate");
+    Give("reviewer-b", "S2 difference", "correct");
   }
 
   static const AccuracyRow& Row(const ReviewFigures& figures, const std::string& name) {
@@ -126,17 +126,17 @@ TEST_F(ReviewReportTest, AccuracyPerTypeWithWilsonIntervals) {
   ASSERT_TRUE(figures.ok()) << figures.status().ToString();
   EXPECT_EQ(figures->studies, 4u);
   EXPECT_EQ(figures->items, 13u);
-  EXPECT_EQ(figures->verdicts_per_reviewer.at("alice"), 13u);
-  EXPECT_EQ(figures->verdicts_per_reviewer.at("bob"), 8u);
-  // Pooled: correct = 7 (alice) + 6 (bob), wrong = 5 + 1, unsure = 1 + 1. 13 / 19.
+  EXPECT_EQ(figures->verdicts_per_reviewer.at("reviewer-a"), 13u);
+  EXPECT_EQ(figures->verdicts_per_reviewer.at("reviewer-b"), 8u);
+  // Pooled: correct = 7 (reviewer-a) + 6 (reviewer-b), wrong = 5 + 1, unsure = 1 + 1. 13 / 19.
   EXPECT_EQ(figures->overall.correct, 13u);
   EXPECT_EQ(figures->overall.wrong, 6u);
   EXPECT_EQ(figures->overall.unsure, 2u);
   EXPECT_NEAR(figures->overall.accuracy.value, 0.684211, 1e-6);
   EXPECT_NEAR(figures->overall.accuracy.low, 0.460104, 1e-6);
   EXPECT_NEAR(figures->overall.accuracy.high, 0.846356, 1e-6);
-  // abnormality: alice c, w, c + bob c = 3 / 4; location: alice w, w + bob c = 1 / 3;
-  // level: c, w + c, w = 2 / 4; view: c, c + bob unsure = 2 / 2; difference: w + c = 1 / 2;
+  // abnormality: reviewer-a c, w, c + reviewer-b c = 3 / 4; location: reviewer-a w, w + reviewer-b c = 1 / 3;
+  // level: c, w + c, w = 2 / 4; view: c, c + reviewer-b unsure = 2 / 2; difference: w + c = 1 / 2;
   // type: one unsure, no accuracy.
   struct Expected {
     const char* type;
@@ -163,7 +163,7 @@ TEST_F(ReviewReportTest, AccuracyPerTypeWithWilsonIntervals) {
   EXPECT_EQ(figures->per_type.back().name, "difference");
 
   // Per finding (both reviewers): cardiomegaly is named by S2's three pairs (6 verdicts, wrong:
-  // alice's level and difference, bob's level); atelectasis by S3's three (alice only: 2 wrong,
+  // reviewer-a's level and difference, reviewer-b's level); atelectasis by S3's three (reviewer-a only: 2 wrong,
   // 1 unsure); pleural effusion by S1's abnormality, location and level (6 verdicts, 1 wrong);
   // pneumothorax by S1's presence pair (2, none wrong).
   ASSERT_EQ(figures->per_finding.size(), 4u);
@@ -176,13 +176,13 @@ TEST_F(ReviewReportTest, AccuracyPerTypeWithWilsonIntervals) {
   EXPECT_EQ(finding(2), std::make_tuple(std::string("pleural effusion"), size_t{6}, size_t{1}, size_t{0}));
   EXPECT_EQ(finding(3), std::make_tuple(std::string("pneumothorax"), size_t{2}, size_t{0}, size_t{0}));
 
-  // Agreement on the 8 shared pairs: alice c c w c c c w w, bob c c c c u c w c: 5 agree.
-  // alice: 5 correct, 3 wrong; bob: 6 correct, 1 wrong, 1 unsure. pe = (5*6 + 3*1) / 64;
+  // Agreement on the 8 shared pairs: reviewer-a c c w c c c w w, reviewer-b c c c c u c w c: 5 agree.
+  // reviewer-a: 5 correct, 3 wrong; reviewer-b: 6 correct, 1 wrong, 1 unsure. pe = (5*6 + 3*1) / 64;
   // kappa = (5/8 - 33/64) / (1 - 33/64) = 7/31.
   ASSERT_EQ(figures->agreement.size(), 1u);
   const ReviewerAgreement& pair = figures->agreement[0];
-  EXPECT_EQ(pair.first, "alice");
-  EXPECT_EQ(pair.second, "bob");
+  EXPECT_EQ(pair.first, "reviewer-a");
+  EXPECT_EQ(pair.second, "reviewer-b");
   EXPECT_EQ(pair.shared, 8u);
   EXPECT_EQ(pair.agreeing, 5u);
   EXPECT_DOUBLE_EQ(pair.raw_agreement, 0.625);
@@ -190,7 +190,7 @@ TEST_F(ReviewReportTest, AccuracyPerTypeWithWilsonIntervals) {
 
   std::string text = figures->ToString();
   EXPECT_NE(text.find("overall            13      6       2  0.684  [0.460, 0.846]"), std::string::npos) << text;
-  EXPECT_NE(text.find("alice vs bob: 8 shared items, raw agreement 0.625, Cohen's kappa 0.226"), std::string::npos)
+  EXPECT_NE(text.find("reviewer-a vs reviewer-b: 8 shared items, raw agreement 0.625, Cohen's kappa 0.226"), std::string::npos)
       << text;
   auto json = figures->ToJson();
   EXPECT_EQ(json["per_type"]["location"]["accuracy"]["successes"], 1);
@@ -201,12 +201,12 @@ TEST_F(ReviewReportTest, OneReviewersFiguresAndCorrections) {
   GiveVerdicts();
   ReviewReportOptions options;
   options.db = dir_ / "review.sqlite";
-  options.reviewer = "alice";
+  options.reviewer = "reviewer-a";
   options.gold_out = dir_ / "gold.jsonl";
   options.questions_out = dir_ / "corrected.csv";
   auto figures = RunReviewReport(options);
   ASSERT_TRUE(figures.ok()) << figures.status().ToString();
-  // alice alone: 7 correct, 5 wrong, 1 unsure.
+  // reviewer-a alone: 7 correct, 5 wrong, 1 unsure.
   EXPECT_EQ(figures->overall.correct, 7u);
   EXPECT_EQ(figures->overall.wrong, 5u);
   EXPECT_NEAR(figures->overall.accuracy.low, 0.319511, 1e-6);
@@ -258,7 +258,7 @@ TEST_F(ReviewReportTest, TheLatestVerdictIsExported) {
   options.questions_out = dir_ / "corrected.jsonl";
   auto figures = RunReviewReport(options);
   ASSERT_TRUE(figures.ok()) << figures.status().ToString();
-  // bob came after alice: S1's location and S2's difference stand as they were.
+  // reviewer-b came after reviewer-a: S1's location and S2's difference stand as they were.
   std::vector<LineError> errors;
   auto gold = read_keyinfo_jsonl(dir_ / "gold.jsonl", errors);
   ASSERT_TRUE(gold.ok());
@@ -274,7 +274,7 @@ TEST_F(ReviewReportTest, TheLatestVerdictIsExported) {
       EXPECT_EQ(q.answer, "the main image has additional findings of cardiomegaly.");
     }
   }
-  // Gold corrections applied: S2 level (bob), S3 abnormality (alice); not applied: S3 location.
+  // Gold corrections applied: S2 level (reviewer-b), S3 abnormality (reviewer-a); not applied: S3 location.
   expect_counts(figures->gold, 4, 2, 1);
 }
 
