@@ -10,7 +10,7 @@ packages=(
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
-  chromium python3-nltk python3-yaml
+  chromium python3 python3-nltk python3-yaml
   clang libclang-rt-dev
 )
 # The browser tests drive chromium with puppeteer-core (tests/browser, installed by npm ci):
