@@ -95,7 +95,7 @@ class PipelineRun {
     return fingerprint;
   }
 
-  Result<std::string> stage_fingerprint(const Stage& stage) {
+  Result<std::string> stage_fingerprint(const Stage& stage, FileHashMemo& hashes) {
     // The build takes part: a rebuilt program redoes every stage.
     Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"build", build_id_},
                      {"options", stage.options}};
@@ -105,7 +105,7 @@ class PipelineRun {
       inputs.push_back(fingerprint.sha256);
     }
     for (const auto& relative : stage.reads) {
-      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(out(relative), /*by_content=*/true));
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(out(relative), /*by_content=*/true, &hashes));
       inputs.push_back(fingerprint.sha256);
     }
     identity["inputs"] = inputs;
@@ -351,7 +351,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
   auto start = std::chrono::steady_clock::now();
-  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage));
+  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage, ledger.hashes()));
   if (!force) {
     if (const StageRecord* done = ledger.UpToDate(stage.name, fingerprint)) {
       return StageReport{stage.name, true, seconds_since(start), done->counts};
@@ -373,7 +373,7 @@ Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger&
 }
 
 Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const std::vector<Stage>& stages,
-                      const PipelineReport& report) {
+                      const PipelineReport& report, FileHashMemo& hashes) {
   Json manifest = {{"program", "cxrvqa"}, {"version", CXRVQA_VERSION}, {"build_id", program_build_id()},
                    {"seed", o.seed}, {"options", o.ToJson()}};
   Json inputs = Json::array();
@@ -386,7 +386,7 @@ Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const st
     for (const auto& relative : stages[i].writes) {
       std::error_code ec;
       if (!fs::exists(o.out_dir / relative, ec)) continue;
-      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(o.out_dir / relative, /*by_content=*/true));
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(o.out_dir / relative, /*by_content=*/true, &hashes));
       outputs[relative] = {{"bytes", fingerprint.bytes}, {"sha256", fingerprint.sha256}};
     }
     stage_list.push_back({{"name", done.name}, {"skipped", done.skipped},
@@ -513,7 +513,7 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
   PipelineReport report;
   for (size_t i = 0; i < stages.size(); ++i) {
     if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
-    if (stages[i].reads_manifest) CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
+    if (stages[i].reads_manifest) CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report, ledger.hashes()));
     CXRVQA_ASSIGN_OR_RETURN(auto done, run_stage(stages[i], run, ledger, options.force));
     if (auto warning = done.counts.find("warning"); warning != done.counts.end() && warning->is_string()) {
       spdlog::warn("{}", warning->get<std::string>());  // also when the stage was up to date
@@ -522,7 +522,7 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
     report.stages.push_back(std::move(done));
   }
   report.seconds = seconds_since(start);
-  CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
+  CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report, ledger.hashes()));
   return report;
 }
 

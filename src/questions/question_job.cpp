@@ -50,10 +50,9 @@ Result<QuestionJobResult> run_question_job(const QuestionJob& job) {
   CXRVQA_ASSIGN_OR_RETURN(auto vocabulary, QuestionVocabulary::ForPreset(libraries, job.min_count, job.options.preset));
 
   std::vector<QuestionStudy> studies = prepare_question_studies(records, metadata, &result.summary, job.options);
-  QuestionLines lines = generate_question_lines(studies, vocabulary, job.options, job.format, &result.summary);
-  result.questions = lines.count;
-  if (lines.count == 0) return Status::InvalidArgument("no questions to write: " + why_no_questions(job, result));
-  CXRVQA_RETURN_IF_ERROR(write_question_lines(job.out, lines));
+  CXRVQA_ASSIGN_OR_RETURN(result.questions, write_generated_questions(job.out, studies, vocabulary, job.options,
+                                                                      job.format, &result.summary));
+  if (result.questions == 0) return Status::InvalidArgument("no questions to write: " + why_no_questions(job, result));
   return result;
 }
 

@@ -242,6 +242,18 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
                        const QuestionLayout& layout = question_layout(QuestionPreset::kCxrvqa));
 Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines);
 
+// The first line of a question file: the CSV header of `layout`, or "" for JSONL.
+std::string question_file_header(QuestionFormat format, const QuestionLayout& layout);
+
+// generate_question_lines and write_question_lines in one, the file written block by block as
+// the blocks are made (so its text is never all in memory): the same bytes. Returns the
+// number of questions; when there are none nothing is written and a file already at `path`
+// is left as it was.
+Result<size_t> write_generated_questions(const std::filesystem::path& path,
+                                         const std::vector<QuestionStudy>& studies,
+                                         const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                                         QuestionFormat format, QuestionSummary* summary);
+
 // Calls `on_question` for each question of questions.csv or questions.jsonl (by extension:
 // .jsonl/.json -> JSONL), in file order; the views are valid during the call. Columns are
 // found by name in any order; study_id, question_type, question and answer are required, the
