@@ -2,7 +2,7 @@
 
 #include "options.h"
 
-#include "followup/followup_job.h"
+#include "followup/followup_run.h"
 
 namespace cxrvqa::app {
 
