@@ -114,7 +114,14 @@ std::string StandardizeSummary::ToString() const {
     }
     out += any ? "\n" : " none\n";
   }
+  if (rejected_total() > 0 && !rejects.empty()) {
+    out += "  rejected lines (file, line, reason) are in " + rejects.string() + "\n";
+  }
   return out;
+}
+
+Json StandardizeSummary::ToJson() const {
+  return Json{{"read", read}, {"written", written}, {"rejected", rejected_total()}};
 }
 
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
