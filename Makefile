@@ -35,7 +35,7 @@ bench: build
 # One clang build with ASan, UBSan and libFuzzer's coverage serves both targets below.
 configure-sanitize: deps
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-	  -DCXRVQA_SANITIZE=ON -DCXRVQA_BUILD_FUZZ=ON -DCXRVQA_BUILD_BENCH=OFF >/dev/null
+	  -DCXRVQA_SANITIZE=ON -DCXRVQA_BUILD_FUZZ=ON -DCXRVQA_BUILD_BENCH=OFF -DCXRVQA_WERROR=$(WERROR) >/dev/null
 
 # Any sanitizer report fails its test (halt_on_error; UBSan does not recover).
 test-sanitize: configure-sanitize

@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "options.h"
+#include "summary_output.h"
 #include "corpus/report.h"
 #include "llm/batch_run.h"
 
@@ -51,33 +52,34 @@ int run_export(const BatchArgs& args) {
   if (!corpus.ok()) return fail(corpus.status().message());
   auto config = export_config(args);
   if (!config.ok()) return fail(config.status().message());
-  llm::BatchExportJob job{{*corpus, args.reports, args.metadata, args.limit, args.sample, args.seed, args.ids},
-                          std::move(config).value(), args.system_prompt, args.out};
-  llm::BatchExportSummary summary;
-  Status status = llm::export_batch(job, &summary);
-  std::fprintf(stderr, "batch export: %zu requests written to %s (%zu studies without text skipped, %zu corpus issues)\n",
-               summary.written, args.out.string().c_str(), summary.empty, summary.selection.issues.size());
-  return status.ok() ? kExitOk : fail(status.ToString());
+  llm::BatchExportOptions options{{*corpus, args.reports, args.metadata, args.limit, args.sample, args.seed, args.ids},
+                                  std::move(config).value(), args.system_prompt, args.out,
+                                  print_summary_to_stderr<llm::BatchExportSummary>};
+  auto summary = llm::RunBatchExport(options);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  print_summary_to_stderr(*summary);
+  return kExitOk;
 }
 
 int run_import(const BatchArgs& args) {
-  llm::BatchImportJob job;
-  job.results = args.results;
-  job.metadata = args.metadata;
-  job.out = args.out;
-  job.failures = args.failures ? *args.failures : std::filesystem::path(args.out.string() + ".failures.jsonl");
+  llm::BatchImportOptions options;
+  options.results = args.results;
+  options.metadata = args.metadata;
+  options.out = args.out;
+  options.failures = args.failures ? *args.failures : std::filesystem::path(args.out.string() + ".failures.jsonl");
   if (args.cache) {
-    job.cache = *args.cache;
+    options.cache = *args.cache;
   } else if (args.config) {
     auto config = llm::load_llm_config(*args.config);
     if (!config.ok()) return fail(config.status().message());
-    job.cache = config->cache;
+    options.cache = config->cache;
   }
-  if (job.cache.empty()) std::fputs("warning: no cache given: answers are not stored for later runs\n", stderr);
-  llm::BatchImportSummary summary;
-  Status status = llm::import_batch(job, &summary);
-  std::fputs(summary.ToString().c_str(), stderr);
-  return status.ok() ? kExitOk : fail(status.ToString());
+  if (options.cache.empty()) std::fputs("warning: no cache given: answers are not stored for later runs\n", stderr);
+  options.on_error = print_summary_to_stderr<llm::BatchImportSummary>;
+  auto summary = llm::RunBatchImport(options);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  print_summary_to_stderr(*summary);
+  return kExitOk;
 }
 
 }  // namespace

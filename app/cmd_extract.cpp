@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "options.h"
+#include "summary_output.h"
 #include "common/progress.h"
 #include "corpus/report.h"
 #include "extract/extraction.h"
@@ -25,19 +26,18 @@ struct ExtractArgs {
 int run_rules_extract(const ExtractArgs& args) {
   auto kind = parse_corpus_kind(args.common.corpus_kind);
   if (!kind.ok()) return fail(kind.status().message());
-  ExtractionJob job;
-  job.corpus = *kind;
-  job.reports = args.common.reports;
-  job.metadata = args.common.metadata;
-  job.out = args.common.out;
-  job.lexicon_dir = args.common.lexicon_dir;
-  job.threads = args.common.threads;
-  job.batch_size = args.batch_size;
-  job.progress = !args.no_progress && stderr_is_terminal();
-  ExtractionSummary summary;
-  Status status = run_rules_extraction(job, &summary);
-  if (!status.ok()) return fail(status.ToString());  // nothing was written: no summary
-  std::fputs(summary.ToString().c_str(), stderr);
+  ExtractionOptions options;
+  options.corpus = *kind;
+  options.reports = args.common.reports;
+  options.metadata = args.common.metadata;
+  options.out = args.common.out;
+  options.lexicon_dir = args.common.lexicon_dir;
+  options.threads = args.common.threads;
+  options.batch_size = args.batch_size;
+  options.progress = !args.no_progress && stderr_is_terminal();
+  auto summary = RunExtraction(options);
+  if (!summary.ok()) return fail(summary.status().ToString());  // nothing was written: no summary
+  print_summary_to_stderr(*summary);
   return kExitOk;
 }
 

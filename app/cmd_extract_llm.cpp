@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "options.h"
+#include "summary_output.h"
 #include "common/progress.h"
 #include "llm/extract_run.h"
 
@@ -52,27 +53,26 @@ int run_llm_extract(const ExtractCommonOptions& common, const ExtractLlmOptions&
   if (!config.ok()) return fail(config.status().message());
   auto corpus = parse_corpus_kind(common.corpus_kind);
   if (!corpus.ok()) return fail(corpus.status().message());
-  llm::LlmExtractionJob job;
-  job.config = std::move(config).value();
-  if (options.concurrency) job.config.concurrency = *options.concurrency;
-  if (options.cache) job.config.cache = *options.cache;
-  if (options.json_schema) job.config.json_schema = llm::parse_json_schema_mode(*options.json_schema).value();
-  job.selection = llm::StudySelection{*corpus, common.reports, common.metadata, options.limit, options.sample,
+  llm::LlmExtractionOptions run;
+  run.config = std::move(config).value();
+  if (options.concurrency) run.config.concurrency = *options.concurrency;
+  if (options.cache) run.config.cache = *options.cache;
+  if (options.json_schema) run.config.json_schema = llm::parse_json_schema_mode(*options.json_schema).value();
+  run.selection = llm::StudySelection{*corpus, common.reports, common.metadata, options.limit, options.sample,
                                       options.seed, options.ids};
-  job.system_prompt = options.system_prompt;
-  job.out = common.out;
-  job.failures = options.failures ? *options.failures : std::filesystem::path(common.out.string() + ".failures.jsonl");
-  job.progress = stderr_is_terminal();
-  if (job.config.cache.empty()) {
+  run.system_prompt = options.system_prompt;
+  run.out = common.out;
+  run.failures = options.failures ? *options.failures : std::filesystem::path(common.out.string() + ".failures.jsonl");
+  run.progress = stderr_is_terminal();
+  if (run.config.cache.empty()) {
     std::fputs("warning: no cache configured: answers are not kept and a re-run asks again\n", stderr);
   }
-  llm::LlmExtractionSummary summary;
-  Status status = llm::run_llm_extraction(job, &summary);
-  std::fputs(summary.ToString().c_str(), stderr);
-  if (!status.ok()) return fail(status.ToString());
-  size_t asked = summary.studies - summary.empty;
-  if (asked > 0 && summary.failed == asked) {
-    return fail("every study failed (first error: " + summary.first_failure + "); run again when the server answers");
+  run.on_error = print_summary_to_stderr<llm::LlmExtractionSummary>;  // the counts so far, then the error
+  auto summary = llm::RunLlmExtraction(run);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  print_summary_to_stderr(*summary);
+  if (summary->attempted() > 0 && summary->failed == summary->attempted()) {
+    return fail("every study failed (first error: " + summary->first_failure + "); run again when the server answers");
   }
   return kExitOk;
 }

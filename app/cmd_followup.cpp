@@ -9,7 +9,7 @@
 
 #include "command.h"
 #include "options.h"
-#include "followup/followup_job.h"
+#include "followup/followup_run.h"
 #include "followup_cli.h"
 #include "lexicon/lexicon.h"
 #include "llm/config.h"
@@ -17,7 +17,7 @@
 namespace cxrvqa::app {
 namespace {
 
-struct FollowupOptions {
+struct FollowupFlags {
   CorpusOptions corpus;
   std::string llm_keyinfo;
   std::string reference;
@@ -35,55 +35,37 @@ void print_hosts(const std::vector<std::string>& hosts) {
   for (const std::string& host : hosts) std::printf("report text goes to: %s\n", host.c_str());
 }
 
-void print_summary(const FollowupJobSummary& job, const std::string& out) {
-  const FollowupSummary& summary = job.followup;
-  std::printf("followup: %zu studies compared (%zu LLM studies without reference), "
-              "%zu disagreeing, %zu requests -> %s\n",
-              summary.studies_compared, summary.llm_without_reference, job.first_round_disagreeing,
-              job.requests(), out.c_str());
-  for (size_t r = 0; r < summary.rounds.size(); ++r) {
-    const FollowupRound& round = summary.rounds[r];
-    std::printf("  round %zu: %zu disagreeing studies, %zu requests, %zu changed, %zu failed, "
-                "%zu filtered, %zu unusable answers, %zu without report\n",
-                r + 1, round.disagreeing_studies, round.requests, round.changed, round.failed,
-                round.filtered, round.unusable_answers, round.without_report);
-  }
-  for (const std::string& problem : summary.problems) spdlog::warn("{}", problem);
+Result<FollowupOptions> resolve_options(const FollowupFlags& flags) {
+  FollowupOptions options;
+  CXRVQA_ASSIGN_OR_RETURN(options.corpus, corpus_source(flags.corpus));
+  CXRVQA_ASSIGN_OR_RETURN(options.config, llm::load_llm_config(flags.config));
+  if (flags.concurrency > 0) options.config.concurrency = flags.concurrency;
+  CXRVQA_ASSIGN_OR_RETURN(options.lexicon, Lexicon::Load(optional_path(flags.lexicon_dir)));
+  options.llm_keyinfo = flags.llm_keyinfo;
+  options.reference = flags.reference;
+  options.out = flags.out;
+  options.system_prompt = optional_path(flags.system_prompt);
+  options.prompts_dir = optional_path(flags.prompts_dir);
+  options.rounds = flags.rounds;
+  options.per_finding = flags.per_finding;
+  options.on_hosts = print_hosts;
+  return options;
 }
 
-Result<FollowupJob> make_job(const FollowupOptions& options) {
-  FollowupJob job;
-  CXRVQA_ASSIGN_OR_RETURN(auto source, corpus_source(options.corpus));
-  CXRVQA_ASSIGN_OR_RETURN(auto config, llm::load_llm_config(options.config));
-  if (options.concurrency > 0) config.concurrency = options.concurrency;
-  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(optional_path(options.lexicon_dir)));
-  job.corpus = std::move(source);
-  job.llm_keyinfo = options.llm_keyinfo;
-  job.reference = options.reference;
-  job.out = options.out;
-  job.config = std::move(config);
-  job.system_prompt = optional_path(options.system_prompt);
-  job.prompts_dir = optional_path(options.prompts_dir);
-  job.lexicon = lexicon;
-  job.rounds = options.rounds;
-  job.per_finding = options.per_finding;
-  job.on_hosts = print_hosts;
-  return job;
-}
-
-int run_followup_command(const FollowupOptions& options) {
-  auto job = make_job(options);
-  if (!job.ok()) return fail(job.status().ToString());
-  auto summary = run_followup_job(*job);
+int run_followup_command(const FollowupFlags& flags) {
+  auto options = resolve_options(flags);
+  if (!options.ok()) return fail(options.status().ToString());
+  auto summary = RunFollowup(*options);
   if (!summary.ok()) return fail(summary.status().ToString());
-  print_summary(*summary, options.out);
+  std::fputs(summary->ToString().c_str(), stdout);
+  for (const std::string& problem : summary->problems) spdlog::warn("{}", problem);
   return kExitOk;
 }
 
 }  // namespace
 
 Command add_followup_command(CLI::App& parent) {
-  auto options = std::make_shared<FollowupOptions>();
+  auto options = std::make_shared<FollowupFlags>();
   Command command;
   command.app = parent.add_subcommand(
       "followup", "Ask the LLM again where its KeyInfo disagrees with the rules reference");

@@ -1,18 +1,17 @@
 // cxrvqa golden select: a seeded, reproducible sample of study ids for the golden set.
+#include <cstdio>
 #include <memory>
 #include <string>
-#include <unordered_set>
 
 #include "command.h"
 #include "options.h"
-#include "common/file_io.h"
 #include "golden/golden.h"
 #include "followup_cli.h"
 
 namespace cxrvqa::app {
 namespace {
 
-struct GoldenSelectOptions {
+struct GoldenSelectFlags {
   CorpusOptions corpus;
   size_t n = 100;
   uint64_t seed = 0;
@@ -20,35 +19,21 @@ struct GoldenSelectOptions {
   std::string out;
 };
 
-int run_golden_select(const GoldenSelectOptions& options) {
-  auto source = corpus_source(options.corpus);
+int run_golden_select(const GoldenSelectFlags& flags) {
+  GoldenOptions options;
+  auto source = corpus_source(flags.corpus);
   if (!source.ok()) return fail(source.status().ToString());
-  std::unordered_set<std::string> exclude;
-  if (!options.exclude.empty()) {
-    auto listed = read_id_list(options.exclude);
-    if (!listed.ok()) return fail(listed.status().ToString());
-    exclude = std::move(*listed);
-  }
-  std::vector<CorpusIssue> issues;
-  auto candidates = read_study_ids(*source, issues);
-  if (!candidates.ok()) return fail(candidates.status().ToString());
-  log_corpus_issues(issues);
-
-  std::vector<std::string> chosen = select_golden_ids(*candidates, options.n, options.seed, exclude);
-  std::string text;
-  for (const std::string& id : chosen) text.append(id).push_back('\n');
-  Status written = write_file_atomic(options.out, text);
-  if (!written.ok()) return fail(written.ToString());
-
-  size_t excluded = 0;
-  for (const std::string& id : *candidates) excluded += exclude.count(id);
-  std::printf("golden select: %zu studies with report text, %zu excluded (%zu ids listed), "
-              "%zu selected (seed %llu) -> %s\n",
-              candidates->size(), excluded, exclude.size(), chosen.size(),
-              static_cast<unsigned long long>(options.seed), options.out.c_str());
-  if (chosen.size() < options.n) {
-    std::fprintf(stderr, "warning: only %zu of the %zu requested studies are available\n",
-                 chosen.size(), options.n);
+  options.corpus = std::move(*source);
+  options.n = flags.n;
+  options.seed = flags.seed;
+  options.exclude = optional_path(flags.exclude);
+  options.out = flags.out;
+  auto summary = RunGolden(options);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  std::fputs(summary->ToString().c_str(), stdout);
+  if (summary->selected < summary->requested) {
+    std::fprintf(stderr, "warning: only %zu of the %zu requested studies are available\n", summary->selected,
+                 summary->requested);
   }
   return kExitOk;
 }
@@ -56,7 +41,7 @@ int run_golden_select(const GoldenSelectOptions& options) {
 }  // namespace
 
 Command add_golden_command(CLI::App& parent) {
-  auto options = std::make_shared<GoldenSelectOptions>();
+  auto options = std::make_shared<GoldenSelectFlags>();
   Command command;
   command.app = parent.add_subcommand("golden", "Golden set tools");
   command.app->require_subcommand(1);

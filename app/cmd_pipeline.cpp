@@ -111,9 +111,10 @@ Command add_pipeline_command(CLI::App& parent) {
     PipelineOptions options;
     Status status = resolve_options(*app, *flags, options);
     if (!status.ok()) return fail(status.message());
-    auto report = run_pipeline(options, announce_stage);
-    if (!report.ok()) return fail(report.status().message());
-    std::fputs(report->ToString(options.out_dir).c_str(), stdout);
+    options.on_stage = announce_stage;
+    auto summary = RunPipeline(options);
+    if (!summary.ok()) return fail(summary.status().message());
+    std::fputs(summary->ToString().c_str(), stdout);
     return kExitOk;
   };
   return command;

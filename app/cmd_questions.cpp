@@ -14,7 +14,7 @@ namespace cxrvqa::app {
 
 namespace {
 
-struct QuestionsOptions {
+struct QuestionsFlags {
   std::string preset = "cxrvqa";
   std::string keyinfo, metadata, libraries, out;
   std::string format = "csv";
@@ -26,49 +26,38 @@ struct QuestionsOptions {
   bool no_difference = false;
 };
 
-int run_questions(const QuestionsOptions& options) {
-  QuestionJob job;
-  job.keyinfo = options.keyinfo;
-  if (!options.metadata.empty()) job.metadata = options.metadata;
-  job.libraries = options.libraries;
-  job.out = options.out;
-  job.min_count = options.min_count;
-  auto format = parse_question_format(options.format);
-  if (!format.ok()) return fail(format.status().message());
-  job.format = *format;
-  auto preset = parse_question_preset(options.preset);
-  if (!preset.ok()) return fail(preset.status().message());
-  job.options.preset = *preset;
-  job.options.seed = options.seed;
-  job.options.threads = options.threads;
-  job.options.per_type = options.per_type;
-  job.options.difference = !options.no_difference;
-  auto rate = parse_ap_keep_rate(options.ap_keep_rate);
-  if (!rate.ok()) return fail(rate.status().message());
-  job.options.ap_keep_rate = *rate;
-  auto result = run_question_job(job);
-  if (!result.ok()) return fail(result.status().ToString());
-  warn_first_problems("KeyInfo problems", result->keyinfo_errors);
-  warn_first_problems("metadata problems", result->metadata_issues);
-  const QuestionSummary& s = result->summary;
-  std::printf("questions (preset %s): %zu records (%zu lines skipped, %zu metadata rows skipped, %zu duplicates), "
-              "%zu frontal, %zu not frontal, %zu without metadata, %zu difference pairs, "
-              "%zu without an earlier study, AP keep rate %.3f\n",
-              options.preset.c_str(), s.records, result->keyinfo_errors.size(), result->metadata_issues.size(),
-              s.duplicate_records, s.frontal, s.not_frontal, s.without_metadata, s.difference_pairs,
-              s.without_reference, s.ap_keep_rate);
-  for (size_t i = 0; i < kQuestionTypeCount; ++i) {
-    std::printf("  %-12s %zu\n", std::string(question_type_name(static_cast<QuestionType>(i))).c_str(),
-                s.per_type[i]);
-  }
-  std::printf("  %-12s %zu -> %s\n", "total", result->questions, options.out.c_str());
+Result<QuestionOptions> resolve_options(const QuestionsFlags& flags) {
+  QuestionOptions options;
+  options.keyinfo = flags.keyinfo;
+  options.metadata = optional_path(flags.metadata);
+  options.libraries = flags.libraries;
+  options.out = flags.out;
+  options.min_count = flags.min_count;
+  CXRVQA_ASSIGN_OR_RETURN(options.format, parse_question_format(flags.format));
+  CXRVQA_ASSIGN_OR_RETURN(options.preset, parse_question_preset(flags.preset));
+  options.seed = flags.seed;
+  options.threads = flags.threads;
+  options.per_type = flags.per_type;
+  options.difference = !flags.no_difference;
+  CXRVQA_ASSIGN_OR_RETURN(options.ap_keep_rate, parse_ap_keep_rate(flags.ap_keep_rate));
+  return options;
+}
+
+int run_questions(const QuestionsFlags& flags) {
+  auto options = resolve_options(flags);
+  if (!options.ok()) return fail(options.status().message());
+  auto summary = RunQuestions(*options);
+  if (!summary.ok()) return fail(summary.status().ToString());
+  warn_first_problems("KeyInfo problems", summary->keyinfo_errors);
+  warn_first_problems("metadata problems", summary->metadata_issues);
+  std::fputs(summary->ToString().c_str(), stdout);
   return kExitOk;
 }
 
 }  // namespace
 
 Command add_questions_command(CLI::App& parent) {
-  auto options = std::make_shared<QuestionsOptions>();
+  auto options = std::make_shared<QuestionsFlags>();
   Command command;
   command.app = parent.add_subcommand(
       "questions", "Generate VQA questions (6 types + difference) from standardized KeyInfo");

@@ -6,7 +6,7 @@
 
 #include "command.h"
 #include "options.h"
-#include "lexicon/lexicon.h"
+#include "summary_output.h"
 #include "standardize/standardize.h"
 
 namespace cxrvqa::app {
@@ -23,24 +23,14 @@ struct StandardizeCliOptions {
 };
 
 int run_standardize(const StandardizeCliOptions& cli) {
-  auto lexicon = Lexicon::Load(optional_path(cli.lexicon_dir));
-  if (!lexicon.ok()) return fail(lexicon.status().ToString());
-  Standardizer standardizer(*lexicon);
   StandardizeOptions options;
   options.in = cli.in;
   options.out = cli.out;
   options.rejects = optional_path(cli.rejects);
   options.libraries = optional_path(cli.libraries);
   options.threads = cli.threads;
-  auto summary = standardize_file(standardizer, options);
-  if (!summary.ok()) return fail(summary.status().ToString());
-  std::fputs(summary->ToString().c_str(), stdout);
-  if (summary->rejected_total() > 0) {
-    std::filesystem::path rejects =
-        options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
-    std::printf("  rejected lines (file, line, reason) are in %s\n", rejects.string().c_str());
-  }
-  return kExitOk;
+  options.lexicon_dir = optional_path(cli.lexicon_dir);
+  return print_result(RunStandardize(options), /*json=*/false);
 }
 
 }  // namespace

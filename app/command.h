@@ -11,7 +11,7 @@ namespace cxrvqa::app {
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;   // the job failed (bad input, I/O, server refused)
+inline constexpr int kExitFailure = 1;   // the run failed (bad input, I/O, server refused)
 inline constexpr int kExitUsage = 2;     // bad options
 
 struct Command {

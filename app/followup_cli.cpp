@@ -2,8 +2,6 @@
 
 #include "options.h"
 
-#include "followup/followup_job.h"
-
 namespace cxrvqa::app {
 
 void add_corpus_options(CLI::App& command, CorpusOptions& options) {
@@ -17,12 +15,5 @@ Result<CorpusSource> corpus_source(const CorpusOptions& options) {
   if (!kind.ok()) return kind.status();
   return CorpusSource{*kind, options.reports, optional_path(options.metadata)};
 }
-
-Result<std::vector<KeyInfo>> read_keyinfo_logged(const std::filesystem::path& path,
-                                                 size_t& skipped_lines) {
-  return read_keyinfo_warned(path, skipped_lines);
-}
-
-void log_corpus_issues(const std::vector<CorpusIssue>& issues) { warn_corpus_issues(issues); }
 
 }  // namespace cxrvqa::app

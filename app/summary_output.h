@@ -1,4 +1,4 @@
-// How a command that runs one library job prints its outcome.
+// How a command that runs one library Run function prints its outcome.
 #pragma once
 
 #include <cstdio>
@@ -19,6 +19,13 @@ int print_result(const Result<Summary>& result, bool json) {
     std::fputs(result->ToString().c_str(), stdout);
   }
   return kExitOk;
+}
+
+// The summary's ToString() on standard error, for commands that report their counts there
+// (also the counts so far when a run fails: see the on_error hooks of the Run options).
+template <typename Summary>
+void print_summary_to_stderr(const Summary& summary) {
+  std::fputs(summary.ToString().c_str(), stderr);
 }
 
 }  // namespace cxrvqa::app

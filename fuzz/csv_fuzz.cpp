@@ -35,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& issue : (*corpus)->issues()) issue.ToString();
   }
   std::vector<CorpusIssue> issues;
-  read_mimic_all(path, issues);
+  auto studies = read_mimic_all(path, issues);
+  fuzz::require(studies.ok() || !studies.status().message().empty(), "a failure says why");
   return 0;
 }

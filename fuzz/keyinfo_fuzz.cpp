@@ -29,7 +29,9 @@ void check_line(std::string_view line) {
     auto record = keyinfo_from_json(*json);
     fuzz::require(record.ok() && *record == strict, "the strict reader agrees with the JSON reader");
   } else if (auto json = parse_json(line); json.ok()) {
-    keyinfo_from_json(*json);
+    auto record = keyinfo_from_json(*json);
+    fuzz::require(record.ok() || record.status().code() == StatusCode::kParseError,
+                  "an off-schema record is a ParseError");
   }
   RepairCounts repairs;
   auto repaired = standardizer().RepairLine(line, repairs);
@@ -52,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto& path = fuzz::write_input("jsonl", text);
   std::vector<LineError> errors;
-  read_keyinfo_jsonl(path, errors);
+  auto records = read_keyinfo_jsonl(path, errors);
+  fuzz::require(records.ok() || !records.status().message().empty(), "a failure says why");
   if (auto corpus = open_corpus(CorpusKind::kJsonl, path, std::nullopt); corpus.ok()) {
     Report report;
     while ((*corpus)->Next(report)) {

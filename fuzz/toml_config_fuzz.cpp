@@ -22,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       std::isfinite(config->max_retry_after_s) && std::isfinite(config->temperature),
                   "numbers finite");
     fuzz::require(config->concurrency >= 1 && config->max_answer_bytes >= 1024, "counts in range");
-    llm::check_receiving_hosts(*config);
+    auto hosts = llm::check_receiving_hosts(*config);
+    fuzz::require(hosts.ok() ? !hosts->empty() : !hosts.status().message().empty(),
+                  "an allowed configuration has a receiving host; a refused one says why");
   }
   PipelineOptions options;
   if (apply_pipeline_config_text(text, "/tmp/fuzz.toml", options).ok()) {

@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhyperscan-dev libtbb-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev libtomlplusplus-dev zlib1g-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libjemalloc-dev
   chromium python3 python3-nltk python3-yaml
   clang libclang-rt-dev
 )

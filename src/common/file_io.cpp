@@ -43,16 +43,21 @@ Result<std::string> read_plain_file(const fs::path& path, bool& gzip) {
   FdCloser closer{fd};
   struct stat info {};
   if (::fstat(fd, &info) != 0) return Status::IoError("cannot read " + path.string() + ": " + errno_text());
-  std::string content(static_cast<size_t>(info.st_size), '\0');
+  // A file is read up to the size fstat gave (one read for a small report: report trees hold
+  // hundreds of thousands); one of size 0 (a pipe, a /proc file) is read to its end.
+  size_t expected = static_cast<size_t>(info.st_size);
+  std::string content(expected, '\0');
   size_t filled = 0;
-  while (true) {
-    if (filled == content.size()) content.resize(content.size() + kChunk);  // grew since fstat
-    size_t wanted = content.size() - filled;
+  char tail[4096];  // the next bytes of a file of unknown size
+  while (expected == 0 || filled < expected) {
+    bool full = filled == content.size();
+    size_t wanted = full ? sizeof tail : content.size() - filled;
     if (filled == 0) wanted = std::min(wanted, kChunk);  // enough to see the gzip magic
-    ssize_t n = ::read(fd, content.data() + filled, wanted);
+    ssize_t n = ::read(fd, full ? tail : content.data() + filled, wanted);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::IoError("cannot read " + path.string() + ": " + errno_text());
     if (n == 0) break;
+    if (full) content.append(tail, static_cast<size_t>(n));
     if (filled == 0 && has_gzip_magic(std::string_view(content.data(), static_cast<size_t>(n)))) {
       gzip = true;
       return std::string();
@@ -158,6 +163,23 @@ bool LineReader::Next(std::string& line) {
       }
       return false;
     }
+  }
+}
+
+Result<size_t> count_newlines(const fs::path& path) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) return Status::IoError("cannot open " + path.string() + ": " + errno_text());
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> closer(gz, &gzclose);
+  std::vector<char> buffer(kChunk * 16);
+  size_t newlines = 0;
+  while (true) {
+    int n = gzread(gz, buffer.data(), static_cast<unsigned>(buffer.size()));
+    if (n < 0) {
+      int err = 0;
+      return Status::IoError("cannot read " + path.string() + ": " + gzerror(gz, &err));
+    }
+    if (n == 0) return newlines;
+    newlines += static_cast<size_t>(std::count(buffer.data(), buffer.data() + n, '\n'));
   }
 }
 

@@ -126,6 +126,10 @@ class LineReader {
   Status status_;
 };
 
+// The number of newline characters in `path` (a gzip file is counted decompressed): a bound,
+// less one, on the lines LineReader returns, to reserve room before reading them.
+Result<size_t> count_newlines(const std::filesystem::path& path);
+
 // Drops an incomplete last line (no trailing newline) from `path`, as left by a killed run.
 // Returns the number of complete lines kept. A missing file has 0 lines.
 Result<size_t> truncate_to_complete_lines(const std::filesystem::path& path);

@@ -68,6 +68,18 @@ class [[nodiscard]] Result {
   std::variant<T, Status> state_;
 };
 
+// Runs `run(summary)` (returns Status) on a fresh Summary: the filled summary when it returns
+// OK; otherwise its Status, after `on_error` (a callable taking const Summary&, may be empty)
+// was given the counts gathered up to the failure, so that a caller can still show them.
+template <typename Summary, typename Run, typename OnError>
+Result<Summary> RunWithPartialSummary(Run&& run, const OnError& on_error) {
+  Summary summary;
+  Status status = run(summary);
+  if (status.ok()) return summary;
+  if (on_error) on_error(summary);
+  return status;
+}
+
 }  // namespace cxrvqa
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.

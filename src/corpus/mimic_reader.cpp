@@ -61,7 +61,7 @@ class MimicReaderBase : public CorpusReader {
   virtual bool ListNext(size_t count, std::vector<PendingStudy>& out) = 0;
 
  private:
-  static constexpr size_t kBlock = 512;
+  static constexpr size_t kBlock = 4096;
 
   void Load() {
     parallel_chunks(block_.size(), 0, [&](size_t begin, size_t end) {

@@ -23,24 +23,24 @@ struct RecordResult {
   bool without_metadata = false;
 };
 
-Result<std::shared_ptr<const Lexicon>> job_lexicon(const ExtractionJob& job) {
-  if (job.lexicon) return job.lexicon;
-  return Lexicon::Load(job.lexicon_dir);
+Result<std::shared_ptr<const Lexicon>> run_lexicon(const ExtractionOptions& options) {
+  if (options.lexicon) return options.lexicon;
+  return Lexicon::Load(options.lexicon_dir);
 }
 
-// The metadata table, or an empty index when the job has none. Its broken rows go to `issues`.
-Result<StudyIndex> load_metadata(const ExtractionJob& job, std::vector<CorpusIssue>& issues) {
-  if (!job.metadata) return StudyIndex();
-  CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*job.metadata, issues));
+// The metadata table, or an empty index when none is given. Its broken rows go to `issues`.
+Result<StudyIndex> load_metadata(const ExtractionOptions& options, std::vector<CorpusIssue>& issues) {
+  if (!options.metadata) return StudyIndex();
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_mimic_all(*options.metadata, issues));
   return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
 }
 
-Result<std::unique_ptr<CorpusReader>> open_job_corpus(const ExtractionJob& job,
+Result<std::unique_ptr<CorpusReader>> open_run_corpus(const ExtractionOptions& options,
                                                       const StudyIndex& metadata) {
-  if (job.corpus == CorpusKind::kMimic && metadata.records()) {
-    return open_mimic_corpus(job.reports, metadata.records());
+  if (options.corpus == CorpusKind::kMimic && metadata.records()) {
+    return open_mimic_corpus(options.reports, metadata.records());
   }
-  return open_corpus(job.corpus, job.reports, std::nullopt);
+  return open_corpus(options.corpus, options.reports, std::nullopt);
 }
 
 RecordResult extract_one(const RulesExtractor& extractor, const Report& report,
@@ -106,32 +106,38 @@ std::string ExtractionSummary::ToString() const {
   return out;
 }
 
-Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary) {
-  auto start = std::chrono::steady_clock::now();
-  ExtractionSummary local;
-  ExtractionSummary& s = summary ? *summary : local;
-  s = ExtractionSummary{};
+Json ExtractionSummary::ToJson() const {
+  Json by_kind = Json::object();
+  for (const auto& [kind, count] : issues_by_kind) by_kind[kind] = count;
+  return Json{{"reports", reports_read}, {"written", written},   {"positive", positive},
+              {"uncertain", uncertain},  {"negated", negated},   {"issues", issue_count},
+              {"issues_by_kind", by_kind}};
+}
 
-  std::vector<std::filesystem::path> inputs = {job.reports};
-  if (job.metadata) inputs.push_back(*job.metadata);
-  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, job_lexicon(job));
+Result<ExtractionSummary> RunExtraction(const ExtractionOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  ExtractionSummary s;
+
+  std::vector<std::filesystem::path> inputs = {options.reports};
+  if (options.metadata) inputs.push_back(*options.metadata);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out}, inputs));
+  CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run_lexicon(options));
   RulesExtractor extractor(lexicon);
   if (!extractor.Ready()) return Status::Internal("lexicon does not compile: " + extractor.compile_error());
   std::vector<CorpusIssue> metadata_issues;
-  CXRVQA_ASSIGN_OR_RETURN(auto metadata, load_metadata(job, metadata_issues));
-  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_job_corpus(job, metadata));
+  CXRVQA_ASSIGN_OR_RETURN(auto metadata, load_metadata(options, metadata_issues));
+  CXRVQA_ASSIGN_OR_RETURN(auto reader, open_run_corpus(options, metadata));
   reader->add_issues(std::move(metadata_issues));
-  auto out = AtomicFileWriter::Open(job.out);  // the output appears whole, or not at all
+  auto out = AtomicFileWriter::Open(options.out);  // the output appears whole, or not at all
   if (!out.ok()) return out.status();
 
   auto loop_start = std::chrono::steady_clock::now();
-  Progress progress("extract", reader->total_hint(), job.progress);
+  Progress progress("extract", reader->total_hint(), options.progress);
   std::vector<Report> batch;
   std::vector<RecordResult> results;
-  while (read_batch(*reader, std::max<size_t>(job.batch_size, 1), batch)) {
+  while (read_batch(*reader, std::max<size_t>(options.batch_size, 1), batch)) {
     results.assign(batch.size(), RecordResult{});
-    parallel_chunks(batch.size(), job.threads, [&](size_t begin, size_t end) {
+    parallel_chunks(batch.size(), options.threads, [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) results[i] = extract_one(extractor, batch[i], metadata);
       progress.Add(end - begin);
     });
@@ -153,7 +159,7 @@ Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary
   auto now = std::chrono::steady_clock::now();
   s.elapsed_seconds = std::chrono::duration<double>(now - start).count();
   s.extract_seconds = std::chrono::duration<double>(now - loop_start).count();
-  return Status::Ok();
+  return s;
 }
 
 }  // namespace cxrvqa

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "corpus/metadata.h"
 #include "corpus/report.h"
@@ -20,7 +21,7 @@
 
 namespace cxrvqa {
 
-struct ExtractionJob {
+struct ExtractionOptions {
   CorpusKind corpus = CorpusKind::kMimic;
   std::filesystem::path reports;                  // tree root or CSV/JSONL file
   std::optional<std::filesystem::path> metadata;  // mimic_all.csv (any corpus kind)
@@ -48,15 +49,18 @@ struct ExtractionSummary {
   // Several lines for stderr: counts, issues per kind, the first issues (file:line, never
   // report text), findings per report, elapsed time and reports/s.
   std::string ToString() const;
+  // {reports, written, positive, uncertain, negated, issues, issues_by_kind: {kind: count}}
+  // (no timings: the same corpus gives the same object).
+  Json ToJson() const;
 };
 
 // The metadata of `report`'s study: ids from the report, the rest from `record` when given.
 StudyMeta study_meta_for(const Report& report, const StudyRecord* record);
 
-// Runs the job. Corpus issues are counted in `summary`, never fatal. Fails (non-OK) only
-// when the corpus, metadata, lexicon or output cannot be opened or written, or when the
-// output is one of the inputs. The output is written atomically: a failed or killed run
-// leaves the previous file (or none) and no temporary file.
-Status run_rules_extraction(const ExtractionJob& job, ExtractionSummary* summary);
+// Runs the rule-based extraction. Corpus issues are counted in the summary, never fatal.
+// Fails only when the corpus, metadata, lexicon or output cannot be opened or written, or
+// when the output is one of the inputs. The output is written atomically: a failed or killed
+// run leaves the previous file (or none) and no temporary file.
+Result<ExtractionSummary> RunExtraction(const ExtractionOptions& options);
 
 }  // namespace cxrvqa

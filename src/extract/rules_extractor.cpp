@@ -153,8 +153,17 @@ bool any_offset_in(const OffsetList& offsets, uint32_t from, uint32_t to) {
   return next_offset(offsets, from) < to;
 }
 
-// The side a location phrase names: 'l', 'r', 'b' (both) or 0.
-char side_of(std::string_view location) {
+// The side of the body a location names.
+enum class Side : uint8_t { kNone, kLeft, kRight, kBoth };
+
+// `side` with `word_side` met too: the side both name, or both sides when they differ.
+Side with_side(Side side, Side word_side) {
+  if (word_side == Side::kNone) return side;
+  return side == Side::kNone || side == word_side ? word_side : Side::kBoth;
+}
+
+// The side a location phrase names.
+Side side_of(std::string_view location) {
   bool left = location.find("left") != std::string_view::npos ||
               location.find("lingul") != std::string_view::npos;  // the lingula is left
   bool right = location.find("right") != std::string_view::npos;
@@ -162,15 +171,15 @@ char side_of(std::string_view location) {
               location.find("bibasilar") != std::string_view::npos ||
               location.find("biapical") != std::string_view::npos ||
               location.find("both") != std::string_view::npos;
-  if (both || (left && right)) return 'b';
-  if (left) return 'l';
-  if (right) return 'r';
-  return 0;
+  if (both || (left && right)) return Side::kBoth;
+  if (left) return Side::kLeft;
+  if (right) return Side::kRight;
+  return Side::kNone;
 }
 
-char side_of(const EntityAttributes& attributes) {
-  char side = attributes.location ? side_of(*attributes.location) : 0;
-  if (side == 0 && attributes.post_location) side = side_of(*attributes.post_location);
+Side side_of(const EntityAttributes& attributes) {
+  Side side = attributes.location ? side_of(*attributes.location) : Side::kNone;
+  if (side == Side::kNone && attributes.post_location) side = side_of(*attributes.post_location);
   return side;
 }
 
@@ -181,13 +190,15 @@ bool has_location(const EntityAttributes& attributes) {
 // Merges a later positive mention's attributes into an earlier one: absent fields are
 // filled, and a different side turns the location into "bilateral".
 void merge_attributes(EntityAttributes& into, const EntityAttributes& from) {
-  char old_side = side_of(into);
-  char new_side = side_of(from);
+  Side old_side = side_of(into);
+  Side new_side = side_of(from);
   if (!into.location) into.location = from.location;
   if (!into.level) into.level = from.level;
   if (!into.type) into.type = from.type;
   if (!into.post_location) into.post_location = from.post_location;
-  if (old_side != 0 && new_side != 0 && old_side != new_side) into.location = "bilateral";
+  if (old_side != Side::kNone && new_side != Side::kNone && old_side != new_side) {
+    into.location = "bilateral";
+  }
 }
 
 // How far (in bytes) a level word may stand before a mention it was not attached to by the
@@ -203,10 +214,10 @@ constexpr int kMaxPostWords = 8;
 constexpr uint32_t kMaxCoordinationGap = 60;
 
 // The side a finding word itself names: "levoscoliosis" is left, "dextroscoliosis" right.
-char side_of_mention_word(std::string_view word) {
-  if (word.starts_with("levo")) return 'l';
-  if (word.starts_with("dextro")) return 'r';
-  return 0;
+Side side_of_mention_word(std::string_view word) {
+  if (word.starts_with("levo")) return Side::kLeft;
+  if (word.starts_with("dextro")) return Side::kRight;
+  return Side::kNone;
 }
 
 // True when a location names both members of a pair by a plural ("the lung bases",
@@ -228,16 +239,16 @@ bool names_both_sides(const EntityAttributes& attributes) {
          (attributes.post_location && names_both_sides(std::string_view(*attributes.post_location)));
 }
 
-// "left", "right" or "bilateral" for 'l', 'r', 'b'.
-std::string_view side_name(char side) {
-  return side == 'l' ? "left" : side == 'r' ? "right" : "bilateral";
+// "left", "right" or "bilateral" for a side other than kNone.
+std::string_view side_name(Side side) {
+  return side == Side::kLeft ? "left" : side == Side::kRight ? "right" : "bilateral";
 }
 
 // `location` without its side words.
 std::string without_sides(std::string_view location) {
   std::vector<std::string> kept;
   for (auto word : split(location, ' ')) {
-    if (!word.empty() && side_of(word) == 0) kept.emplace_back(word);
+    if (!word.empty() && side_of(word) == Side::kNone) kept.emplace_back(word);
   }
   return join(kept, " ");
 }
@@ -390,20 +401,19 @@ struct RulesExtractor::Impl {
   // Fills a missing side or level from words near the mention in its clause (see the header).
   void FillNearbyAttributes(const Scratch& s, size_t index, uint32_t clause_begin,
                             uint32_t clause_end, Mention& mention) const;
-  // The side that the words of the mention's stretch [begin, end) name, or 0.
-  char NearbySide(const Scratch& s, uint32_t begin, uint32_t end, Mention& mention) const;
-  // `side`, or 'b' when the words after the mention in [from, end) name the other side.
-  char WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end, uint32_t clause_end,
-                           char side) const;
+  // The side that the words of the mention's stretch [begin, end) name, or kNone.
+  Side NearbySide(const Scratch& s, uint32_t begin, uint32_t end, Mention& mention) const;
+  // `side`, or kBoth when the words after the mention in [from, end) name the other side.
+  Side WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end, uint32_t clause_end,
+                           Side side) const;
   // A mention without location takes one from a neighbour it is said of (see the header).
   void ShareSentenceLocations(Scratch& s) const;
   bool CoordinatedWith(const Scratch& s, const Mention& first, const Mention& second) const;
   // The words of [from, to) when each is an attribute or connector word ("in", "at"), "and",
-  // "or" or a comma: whether a conjunction joins them and the side their location words name
-  // ('l', 'r', 'b' or 0).
+  // "or" or a comma: whether a conjunction joins them and the side their location words name.
   struct WordRun {
     bool joined = false;
-    char side = 0;
+    Side side = Side::kNone;
   };
   std::optional<WordRun> AttributeRun(const Scratch& s, uint32_t from, uint32_t to) const;
   std::optional<ClearStatement> ClearOf(const Scratch& s) const;
@@ -754,63 +764,62 @@ void RulesExtractor::Impl::FillNearbyAttributes(const Scratch& s, size_t index,
     }
     if (nearest) attributes.level = text.substr(nearest->from, nearest->to - nearest->from);
   }
-  char side = side_of(attributes);
+  Side side = side_of(attributes);
   if (any_offset_in(s.comparatives, begin, end) &&
       compares_sides(std::string_view(text).substr(begin, end - begin))) {
-    side = 'b';  // "left greater than right basilar opacity"
-  } else if (side == 0) {
+    side = Side::kBoth;  // "left greater than right basilar opacity"
+  } else if (side == Side::kNone) {
     side = NearbySide(s, begin, end, mention);
   }
   side = WithEllipticalSides(s, mention.to, end, clause_end, side);
-  if (side == 0 || side == side_of(attributes)) return;
+  if (side == Side::kNone || side == side_of(attributes)) return;
   std::string place = attributes.location ? without_sides(*attributes.location) : "";
   attributes.location = std::string(side_name(side)) + (place.empty() ? "" : " " + place);
 }
 
-char RulesExtractor::Impl::NearbySide(const Scratch& s, uint32_t begin, uint32_t end,
+Side RulesExtractor::Impl::NearbySide(const Scratch& s, uint32_t begin, uint32_t end,
                                       Mention& mention) const {
   const std::string& text = s.normalized.text;
   std::string_view word_of_mention = std::string_view(text).substr(mention.from, mention.to - mention.from);
-  if (char side = side_of_mention_word(word_of_mention)) return side;
+  if (Side side = side_of_mention_word(word_of_mention); side != Side::kNone) return side;
   // Side words before the mention (and inside it) first, then those after it; a pair named
   // by a plural ("the lung bases", "elevated hemidiaphragms") is both sides.
   for (auto [from, to] : {std::pair{begin, mention.to}, std::pair{mention.to, end}}) {
-    char side = 0;
+    Side side = Side::kNone;
     bool paired_plural = from == begin && names_both_sides(word_of_mention);
     auto [first, last] = starting_in(s.locations, from, to);
     for (const PhraseMatch* m = first; m != last; ++m) {
       if (m->to > to) continue;
       std::string_view word = std::string_view(text).substr(m->from, m->to - m->from);
-      char word_side = side_of(word);
-      if (word_side != 0) side = side == 0 || side == word_side ? word_side : 'b';
+      side = with_side(side, side_of(word));
       paired_plural = paired_plural || names_both_sides(word);
     }
-    if (side == 0 && paired_plural) side = 'b';
-    if (side != 0) {
+    if (side == Side::kNone && paired_plural) side = Side::kBoth;
+    if (side != Side::kNone) {
       if (from == mention.to && !has_location(mention.attributes)) mention.location_after = true;
       return side;
     }
   }
-  return names_both_sides(mention.attributes) ? 'b' : 0;
+  return names_both_sides(mention.attributes) ? Side::kBoth : Side::kNone;
 }
 
-char RulesExtractor::Impl::WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end,
-                                               uint32_t clause_end, char side) const {
+Side RulesExtractor::Impl::WithEllipticalSides(const Scratch& s, uint32_t from, uint32_t end,
+                                               uint32_t clause_end, Side side) const {
   // Words after the finding that are only attribute and connector words name its place once
   // more, perhaps with the other side ("in a left apex and right base", "moderate right
   // pleural effusion, small left sided"): all of them up to the clause end when no other
   // finding follows, else each comma part closed before the next finding (whose own
   // modifiers stand right before it).
-  if (side == 0 || side == 'b') return side;
+  if (side == Side::kNone || side == Side::kBoth) return side;
   auto other_side = [&](uint32_t part_from, uint32_t part_to) {
     auto run = AttributeRun(s, part_from, part_to);
-    return run && run->side != 0 && run->side != side;
+    return run && run->side != Side::kNone && run->side != side;
   };
-  if (end == clause_end) return other_side(from, end) ? 'b' : side;
+  if (end == clause_end) return other_side(from, end) ? Side::kBoth : side;
   for (uint32_t comma = next_offset(s.commas, from); comma < end;) {
     uint32_t next_comma = next_offset(s.commas, comma + 1);
     if (next_comma >= end) break;
-    if (other_side(comma + 1, next_comma)) return 'b';
+    if (other_side(comma + 1, next_comma)) return Side::kBoth;
     comma = next_comma;
   }
   return side;
@@ -842,8 +851,7 @@ std::optional<RulesExtractor::Impl::WordRun> RulesExtractor::Impl::AttributeRun(
       continue;
     }
     if (attribute->kind == PhraseKind::kLocation) {
-      char side = side_of(std::string_view(text).substr(attribute->from, attribute->to - attribute->from));
-      if (side != 0) run.side = run.side == 0 || run.side == side ? side : 'b';
+      run.side = with_side(run.side, side_of(word_of(text, *attribute)));
     }
     pos = std::max(word_end, attribute->to);
   }
@@ -884,7 +892,8 @@ void RulesExtractor::Impl::ShareSentenceLocations(Scratch& s) const {
     if (earlier && any_offset_in(s.and_words, earlier->to, mentions[i].from)) earlier = nullptr;
     if (later && !(later->location_after && CoordinatedWith(s, mentions[i], *later))) later = nullptr;
     const Mention* chosen = earlier ? earlier : later;
-    if (earlier && later && side_of(earlier->attributes) == 0 && side_of(later->attributes) != 0) {
+    if (earlier && later && side_of(earlier->attributes) == Side::kNone &&
+        side_of(later->attributes) != Side::kNone) {
       chosen = later;
     }
     if (chosen) source[i] = &chosen->attributes;
@@ -901,7 +910,7 @@ std::optional<ClearStatement> RulesExtractor::Impl::ClearOf(const Scratch& s) co
   const auto& forward_negations = s.cue_lists[0][0];
   std::pair<uint32_t, uint32_t> clause{kNone, kNone};
   bool lung = false;
-  char side = 0;
+  Side side = Side::kNone;
   for (const auto& clear : s.clears) {
     auto [begin, end] = ClauseOf(s, clear.from, clear.to);
     const PhraseMatch* cue = last_ending_by(forward_negations, clear.from);
@@ -909,19 +918,18 @@ std::optional<ClearStatement> RulesExtractor::Impl::ClearOf(const Scratch& s) co
     if (clause != std::pair{begin, end}) {  // the lung and side words of a new clause
       clause = {begin, end};
       lung = false;
-      side = 0;
+      side = Side::kNone;
       auto [first, last] = starting_in(s.locations, begin, end);
       for (const PhraseMatch* m = first; m != last; ++m) {
         if (m->to > end) continue;
         std::string_view word = std::string_view(text).substr(m->from, m->to - m->from);
         if (word == "lung" || word == "lungs") lung = true;
-        char word_side = side_of(word);
-        if (word_side != 0) side = side == 0 || side == word_side ? word_side : 'b';
+        side = with_side(side, side_of(word));
       }
     }
     if (!lung) continue;
     ClearStatement statement;
-    statement.location = side == 'l' ? "left lung" : side == 'r' ? "right lung" : "lungs";
+    statement.location = side == Side::kLeft ? "left lung" : side == Side::kRight ? "right lung" : "lungs";
     return statement;
   }
   return std::nullopt;

@@ -3,6 +3,7 @@
 // question naming the disagreements) and its updated answer replaces the old record.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -81,6 +82,25 @@ struct FollowupSummary {
   size_t llm_without_reference = 0;  // LLM studies the reference lacks
   std::vector<FollowupRound> rounds;
   std::vector<std::string> problems;  // "study <id>: <reason>" (no report text), first ones
+
+  // Filled by RunFollowup (followup_run.h) only.
+  std::filesystem::path out;           // the updated KeyInfo file
+  size_t first_round_disagreeing = 0;  // studies disagreeing before the first round
+  size_t skipped_llm_lines = 0;        // unusable LLM KeyInfo lines (not in the output)
+  size_t skipped_reference_lines = 0;  // unusable reference KeyInfo lines
+  size_t corpus_issues = 0;            // problems met while reading report texts
+  size_t written = 0;                  // records in `out`
+
+  // Totals over the rounds.
+  size_t requests() const;  // chat jobs, cache hits included
+  size_t changed() const;
+  size_t failed() const;
+  size_t asked() const;  // disagreeing studies with a report text, the conversations tried
+  // One line of totals, then one line per round (no report text).
+  std::string ToString() const;
+  // {compared, without_reference, disagreeing (first round), requests, rounds (a count),
+  // changed, failed, written, bad_lines (LLM and reference)}.
+  Json ToJson() const;
 };
 
 // Runs `settings.rounds` rounds over `records` (updated in place, order kept). Each round

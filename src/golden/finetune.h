@@ -3,11 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
 #include "common/status.h"
+#include "sections/report_texts.h"
 
 namespace cxrvqa {
 
@@ -41,5 +43,37 @@ struct FinetuneFiles {
 Result<FinetuneFiles> write_finetune_files(const std::filesystem::path& dir, const std::string& name,
                                            const std::vector<FinetuneExample>& examples,
                                            const std::string& system_prompt);
+
+// `cxrvqa finetune-data`: fine-tuning files from a labeled golden KeyInfo set and the report
+// texts of its studies.
+struct FinetuneOptions {
+  CorpusSource corpus;
+  std::filesystem::path keyinfo;  // golden KeyInfo JSONL
+  std::filesystem::path out_dir;
+  std::optional<std::filesystem::path> system_prompt;  // the instruction; else the embedded short prompt
+  std::string name = "cxrvqa_keyinfo";                 // dataset name in dataset_info.json
+};
+
+struct FinetuneSummary {
+  size_t golden_records = 0;
+  size_t skipped_lines = 0;   // unusable golden KeyInfo lines
+  size_t examples = 0;        // examples written; 0: no golden study has report text, nothing written
+  size_t without_report = 0;  // golden studies without report text in the corpus (left out)
+  std::string name;
+  FinetuneFiles files;
+  std::filesystem::path prompt_copy;  // <out_dir>/system_prompt.txt: the instruction used
+  // The counts, then the files written, one per line.
+  std::string ToString() const;
+  // {golden_records, skipped_lines, examples, without_report, files: {alpaca, dataset_info,
+  // openai, system_prompt}}.
+  Json ToJson() const;
+};
+
+// Reads the golden set (unusable lines logged as warnings, first few) and the report texts
+// of its studies (corpus issues and studies without text logged the same way), and writes
+// write_finetune_files plus the instruction as system_prompt.txt into out_dir. When no
+// golden study has report text it writes nothing and returns examples == 0. Errors: an
+// unreadable instruction, golden set or corpus, a file that cannot be written.
+Result<FinetuneSummary> RunFinetune(const FinetuneOptions& options);
 
 }  // namespace cxrvqa

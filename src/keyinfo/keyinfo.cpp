@@ -545,6 +545,8 @@ Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& pat
     if (broken) errors.push_back({path, broken->first, broken->second});
     return records;
   }
+  CXRVQA_ASSIGN_OR_RETURN(size_t newlines, count_newlines(path));
+  records.reserve(newlines + 1);  // no KeyInfo is moved while the vector grows
   Status status = for_each_jsonl_line(
       path, [&](std::string_view line, size_t) { return read_record_text(line, records, strict); },
       [&](const LineError& error) { errors.push_back(error); });

@@ -22,30 +22,43 @@ Result<StudyIndex> load_index(const std::optional<std::filesystem::path>& metada
   return StudyIndex(std::make_shared<const std::vector<StudyRecord>>(std::move(records)));
 }
 
-}  // namespace
-
-Status export_batch(const BatchExportJob& job, BatchExportSummary* summary) {
-  BatchExportSummary local;
-  BatchExportSummary& s = summary ? *summary : local;
-  if (job.config.endpoints.empty()) return Status::InvalidArgument("batch export needs a model (--model or --config)");
-  std::vector<std::filesystem::path> inputs = {job.selection.reports};
-  for (const auto& path : {job.selection.metadata, job.selection.ids_file, job.system_prompt}) {
+Status export_requests(const BatchExportOptions& options, BatchExportSummary& s) {
+  s.out = options.out;
+  if (options.config.endpoints.empty()) return Status::InvalidArgument("batch export needs a model (--model or --config)");
+  std::vector<std::filesystem::path> inputs = {options.selection.reports};
+  for (const auto& path : {options.selection.metadata, options.selection.ids_file, options.system_prompt}) {
     if (path) inputs.push_back(*path);
   }
-  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(job.system_prompt));
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out}, inputs));
+  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(options.system_prompt));
   std::string content;
-  CXRVQA_RETURN_IF_ERROR(for_each_selected_study(job.selection, [&](SelectedStudy&& study) {
+  CXRVQA_RETURN_IF_ERROR(for_each_selected_study(options.selection, [&](SelectedStudy&& study) {
     if (trim(study.text).empty()) {
       ++s.empty;
       return Status::Ok();
     }
-    content += batch_request_line(job.config, ChatJob{study.meta.study_id, extraction_messages(system_prompt, study.text)});
+    content += batch_request_line(options.config, ChatJob{study.meta.study_id, extraction_messages(system_prompt, study.text)});
     content += '\n';
     ++s.written;
     return Status::Ok();
   }, &s.selection));
-  return write_file_atomic(job.out, content);
+  return write_file_atomic(options.out, content);
+}
+
+}  // namespace
+
+std::string BatchExportSummary::ToString() const {
+  return fmt::format("batch export: {} requests written to {} ({} studies without text skipped, {} corpus issues)\n",
+                     written, out.string(), empty, selection.issues.size());
+}
+
+Json BatchExportSummary::ToJson() const {
+  return Json{{"written", written}, {"empty", empty}, {"corpus_issues", selection.issues.size()}};
+}
+
+Result<BatchExportSummary> RunBatchExport(const BatchExportOptions& options) {
+  return RunWithPartialSummary<BatchExportSummary>(
+      [&](BatchExportSummary& summary) { return export_requests(options, summary); }, options.on_error);
 }
 
 std::string BatchImportSummary::ToString() const {
@@ -56,16 +69,21 @@ std::string BatchImportSummary::ToString() const {
   return text;
 }
 
-Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
-  BatchImportSummary local;
-  BatchImportSummary& s = summary ? *summary : local;
-  std::vector<std::filesystem::path> inputs = {job.results, job.cache};
-  if (job.metadata) inputs.push_back(*job.metadata);
-  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto index, load_index(job.metadata));
+Json BatchImportSummary::ToJson() const {
+  return Json{{"lines", lines},       {"written", written}, {"duplicates", duplicates},
+              {"filtered", filtered}, {"failed", failed},   {"bad_lines", bad_lines}};
+}
+
+namespace {
+
+Status import_results(const BatchImportOptions& options, BatchImportSummary& s) {
+  std::vector<std::filesystem::path> inputs = {options.results, options.cache};
+  if (options.metadata) inputs.push_back(*options.metadata);
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, options.failures}, inputs));
+  CXRVQA_ASSIGN_OR_RETURN(auto index, load_index(options.metadata));
   std::unique_ptr<AnswerCache> cache;
-  if (!job.cache.empty()) {
-    CXRVQA_ASSIGN_OR_RETURN(auto opened, AnswerCache::Open(job.cache));
+  if (!options.cache.empty()) {
+    CXRVQA_ASSIGN_OR_RETURN(auto opened, AnswerCache::Open(options.cache));
     cache = std::move(opened);
   }
   std::string out, failures;
@@ -90,9 +108,16 @@ Status import_batch(const BatchImportJob& job, BatchImportSummary* summary) {
   auto on_error = [&](const LineError& error) {
     if (s.bad_lines++ == 0) s.first_bad_line = error.ToString();
   };
-  CXRVQA_RETURN_IF_ERROR(import_batch_results(job.results, cache.get(), keyinfo_answer_check(), on_result, on_error));
-  CXRVQA_RETURN_IF_ERROR(write_file_atomic(job.out, out));
-  return write_file_atomic(job.failures, failures);
+  CXRVQA_RETURN_IF_ERROR(import_batch_results(options.results, cache.get(), keyinfo_answer_check(), on_result, on_error));
+  CXRVQA_RETURN_IF_ERROR(write_file_atomic(options.out, out));
+  return write_file_atomic(options.failures, failures);
+}
+
+}  // namespace
+
+Result<BatchImportSummary> RunBatchImport(const BatchImportOptions& options) {
+  return RunWithPartialSummary<BatchImportSummary>(
+      [&](BatchImportSummary& summary) { return import_results(options, summary); }, options.on_error);
 }
 
 }  // namespace cxrvqa::llm

@@ -1,40 +1,41 @@
-// The `cxrvqa batch export|import` jobs: selected studies to an OpenAI batch input file, and a
+// `cxrvqa batch export|import`: selected studies to an OpenAI batch input file, and a
 // batch output file back into the answer cache and raw KeyInfo JSONL.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "llm/config.h"
 #include "llm/study_selection.h"
 
 namespace cxrvqa::llm {
 
-struct BatchExportJob {
+struct BatchExportSummary {
+  std::filesystem::path out;
+  size_t written = 0;
+  size_t empty = 0;  // studies without report text (not exported)
+  SelectionStats selection;
+  // One line: requests written, studies without text, corpus issues.
+  std::string ToString() const;
+  // {written, empty, corpus_issues}.
+  Json ToJson() const;
+};
+
+struct BatchExportOptions {
   StudySelection selection;
   LlmConfig config;  // model, temperature, max_tokens, json_schema (first endpoint)
   std::optional<std::filesystem::path> system_prompt;
   std::filesystem::path out;
-};
-
-struct BatchExportSummary {
-  size_t written = 0;
-  size_t empty = 0;  // studies without report text (not exported)
-  SelectionStats selection;
+  // When set, told the counts so far when the run stops on an error (before it returns).
+  std::function<void(const BatchExportSummary&)> on_error;
 };
 
 // Writes one request line per selected study with report text (atomically).
-Status export_batch(const BatchExportJob& job, BatchExportSummary* summary);
-
-struct BatchImportJob {
-  std::filesystem::path results;
-  std::filesystem::path cache;                    // answers are stored here; empty: not stored
-  std::optional<std::filesystem::path> metadata;  // mimic_all.csv for subject/dicom/view/split
-  std::filesystem::path out;                      // raw KeyInfo JSONL
-  std::filesystem::path failures;                 // JSONL of failed/filtered/unparseable
-};
+Result<BatchExportSummary> RunBatchExport(const BatchExportOptions& options);
 
 struct BatchImportSummary {
   size_t lines = 0;
@@ -45,8 +46,22 @@ struct BatchImportSummary {
   size_t bad_lines = 0;   // lines that are not batch results
   std::string first_bad_line;
   std::string ToString() const;
+  // {lines, written, duplicates, filtered, failed, bad_lines}.
+  Json ToJson() const;
 };
 
-Status import_batch(const BatchImportJob& job, BatchImportSummary* summary);
+struct BatchImportOptions {
+  std::filesystem::path results;
+  std::filesystem::path cache;                    // answers are stored here; empty: not stored
+  std::optional<std::filesystem::path> metadata;  // mimic_all.csv for subject/dicom/view/split
+  std::filesystem::path out;                      // raw KeyInfo JSONL
+  std::filesystem::path failures;                 // JSONL of failed/filtered/unparseable
+  // When set, told the counts so far when the run stops on an error (before it returns).
+  std::function<void(const BatchImportSummary&)> on_error;
+};
+
+// Stores each usable answer in the cache and writes the raw KeyInfo and failures files
+// (atomically).
+Result<BatchImportSummary> RunBatchImport(const BatchImportOptions& options);
 
 }  // namespace cxrvqa::llm

@@ -259,6 +259,8 @@ struct ChatRunner::Impl {
       endpoint.latency_s = 0.8 * endpoint.latency_s + 0.2 * std::max(seconds, 0.0005);
     }
   }
+
+  class JobRun;
 };
 
 ChatRunner::ChatRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -315,204 +317,274 @@ UsageTotals ChatRunner::totals() const { return impl_->totals; }
 const std::vector<std::string>& ChatRunner::receiving_hosts() const { return impl_->hosts; }
 const LlmConfig& ChatRunner::config() const { return impl_->config; }
 
-Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<void(const ChatOutcome&)>& on_done,
-                       const AnswerCheck& check) {
-  Impl& s = *impl_;
-  std::vector<JobState> states(jobs.size());
-  std::deque<size_t> ready;
-  using Delayed = std::pair<Clock::time_point, size_t>;
-  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
-  std::vector<std::unique_ptr<Request>> in_flight_requests;
-  size_t in_flight = 0;
+// One call of Run: the jobs' queues, their retry state and the requests in flight. It
+// borrows the runner's state, lives on the calling thread for the call only, and owns the
+// requests it has in flight until it releases them to the runner's idle pool.
+class ChatRunner::Impl::JobRun {
+ public:
+  JobRun(Impl& runner, const std::vector<ChatJob>& jobs, const std::function<void(const ChatOutcome&)>& on_done,
+         const AnswerCheck& check)
+      : s_(runner), jobs_(jobs), on_done_(on_done), check_(check), states_(jobs.size()) {}
+  JobRun(const JobRun&) = delete;
+  JobRun& operator=(const JobRun&) = delete;
 
-  auto deliver = [&](ChatOutcome outcome) {
-    ++s.totals.jobs;
-    if (outcome.kind == ChatOutcome::Kind::kOk) ++s.totals.ok;
-    else if (outcome.kind == ChatOutcome::Kind::kFiltered) ++s.totals.filtered;
-    else ++s.totals.failed;
-    on_done(outcome);
-  };
+  // Cached answers first, then the servers until every job has an outcome or a fatal answer
+  // stops the run. The cache is flushed at the end either way.
+  Status Run() {
+    CXRVQA_RETURN_IF_ERROR(DeliverCachedAnswers());
+    Status result = Status::Ok();
+    last_flush_ = Clock::now();
+    while (result.ok() && (!ready_.empty() || !delayed_.empty() || !in_flight_.empty())) {
+      MoveDueRetriesToReady();
+      StartReadyJobs();
+      int running = 0;
+      curl_multi_perform(s_.multi, &running);
+      result = FinishCompletedRequests();
+      if (result.ok()) result = FlushCacheIfDue();
+      if (!result.ok()) break;
+      WaitForProgress();
+    }
+    while (!in_flight_.empty()) Release(in_flight_.back().get());
+    if (s_.cache) {
+      Status flushed = s_.cache->Flush();
+      if (result.ok()) result = flushed;
+    }
+    return result;
+  }
 
-  // Cached answers first: they cost no request.
-  for (size_t i = 0; i < jobs.size(); ++i) {
+ private:
+  using Delayed = std::pair<Clock::time_point, size_t>;  // when a job may be sent again
+
+  void Deliver(ChatOutcome outcome) {
+    ++s_.totals.jobs;
+    if (outcome.kind == ChatOutcome::Kind::kOk) ++s_.totals.ok;
+    else if (outcome.kind == ChatOutcome::Kind::kFiltered) ++s_.totals.filtered;
+    else ++s_.totals.failed;
+    on_done_(outcome);
+  }
+
+  // Delivers every job whose answer is cached (they cost no request); queues the others.
+  Status DeliverCachedAnswers() {
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      CXRVQA_ASSIGN_OR_RETURN(std::optional<CachedAnswer> hit, UsableCachedAnswer(jobs_[i]));
+      if (!hit) {
+        ready_.push_back(i);
+        continue;
+      }
+      ++s_.totals.cache_hits;
+      ChatOutcome outcome{jobs_[i].id, hit->filtered ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kOk,
+                          hit->filtered ? "" : hit->content,
+                          hit->filtered ? hit->content : "", true, hit->prompt_tokens, hit->completion_tokens, ""};
+      Deliver(std::move(outcome));
+    }
+    return Status::Ok();
+  }
+
+  // The cached answer for `job` under the first lookup key that has one, unless today's
+  // check rejects it; nullopt when the job must be asked.
+  Result<std::optional<CachedAnswer>> UsableCachedAnswer(const ChatJob& job) {
     std::optional<CachedAnswer> hit;
-    if (s.cache) {
-      for (const auto& key : s.LookupKeys(jobs[i].messages)) {
-        CXRVQA_ASSIGN_OR_RETURN(auto found, s.cache->Get(key));
+    if (s_.cache) {
+      for (const auto& key : s_.LookupKeys(job.messages)) {
+        CXRVQA_ASSIGN_OR_RETURN(auto found, s_.cache->Get(key));
         if (found) {
           hit = std::move(found);
           break;
         }
       }
     }
-    if (hit && !hit->filtered && check) {
+    if (hit && !hit->filtered && check_) {
       // Answers cached by an older program may not pass today's check: asked again.
-      std::string rejected = check(hit->content);
+      std::string rejected = check_(hit->content);
       if (!rejected.empty()) {
-        spdlog::debug("llm: cached answer for {} rejected ({}); asking again", jobs[i].id, rejected);
+        spdlog::debug("llm: cached answer for {} rejected ({}); asking again", job.id, rejected);
         hit.reset();
       }
     }
-    if (!hit) {
-      ready.push_back(i);
-      continue;
-    }
-    ++s.totals.cache_hits;
-    ChatOutcome outcome{jobs[i].id, hit->filtered ? ChatOutcome::Kind::kFiltered : ChatOutcome::Kind::kOk,
-                        hit->filtered ? "" : hit->content,
-                        hit->filtered ? hit->content : "", true, hit->prompt_tokens, hit->completion_tokens, ""};
-    deliver(std::move(outcome));
+    return hit;
   }
 
-  auto start_request = [&](size_t job) {
-    size_t e = s.ChooseEndpoint();
-    auto request = s.TakeRequest();
+  void MoveDueRetriesToReady() {
+    auto now = Clock::now();
+    while (!delayed_.empty() && delayed_.top().first <= now) {
+      ready_.push_back(delayed_.top().second);
+      delayed_.pop();
+    }
+  }
+
+  void StartReadyJobs() {
+    while (in_flight_.size() < static_cast<size_t>(s_.config.concurrency) && !ready_.empty()) {
+      size_t job = ready_.front();
+      ready_.pop_front();
+      StartRequest(job);
+    }
+  }
+
+  void StartRequest(size_t job) {
+    size_t e = s_.ChooseEndpoint();
+    auto request = s_.TakeRequest();
     request->job = job;
     request->endpoint = e;
-    request->json_schema = s.json_schema_on;
-    request->body = chat_request_body(s.config, s.endpoints[e].config, jobs[job].messages, request->json_schema)
+    request->json_schema = s_.json_schema_on;
+    request->body = chat_request_body(s_.config, s_.endpoints[e].config, jobs_[job].messages, request->json_schema)
                         .dump(-1, ' ', false, Json::error_handler_t::replace);
     request->response.clear();
-    request->max_response = static_cast<size_t>(s.config.max_answer_bytes);
+    request->max_response = static_cast<size_t>(s_.config.max_answer_bytes);
     request->too_large = false;
     request->curl_error[0] = '\0';
     request->start = Clock::now();
-    s.Configure(*request, s.endpoints[e]);
-    curl_multi_add_handle(s.multi, request->easy);
-    ++s.endpoints[e].in_flight;
-    ++s.totals.requests;
-    ++in_flight;
-    spdlog::debug("llm: request for {} to {} (attempt {})", jobs[job].id, s.endpoints[e].host, states[job].attempts + 1);
-    in_flight_requests.push_back(std::move(request));
-  };
+    s_.Configure(*request, s_.endpoints[e]);
+    curl_multi_add_handle(s_.multi, request->easy);
+    ++s_.endpoints[e].in_flight;
+    ++s_.totals.requests;
+    spdlog::debug("llm: request for {} to {} (attempt {})", jobs_[job].id, s_.endpoints[e].host,
+                  states_[job].attempts + 1);
+    in_flight_.push_back(std::move(request));
+  }
 
-  auto retry_or_fail = [&](size_t job, const Exchange& exchange) {
-    JobState& state = states[job];
-    state.last_error = exchange.error;
-    if (++state.attempts > s.config.max_retries) {
-      deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, state.last_content,
-                          fmt::format("gave up after {} attempts: {}", state.attempts, state.last_error), false,
-                          exchange.prompt_tokens, exchange.completion_tokens, exchange.raw});
-      return;
+  // Finishes every request libcurl reports done and releases it. Returns the first non-OK
+  // Status (a fatal answer or a cache error); the requests after it are released unread.
+  Status FinishCompletedRequests() {
+    Status result = Status::Ok();
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(s_.multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Request* request = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &request);
+      CURLcode code = message->data.result;
+      if (result.ok()) result = Finish(*request, code);
+      Release(request);
     }
-    ++s.totals.retries;
-    double wait = s.BackoffSeconds(state.attempts, exchange.retry_after_s);
-    delayed.emplace(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait)), job);
-  };
+    return result;
+  }
 
-  auto store = [&](size_t job, bool json_schema, const CachedAnswer& answer) -> Status {
-    if (!s.cache) return Status::Ok();
-    return s.cache->Put(chat_cache_key(s.config, jobs[job].messages, json_schema), answer);
-  };
-
-  // Returns a non-OK Status to stop the run.
-  auto finish = [&](Request& request, CURLcode code) -> Status {
+  // Acts on one finished exchange. Returns a non-OK Status to stop the run.
+  Status Finish(Request& request, CURLcode code) {
     size_t job = request.job;
-    Exchange exchange = s.Interpret(request, code);
+    Exchange exchange = s_.Interpret(request, code);
     double seconds = std::chrono::duration<double>(Clock::now() - request.start).count();
-    Endpoint& endpoint = s.endpoints[request.endpoint];
-    s.UpdateEndpoint(endpoint, exchange, seconds);
-    s.totals.prompt_tokens += exchange.prompt_tokens;
-    s.totals.completion_tokens += exchange.completion_tokens;
+    Endpoint& endpoint = s_.endpoints[request.endpoint];
+    s_.UpdateEndpoint(endpoint, exchange, seconds);
+    s_.totals.prompt_tokens += exchange.prompt_tokens;
+    s_.totals.completion_tokens += exchange.completion_tokens;
     switch (exchange.verdict) {
       case Verdict::kFatal:
         return Status::Unavailable(fmt::format("endpoint {} refused the request ({}); the run stops",
                                                endpoint.url, exchange.error));
       case Verdict::kSchemaRejected:
-        if (s.json_schema_on) {
-          s.json_schema_on = false;
-          spdlog::warn("llm: {} rejected response_format json_schema ({}); continuing without it", endpoint.host,
-                       exchange.error);
-        }
-        ready.push_front(job);
+        StopSendingSchema(endpoint, exchange);
+        ready_.push_front(job);
         return Status::Ok();
       case Verdict::kRetry:
-        spdlog::debug("llm: {} from {}: {}", jobs[job].id, endpoint.host, exchange.error);
-        retry_or_fail(job, exchange);
+        spdlog::debug("llm: {} from {}: {}", jobs_[job].id, endpoint.host, exchange.error);
+        RetryOrFail(job, exchange);
         return Status::Ok();
       case Verdict::kJobFailed:
-        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFailed, "", exchange.error, false, 0, 0,
+        Deliver(ChatOutcome{jobs_[job].id, ChatOutcome::Kind::kFailed, "", exchange.error, false, 0, 0,
                             std::move(exchange.raw)});
         return Status::Ok();
       case Verdict::kFiltered:
-        CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema, CachedAnswer{true, exchange.error, 0, 0}));
-        deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kFiltered, "", exchange.error, false,
+        CXRVQA_RETURN_IF_ERROR(Store(job, request.json_schema, CachedAnswer{true, exchange.error, 0, 0}));
+        Deliver(ChatOutcome{jobs_[job].id, ChatOutcome::Kind::kFiltered, "", exchange.error, false,
                             exchange.prompt_tokens, exchange.completion_tokens, ""});
         return Status::Ok();
       case Verdict::kAnswer:
         break;
     }
-    if (check) {
-      std::string rejected = check(exchange.content);
+    return AcceptAnswer(job, request.json_schema, std::move(exchange));
+  }
+
+  // An endpoint rejected response_format json_schema: no later request sends it.
+  void StopSendingSchema(const Endpoint& endpoint, const Exchange& exchange) {
+    if (!s_.json_schema_on) return;
+    s_.json_schema_on = false;
+    spdlog::warn("llm: {} rejected response_format json_schema ({}); continuing without it", endpoint.host,
+                 exchange.error);
+  }
+
+  // A fresh answer: asked again when the check rejects it, else cached and delivered.
+  Status AcceptAnswer(size_t job, bool json_schema, Exchange exchange) {
+    if (check_) {
+      std::string rejected = check_(exchange.content);
       if (!rejected.empty()) {
-        states[job].last_content = std::move(exchange.content);
+        states_[job].last_content = std::move(exchange.content);
         exchange.error = "answer rejected: " + rejected;
-        retry_or_fail(job, exchange);
+        RetryOrFail(job, exchange);
         return Status::Ok();
       }
     }
-    CXRVQA_RETURN_IF_ERROR(store(job, request.json_schema,
+    CXRVQA_RETURN_IF_ERROR(Store(job, json_schema,
                                  CachedAnswer{false, exchange.content, exchange.prompt_tokens, exchange.completion_tokens}));
-    deliver(ChatOutcome{jobs[job].id, ChatOutcome::Kind::kOk, std::move(exchange.content), "", false,
+    Deliver(ChatOutcome{jobs_[job].id, ChatOutcome::Kind::kOk, std::move(exchange.content), "", false,
                         exchange.prompt_tokens, exchange.completion_tokens, ""});
     return Status::Ok();
-  };
+  }
 
-  auto release = [&](Request* request) {
-    curl_multi_remove_handle(s.multi, request->easy);
-    auto it = std::find_if(in_flight_requests.begin(), in_flight_requests.end(),
+  // Schedules the job again after a backoff, or fails it once its retries are spent.
+  void RetryOrFail(size_t job, const Exchange& exchange) {
+    JobState& state = states_[job];
+    state.last_error = exchange.error;
+    if (++state.attempts > s_.config.max_retries) {
+      Deliver(ChatOutcome{jobs_[job].id, ChatOutcome::Kind::kFailed, state.last_content,
+                          fmt::format("gave up after {} attempts: {}", state.attempts, state.last_error), false,
+                          exchange.prompt_tokens, exchange.completion_tokens, exchange.raw});
+      return;
+    }
+    ++s_.totals.retries;
+    double wait = s_.BackoffSeconds(state.attempts, exchange.retry_after_s);
+    delayed_.emplace(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait)),
+                     job);
+  }
+
+  Status Store(size_t job, bool json_schema, const CachedAnswer& answer) {
+    if (!s_.cache) return Status::Ok();
+    return s_.cache->Put(chat_cache_key(s_.config, jobs_[job].messages, json_schema), answer);
+  }
+
+  // Hands a finished request back to the runner's idle pool.
+  void Release(Request* request) {
+    curl_multi_remove_handle(s_.multi, request->easy);
+    auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
                            [&](const auto& owned) { return owned.get() == request; });
-    s.idle_requests.push_back(std::move(*it));
-    *it = std::move(in_flight_requests.back());
-    in_flight_requests.pop_back();
-    --in_flight;
-  };
+    s_.idle_requests.push_back(std::move(*it));
+    *it = std::move(in_flight_.back());
+    in_flight_.pop_back();
+  }
 
-  Status result = Status::Ok();
-  auto last_flush = Clock::now();
-  while (result.ok() && (!ready.empty() || !delayed.empty() || in_flight > 0)) {
-    auto now = Clock::now();
-    while (!delayed.empty() && delayed.top().first <= now) {
-      ready.push_back(delayed.top().second);
-      delayed.pop();
-    }
-    while (in_flight < static_cast<size_t>(s.config.concurrency) && !ready.empty()) {
-      size_t job = ready.front();
-      ready.pop_front();
-      start_request(job);
-    }
-    int running = 0;
-    curl_multi_perform(s.multi, &running);
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(s.multi, &queued)) {
-      if (message->msg != CURLMSG_DONE) continue;
-      Request* request = nullptr;
-      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &request);
-      CURLcode code = message->data.result;
-      if (result.ok()) result = finish(*request, code);
-      release(request);
-    }
-    if (s.cache && Clock::now() - last_flush > std::chrono::milliseconds(250)) {
-      if (result.ok()) result = s.cache->Flush();
-      last_flush = Clock::now();
-    }
-    if (!result.ok()) break;
-    if (in_flight > 0 || !delayed.empty()) {
-      int wait_ms = 100;
-      if (!delayed.empty() && ready.empty()) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(delayed.top().first - Clock::now()).count();
-        wait_ms = static_cast<int>(std::clamp<int64_t>(until, 0, 100));
-      }
-      if (in_flight > 0) curl_multi_poll(s.multi, nullptr, 0, wait_ms, nullptr);
-      else if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-    }
+  // The cache commits at least every 250 ms, so an interrupted run keeps its answers.
+  Status FlushCacheIfDue() {
+    if (!s_.cache || Clock::now() - last_flush_ <= std::chrono::milliseconds(250)) return Status::Ok();
+    Status flushed = s_.cache->Flush();
+    last_flush_ = Clock::now();
+    return flushed;
   }
-  while (!in_flight_requests.empty()) release(in_flight_requests.back().get());
-  if (s.cache) {
-    Status flushed = s.cache->Flush();
-    if (result.ok()) result = flushed;
+
+  // Waits (at most 100 ms) for a request to progress or the next delayed retry to fall due.
+  void WaitForProgress() {
+    if (in_flight_.empty() && delayed_.empty()) return;
+    int wait_ms = 100;
+    if (!delayed_.empty() && ready_.empty()) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(delayed_.top().first - Clock::now()).count();
+      wait_ms = static_cast<int>(std::clamp<int64_t>(until, 0, 100));
+    }
+    if (!in_flight_.empty()) curl_multi_poll(s_.multi, nullptr, 0, wait_ms, nullptr);
+    else if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
-  return result;
+
+  Impl& s_;
+  const std::vector<ChatJob>& jobs_;
+  const std::function<void(const ChatOutcome&)>& on_done_;
+  const AnswerCheck& check_;
+  std::vector<JobState> states_;  // by job index
+  std::deque<size_t> ready_;      // jobs to send now
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed_;  // earliest first
+  std::vector<std::unique_ptr<Request>> in_flight_;
+  Clock::time_point last_flush_;
+};
+
+Status ChatRunner::Run(const std::vector<ChatJob>& jobs, const std::function<void(const ChatOutcome&)>& on_done,
+                       const AnswerCheck& check) {
+  return Impl::JobRun(*impl_, jobs, on_done, check).Run();
 }
 
 }  // namespace cxrvqa::llm

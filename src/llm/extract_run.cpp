@@ -29,10 +29,10 @@ std::string outcome_kind_name(ChatOutcome::Kind kind) {
 // when the run fails).
 class Outputs {
  public:
-  static Result<Outputs> Open(const LlmExtractionJob& job) {
+  static Result<Outputs> Open(const LlmExtractionOptions& options) {
     Outputs outputs;
-    CXRVQA_ASSIGN_OR_RETURN(auto out, AtomicFileWriter::Open(job.out));
-    CXRVQA_ASSIGN_OR_RETURN(auto failures, AtomicFileWriter::Open(job.failures));
+    CXRVQA_ASSIGN_OR_RETURN(auto out, AtomicFileWriter::Open(options.out));
+    CXRVQA_ASSIGN_OR_RETURN(auto failures, AtomicFileWriter::Open(options.failures));
     outputs.out_writer_ = std::move(out);
     outputs.failures_writer_ = std::move(failures);
     return outputs;
@@ -150,22 +150,22 @@ std::string LlmExtractionSummary::ToString() const {
   return text;
 }
 
-Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* summary) {
-  LlmExtractionSummary local;
-  LlmExtractionSummary& s = summary ? *summary : local;
+namespace {
+
+Status extract_studies(const LlmExtractionOptions& options, LlmExtractionSummary& s) {
   auto start = std::chrono::steady_clock::now();
-  std::vector<std::filesystem::path> inputs = {job.selection.reports, job.config.cache};
-  for (const auto& path : {job.selection.metadata, job.selection.ids_file, job.system_prompt}) {
+  std::vector<std::filesystem::path> inputs = {options.selection.reports, options.config.cache};
+  for (const auto& path : {options.selection.metadata, options.selection.ids_file, options.system_prompt}) {
     if (path) inputs.push_back(*path);
   }
-  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({job.out, job.failures}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(job.system_prompt));
-  CXRVQA_ASSIGN_OR_RETURN(auto runner, ChatRunner::Create(job.config));
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, options.failures}, inputs));
+  CXRVQA_ASSIGN_OR_RETURN(auto system_prompt, load_system_prompt(options.system_prompt));
+  CXRVQA_ASSIGN_OR_RETURN(auto runner, ChatRunner::Create(options.config));
   s.hosts = runner->receiving_hosts();
   spdlog::info("llm: report text will be sent to: {}", join(s.hosts, ", "));
-  CXRVQA_ASSIGN_OR_RETURN(auto outputs, Outputs::Open(job));
-  ExtractionRun run(*runner, outputs, std::move(system_prompt), s, job.progress);
-  Status status = for_each_selected_study(job.selection, [&](SelectedStudy&& study) { return run.Add(std::move(study)); },
+  CXRVQA_ASSIGN_OR_RETURN(auto outputs, Outputs::Open(options));
+  ExtractionRun run(*runner, outputs, std::move(system_prompt), s, options.progress);
+  Status status = for_each_selected_study(options.selection, [&](SelectedStudy&& study) { return run.Add(std::move(study)); },
                                           &s.selection);
   if (status.ok()) status = run.Flush();
   run.Finish();
@@ -173,6 +173,21 @@ Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* sum
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CXRVQA_RETURN_IF_ERROR(status);
   return outputs.Commit();
+}
+
+}  // namespace
+
+Json LlmExtractionSummary::ToJson() const {
+  Json counts = {{"studies", studies}, {"written", written}, {"from_cache", from_cache},
+                 {"requests", usage.requests}, {"filtered", filtered}, {"failed", failed},
+                 {"empty", empty}, {"corpus_issues", selection.issues.size()}, {"hosts", hosts}};
+  if (!first_failure.empty()) counts["first_failure"] = first_failure;
+  return counts;
+}
+
+Result<LlmExtractionSummary> RunLlmExtraction(const LlmExtractionOptions& options) {
+  return RunWithPartialSummary<LlmExtractionSummary>(
+      [&](LlmExtractionSummary& summary) { return extract_studies(options, summary); }, options.on_error);
 }
 
 }  // namespace cxrvqa::llm

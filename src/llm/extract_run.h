@@ -8,25 +8,18 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "llm/chat.h"
 #include "llm/config.h"
 #include "llm/study_selection.h"
 
 namespace cxrvqa::llm {
-
-struct LlmExtractionJob {
-  StudySelection selection;
-  LlmConfig config;
-  std::optional<std::filesystem::path> system_prompt;  // file used verbatim; else embedded
-  std::filesystem::path out;                           // raw KeyInfo JSONL
-  std::filesystem::path failures;                      // JSONL: study_id, kind, error, answer
-  bool progress = false;                               // draw a progress bar on stderr
-};
 
 struct LlmExtractionSummary {
   size_t studies = 0;      // selected studies
@@ -40,14 +33,30 @@ struct LlmExtractionSummary {
   double seconds = 0;
   std::vector<std::string> hosts;  // hosts that received report text
   SelectionStats selection;
+
+  // Studies that were sent (selected, with report text).
+  size_t attempted() const { return studies - empty; }
   // A few lines for the terminal.
   std::string ToString() const;
+  // {studies, written, from_cache, requests, filtered, failed, empty, corpus_issues, hosts}
+  // and first_failure when a study failed (no timings).
+  Json ToJson() const;
 };
 
-// Runs the extraction. Per-study problems are counted and written to the failures file; a
-// non-OK Status means the run stopped (bad config, host not allowed, an output that is one
-// of the inputs, fatal server answer, I/O error) and the previous outputs were left as they
-// were.
-Status run_llm_extraction(const LlmExtractionJob& job, LlmExtractionSummary* summary);
+struct LlmExtractionOptions {
+  StudySelection selection;
+  LlmConfig config;
+  std::optional<std::filesystem::path> system_prompt;  // file used verbatim; else embedded
+  std::filesystem::path out;                           // raw KeyInfo JSONL
+  std::filesystem::path failures;                      // JSONL: study_id, kind, error, answer
+  bool progress = false;                               // draw a progress bar on stderr
+  // When set, told the counts so far when the run stops on an error (before it returns).
+  std::function<void(const LlmExtractionSummary&)> on_error;
+};
+
+// Runs the extraction. Per-study problems are counted and written to the failures file; an
+// error means the run stopped (bad config, host not allowed, an output that is one of the
+// inputs, fatal server answer, I/O error) and the previous outputs were left as they were.
+Result<LlmExtractionSummary> RunLlmExtraction(const LlmExtractionOptions& options);
 
 }  // namespace cxrvqa::llm

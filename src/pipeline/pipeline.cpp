@@ -12,7 +12,7 @@
 #include "common/hash.h"
 #include "corpus/metadata.h"
 #include "extract/extraction.h"
-#include "followup/followup_job.h"
+#include "followup/followup_run.h"
 #include "keyinfo/keyinfo.h"
 #include "lexicon/lexicon.h"
 #include "libraries/libraries.h"
@@ -95,7 +95,7 @@ class PipelineRun {
     return fingerprint;
   }
 
-  Result<std::string> stage_fingerprint(const Stage& stage) {
+  Result<std::string> stage_fingerprint(const Stage& stage, FileHashMemo& hashes) {
     // The build takes part: a rebuilt program redoes every stage.
     Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"build", build_id_},
                      {"options", stage.options}};
@@ -105,7 +105,7 @@ class PipelineRun {
       inputs.push_back(fingerprint.sha256);
     }
     for (const auto& relative : stage.reads) {
-      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(out(relative), /*by_content=*/true));
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(out(relative), /*by_content=*/true, &hashes));
       inputs.push_back(fingerprint.sha256);
     }
     identity["inputs"] = inputs;
@@ -151,22 +151,16 @@ Stage extract_stage(const PipelineOptions& o, PipelineRun& run, const std::strin
   Stage stage{name, user_inputs(o), {}, {out_file}, {{"extractor", "rules"}}, {}};
   stage.run = [&o, &run, out_file]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
-    ExtractionJob job;
-    job.corpus = o.corpus;
-    job.reports = o.reports;
-    job.metadata = o.metadata;
-    job.out = run.out(out_file);
-    job.lexicon = lexicon;
-    job.threads = o.threads;
-    job.progress = o.progress;
-    ExtractionSummary summary;
-    CXRVQA_RETURN_IF_ERROR(run_rules_extraction(job, &summary));
-    Json issues = Json::object();
-    for (const auto& [kind, count] : summary.issues_by_kind) issues[kind] = count;
-    return StageResult{Json{{"reports", summary.reports_read}, {"written", summary.written},
-                {"positive", summary.positive}, {"uncertain", summary.uncertain},
-                {"negated", summary.negated}, {"issues", summary.issue_count},
-                {"issues_by_kind", issues}}};
+    ExtractionOptions options;
+    options.corpus = o.corpus;
+    options.reports = o.reports;
+    options.metadata = o.metadata;
+    options.out = run.out(out_file);
+    options.lexicon = lexicon;
+    options.threads = o.threads;
+    options.progress = o.progress;
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunExtraction(options));
+    return StageResult{summary.ToJson()};
   };
   return stage;
 }
@@ -184,15 +178,14 @@ Stage standardize_stage(const PipelineOptions& o, PipelineRun& run, const std::s
   if (o.lexicon_dir) stage.inputs.push_back(*o.lexicon_dir);
   stage.run = [&o, &run, files]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
-    Standardizer standardizer(lexicon);
     StandardizeOptions options;
     options.in = run.out(files.in);
     options.out = run.out(files.out);
     options.rejects = run.out(files.rejects);
     options.threads = o.threads;
-    CXRVQA_ASSIGN_OR_RETURN(auto summary, standardize_file(standardizer, options));
-    return StageResult{Json{{"read", summary.read}, {"written", summary.written},
-                {"rejected", summary.rejected_total()}}};
+    options.lexicon = lexicon;
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunStandardize(options));
+    return StageResult{summary.ToJson()};
   };
   return stage;
 }
@@ -201,23 +194,17 @@ Stage extract_llm_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"extract_llm", llm_inputs(o), {}, {kLlmRawKeyInfo, kLlmFailures}, {{"extractor", "llm"}}, {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto config, load_llm_config(o));
-    llm::LlmExtractionJob job;
-    job.selection.corpus = o.corpus;
-    job.selection.reports = o.reports;
-    job.selection.metadata = o.metadata;
-    job.config = std::move(config);
-    job.system_prompt = o.system_prompt;
-    job.out = run.out(kLlmRawKeyInfo);
-    job.failures = run.out(kLlmFailures);
-    job.progress = o.progress;
-    llm::LlmExtractionSummary summary;
-    CXRVQA_RETURN_IF_ERROR(llm::run_llm_extraction(job, &summary));
-    Json counts = {{"studies", summary.studies}, {"written", summary.written},
-                   {"from_cache", summary.from_cache}, {"requests", summary.usage.requests},
-                   {"filtered", summary.filtered}, {"failed", summary.failed}, {"empty", summary.empty},
-                   {"corpus_issues", summary.selection.issues.size()}, {"hosts", summary.hosts}};
-    if (!summary.first_failure.empty()) counts["first_failure"] = summary.first_failure;
-    return StageResult{std::move(counts), summary.failed, summary.studies - summary.empty};
+    llm::LlmExtractionOptions options;
+    options.selection.corpus = o.corpus;
+    options.selection.reports = o.reports;
+    options.selection.metadata = o.metadata;
+    options.config = std::move(config);
+    options.system_prompt = o.system_prompt;
+    options.out = run.out(kLlmRawKeyInfo);
+    options.failures = run.out(kLlmFailures);
+    options.progress = o.progress;
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, llm::RunLlmExtraction(options));
+    return StageResult{summary.ToJson(), summary.failed, summary.attempted()};
   };
   return stage;
 }
@@ -229,30 +216,18 @@ Stage followup_stage(const PipelineOptions& o, PipelineRun& run) {
   stage.run = [&o, &run]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto config, load_llm_config(o));
     CXRVQA_ASSIGN_OR_RETURN(auto lexicon, run.lexicon());
-    FollowupJob job;
-    job.corpus = CorpusSource{o.corpus, o.reports, o.metadata};
-    job.llm_keyinfo = run.out(kLlmKeyInfo);
-    job.reference = run.out(kRulesKeyInfo);
-    job.out = run.out(kFollowupKeyInfo);
-    job.config = std::move(config);
-    job.system_prompt = o.system_prompt;
-    job.lexicon = lexicon;
-    job.rounds = o.followup_rounds;
-    job.per_finding = o.per_finding;
-    CXRVQA_ASSIGN_OR_RETURN(auto summary, run_followup_job(job));
-    size_t changed = 0, failed = 0, asked = 0;
-    for (const FollowupRound& round : summary.followup.rounds) {
-      changed += round.changed;
-      failed += round.failed;
-      asked += round.disagreeing_studies - round.without_report;
-    }
-    Json counts = {{"compared", summary.followup.studies_compared},
-                   {"without_reference", summary.followup.llm_without_reference},
-                   {"disagreeing", summary.first_round_disagreeing}, {"requests", summary.requests()},
-                   {"rounds", summary.followup.rounds.size()}, {"changed", changed}, {"failed", failed},
-                   {"written", summary.written},
-                   {"bad_lines", summary.skipped_llm_lines + summary.skipped_reference_lines}};
-    return StageResult{std::move(counts), failed, asked};
+    FollowupOptions options;
+    options.corpus = CorpusSource{o.corpus, o.reports, o.metadata};
+    options.llm_keyinfo = run.out(kLlmKeyInfo);
+    options.reference = run.out(kRulesKeyInfo);
+    options.out = run.out(kFollowupKeyInfo);
+    options.config = std::move(config);
+    options.system_prompt = o.system_prompt;
+    options.lexicon = lexicon;
+    options.rounds = o.followup_rounds;
+    options.per_finding = o.per_finding;
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunFollowup(options));
+    return StageResult{summary.ToJson(), summary.failed(), summary.asked()};
   };
   return stage;
 }
@@ -295,28 +270,20 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
                    {"ap_keep_rate", o.ap_keep_rate ? Json(*o.ap_keep_rate) : Json()},
                    {"format", questions_file(o)}};
   stage.run = [&o, &run]() -> Result<StageResult> {
-    QuestionJob job;
-    job.keyinfo = run.out(kKeyInfo);
-    job.metadata = builds_metadata(o) ? std::optional<fs::path>(run.out(kCorpusMetadata)) : o.metadata;
-    job.libraries = run.out(kLibraries);
-    job.out = run.out(questions_file(o));
-    job.format = o.format;
-    job.min_count = o.min_count;
-    job.options.preset = o.preset;
-    job.options.seed = o.seed;
-    job.options.threads = o.threads;
-    job.options.per_type = o.per_type;
-    job.options.ap_keep_rate = o.ap_keep_rate;
-    CXRVQA_ASSIGN_OR_RETURN(auto result, run_question_job(job));
-    Json per_type = Json::object();
-    for (size_t t = 0; t < kQuestionTypeCount; ++t) {
-      per_type[std::string(question_type_name(static_cast<QuestionType>(t)))] = result.summary.per_type[t];
-    }
-    return StageResult{Json{{"questions", result.questions}, {"frontal_studies", result.summary.frontal},
-                {"difference_pairs", result.summary.difference_pairs},
-                {"without_reference", result.summary.without_reference}, {"per_type", per_type},
-                {"bad_keyinfo_lines", result.keyinfo_errors.size()},
-                {"bad_metadata_rows", result.metadata_issues.size()}}};
+    QuestionOptions options;
+    options.keyinfo = run.out(kKeyInfo);
+    options.metadata = builds_metadata(o) ? std::optional<fs::path>(run.out(kCorpusMetadata)) : o.metadata;
+    options.libraries = run.out(kLibraries);
+    options.out = run.out(questions_file(o));
+    options.format = o.format;
+    options.min_count = o.min_count;
+    options.preset = o.preset;
+    options.seed = o.seed;
+    options.threads = o.threads;
+    options.per_type = o.per_type;
+    options.ap_keep_rate = o.ap_keep_rate;
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunQuestions(options));
+    return StageResult{summary.ToJson()};
   };
   return stage;
 }
@@ -349,12 +316,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
+Result<StageSummary> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
   auto start = std::chrono::steady_clock::now();
-  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage));
+  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage, ledger.hashes()));
   if (!force) {
     if (const StageRecord* done = ledger.UpToDate(stage.name, fingerprint)) {
-      return StageReport{stage.name, true, seconds_since(start), done->counts};
+      return StageSummary{stage.name, true, seconds_since(start), done->counts};
     }
   }
   auto result = stage.run();
@@ -369,33 +336,41 @@ Result<StageReport> run_stage(const Stage& stage, PipelineRun& run, StageLedger&
         "{}: every study failed ({} of {}{}); nothing was cached for them, so the next run asks again",
         stage.name, result->failed, result->attempted, first.empty() ? "" : "; first error: " + first));
   }
-  return StageReport{stage.name, false, seconds_since(start), std::move(result->counts), result->failed};
+  return StageSummary{stage.name, false, seconds_since(start), std::move(result->counts), result->failed};
+}
+
+// One stage as the manifest and PipelineSummary::ToJson list it; `outputs` (the manifest's
+// fingerprints of the files written) may be null.
+Json stage_json(const StageSummary& stage, const Json* outputs) {
+  Json json = {{"name", stage.name}, {"skipped", stage.skipped}, {"seconds", stage.seconds}};
+  if (outputs != nullptr) json["outputs"] = *outputs;
+  json["counts"] = stage.counts;
+  json["failed"] = stage.failed;
+  return json;
 }
 
 Status write_manifest(const PipelineOptions& o, const PipelineRun& run, const std::vector<Stage>& stages,
-                      const PipelineReport& report) {
+                      const PipelineSummary& summary, FileHashMemo& hashes) {
   Json manifest = {{"program", "cxrvqa"}, {"version", CXRVQA_VERSION}, {"build_id", program_build_id()},
                    {"seed", o.seed}, {"options", o.ToJson()}};
   Json inputs = Json::array();
   for (const auto& [path, fingerprint] : run.fingerprints()) inputs.push_back(fingerprint.ToJson());
   manifest["inputs"] = inputs;
   Json stage_list = Json::array();
-  for (size_t i = 0; i < report.stages.size(); ++i) {
-    const StageReport& done = report.stages[i];
+  for (size_t i = 0; i < summary.stages.size(); ++i) {
+    const StageSummary& done = summary.stages[i];
     Json outputs = Json::object();
     for (const auto& relative : stages[i].writes) {
       std::error_code ec;
       if (!fs::exists(o.out_dir / relative, ec)) continue;
-      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(o.out_dir / relative, /*by_content=*/true));
+      CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, fingerprint_input(o.out_dir / relative, /*by_content=*/true, &hashes));
       outputs[relative] = {{"bytes", fingerprint.bytes}, {"sha256", fingerprint.sha256}};
     }
-    stage_list.push_back({{"name", done.name}, {"skipped", done.skipped},
-                          {"seconds", done.seconds}, {"outputs", outputs}, {"counts", done.counts},
-                          {"failed", done.failed}});
+    stage_list.push_back(stage_json(done, &outputs));
   }
   manifest["stages"] = stage_list;
-  manifest["warnings"] = report.warnings;
-  manifest["complete"] = report.failed() == 0;
+  manifest["warnings"] = summary.warnings;
+  manifest["complete"] = summary.failed() == 0;
   return write_file_atomic(o.out_dir / kManifest, manifest.dump(2) + "\n");
 }
 
@@ -462,7 +437,7 @@ Json PipelineOptions::ToJson() const {
               {"format", format == QuestionFormat::kJsonl ? "jsonl" : "csv"}};
 }
 
-std::string PipelineReport::ToString(const fs::path& out_dir) const {
+std::string PipelineSummary::ToString() const {
   std::string text = "stage         status    seconds  counts\n";
   for (const auto& stage : stages) {
     std::string counts;
@@ -483,13 +458,20 @@ std::string PipelineReport::ToString(const fs::path& out_dir) const {
   return text;
 }
 
-size_t PipelineReport::failed() const {
+Json PipelineSummary::ToJson() const {
+  Json stage_list = Json::array();
+  for (const auto& stage : stages) stage_list.push_back(stage_json(stage, nullptr));
+  return Json{{"out_dir", out_dir.string()}, {"stages", stage_list}, {"warnings", warnings},
+              {"seconds", seconds}, {"complete", failed() == 0}};
+}
+
+size_t PipelineSummary::failed() const {
   size_t total = 0;
   for (const auto& stage : stages) total += stage.failed;
   return total;
 }
 
-Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage) {
+Result<PipelineSummary> RunPipeline(const PipelineOptions& options) {
   auto start = std::chrono::steady_clock::now();
   CXRVQA_RETURN_IF_ERROR(check_options(options));
   std::error_code ec;
@@ -510,20 +492,23 @@ Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted
   }
   CXRVQA_RETURN_IF_ERROR(check_stage_outputs(options, stages));
   CXRVQA_ASSIGN_OR_RETURN(auto ledger, StageLedger::Open(options.out_dir));
-  PipelineReport report;
+  PipelineSummary summary;
+  summary.out_dir = options.out_dir;
   for (size_t i = 0; i < stages.size(); ++i) {
-    if (on_stage != nullptr) on_stage(i + 1, stages.size(), stages[i].name);
-    if (stages[i].reads_manifest) CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
+    if (options.on_stage != nullptr) options.on_stage(i + 1, stages.size(), stages[i].name);
+    if (stages[i].reads_manifest) {
+      CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, summary, ledger.hashes()));
+    }
     CXRVQA_ASSIGN_OR_RETURN(auto done, run_stage(stages[i], run, ledger, options.force));
     if (auto warning = done.counts.find("warning"); warning != done.counts.end() && warning->is_string()) {
       spdlog::warn("{}", warning->get<std::string>());  // also when the stage was up to date
-      report.warnings.push_back(warning->get<std::string>());
+      summary.warnings.push_back(warning->get<std::string>());
     }
-    report.stages.push_back(std::move(done));
+    summary.stages.push_back(std::move(done));
   }
-  report.seconds = seconds_since(start);
-  CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, report));
-  return report;
+  summary.seconds = seconds_since(start);
+  CXRVQA_RETURN_IF_ERROR(write_manifest(options, run, stages, summary, ledger.hashes()));
+  return summary;
 }
 
 }  // namespace cxrvqa

@@ -59,6 +59,9 @@ struct PipelineOptions {
   bool per_finding = false;                          // one follow-up turn per finding
   bool force = false;                                // run every stage even if up to date
   bool progress = false;                             // progress bars on stderr
+  // Told when each stage starts ("[2/5] standardize"), so that a caller can show it; may be
+  // null. Not part of ToJson.
+  void (*on_stage)(size_t index, size_t count, std::string_view name) = nullptr;
 
   // The options that decide the outputs, as JSON (for fingerprints and the manifest).
   Json ToJson() const;
@@ -74,27 +77,27 @@ Status apply_pipeline_config(const std::filesystem::path& toml_file, PipelineOpt
 Status apply_pipeline_config_text(std::string_view toml_text, const std::filesystem::path& toml_file,
                                   PipelineOptions& options);
 
-struct StageReport {
+struct StageSummary {
   std::string name;
   bool skipped = false;
   double seconds = 0;
-  Json counts = Json::object();
+  Json counts = Json::object();  // the stage's summary ToJson (recorded when it last ran)
   size_t failed = 0;  // studies that failed (LLM stages); the stage runs again next time
 };
 
-struct PipelineReport {
-  std::vector<StageReport> stages;
+struct PipelineSummary {
+  std::filesystem::path out_dir;
+  std::vector<StageSummary> stages;
   std::vector<std::string> warnings;  // said once per run, also kept in manifest.json
   double seconds = 0;
   // The one-screen summary: one line per stage (ran/skipped, time, key counts), where the
   // outputs are, and a line per stage whose studies failed.
-  std::string ToString(const std::filesystem::path& out_dir) const;
+  std::string ToString() const;
+  // {out_dir, stages: [{name, skipped, seconds, counts, failed}], warnings, seconds, complete}.
+  Json ToJson() const;
   // Failed studies over all stages; 0 for a complete run.
   size_t failed() const;
 };
-
-// Callback told when a stage starts ("[2/5] standardize") so a caller can show it.
-using StageStarted = void (*)(size_t index, size_t count, std::string_view name);
 
 // Runs the pipeline. An unknown extractor, extractor "llm" without an LLM config, an
 // ap_keep_rate outside [0, 1] (or NaN), per_type 0, or a stage output that is one of the
@@ -107,6 +110,6 @@ using StageStarted = void (*)(size_t index, size_t count, std::string_view name)
 // some studies failed (LLM answers that never came) is recorded as incomplete and run again
 // next time; the others go on with the studies that worked. A stage where every study failed
 // is Unavailable.
-Result<PipelineReport> run_pipeline(const PipelineOptions& options, StageStarted on_stage = nullptr);
+Result<PipelineSummary> RunPipeline(const PipelineOptions& options);
 
 }  // namespace cxrvqa

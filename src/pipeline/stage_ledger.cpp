@@ -22,8 +22,14 @@ constexpr const char* kLedgerName = ".stages.json";
 Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_content) {
   std::vector<std::pair<std::string, fs::path>> files;
   std::error_code ec;
+  std::string prefix = root.string();  // what the paths listed under root start with
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
-    if (it->is_regular_file(ec)) files.emplace_back(it->path().lexically_relative(root).generic_string(), it->path());
+    if (!it->is_regular_file(ec)) continue;
+    const std::string& path = it->path().native();
+    files.emplace_back(path.starts_with(prefix) ? path.substr(prefix.size())
+                                                : it->path().lexically_relative(root).generic_string(),
+                       it->path());
   }
   if (ec) return Status::IoError("cannot list " + root.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
@@ -68,14 +74,14 @@ Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_con
 // An output a stage may legitimately not write (e.g. an empty rejects file) is "absent".
 constexpr const char* kAbsent = "absent";
 
-Result<std::string> hash_output(const fs::path& path) {
+Result<std::string> hash_output(const fs::path& path, FileHashMemo& memo) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::string(kAbsent);
   if (fs::is_directory(path, ec)) {
     CXRVQA_ASSIGN_OR_RETURN(auto tree, fingerprint_directory(path, /*by_content=*/true));
     return tree.sha256;
   }
-  return sha256_file(path);
+  return memo.Sha256(path);
 }
 }  // namespace
 
@@ -89,12 +95,26 @@ Json InputFingerprint::ToJson() const {
   return json;
 }
 
-Result<InputFingerprint> fingerprint_input(const fs::path& path, bool directory_by_content) {
+Result<std::string> FileHashMemo::Sha256(const fs::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return sha256_file(path);  // which names the error
+  std::string identity = std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" +
+                         std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+                         std::to_string(info.st_mtim.tv_nsec);
+  Entry& entry = entries_[path.string()];
+  if (entry.identity != identity || entry.sha256.empty()) {
+    CXRVQA_ASSIGN_OR_RETURN(entry.sha256, sha256_file(path));
+    entry.identity = identity;
+  }
+  return entry.sha256;
+}
+
+Result<InputFingerprint> fingerprint_input(const fs::path& path, bool directory_by_content, FileHashMemo* memo) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return fingerprint_directory(path, directory_by_content);
   auto size = fs::file_size(path, ec);
   if (ec) return Status::NotFound("input " + path.string() + ": " + ec.message());
-  CXRVQA_ASSIGN_OR_RETURN(auto hash, sha256_file(path));
+  CXRVQA_ASSIGN_OR_RETURN(auto hash, memo ? memo->Sha256(path) : sha256_file(path));
   return InputFingerprint{path, false, 1, size, hash};
 }
 
@@ -138,11 +158,11 @@ Status StageLedger::Read(const Json& json) {
   return Status::Ok();
 }
 
-const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) const {
+const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) {
   auto it = records_.find(stage);
   if (it == records_.end() || it->second.fingerprint != fingerprint || !it->second.complete) return nullptr;
   for (const auto& [relative, hash] : it->second.outputs.items()) {
-    auto current = hash_output(out_dir_ / relative);
+    auto current = hash_output(out_dir_ / relative, hashes_);
     if (!current.ok() || *current != hash.get<std::string>()) return nullptr;
   }
   return &it->second;
@@ -152,7 +172,7 @@ Status StageLedger::Complete(const std::string& stage, const std::string& finger
                              const std::vector<std::string>& outputs, Json counts, bool complete) {
   StageRecord record{fingerprint, Json::object(), std::move(counts), complete};
   for (const auto& relative : outputs) {
-    CXRVQA_ASSIGN_OR_RETURN(auto hash, hash_output(out_dir_ / relative));
+    CXRVQA_ASSIGN_OR_RETURN(auto hash, hash_output(out_dir_ / relative, hashes_));
     record.outputs[relative] = hash;
   }
   records_[stage] = std::move(record);

@@ -25,8 +25,25 @@ struct InputFingerprint {
   Json ToJson() const;
 };
 
+// The SHA-256 of files, remembered for one run by path, device, inode, size and modification
+// time, so that each output is hashed once although the ledger, the next stage's fingerprint
+// and the manifest all ask for it; a file replaced or changed since (outputs are written by
+// rename) is hashed again. Not thread-safe.
+class FileHashMemo {
+ public:
+  Result<std::string> Sha256(const std::filesystem::path& path);
+
+ private:
+  struct Entry {
+    std::string identity;  // device, inode, size and modification time
+    std::string sha256;
+  };
+  std::map<std::string, Entry> entries_;
+};
+
+// `memo` (may be null) serves the hash of a file input.
 Result<InputFingerprint> fingerprint_input(const std::filesystem::path& path,
-                                           bool directory_by_content);
+                                           bool directory_by_content, FileHashMemo* memo = nullptr);
 
 // A completed stage as recorded in the ledger.
 struct StageRecord {
@@ -46,17 +63,20 @@ class StageLedger {
 
   // The record of `stage` when it completed, its fingerprint equals `fingerprint` and every
   // output it lists still has the recorded hash; nullptr otherwise.
-  const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint) const;
+  const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint);
   // Records `stage` with `outputs` (paths relative to the out dir) hashed now. `complete` is
   // false when some of its studies failed: the stage is then never up to date.
   Status Complete(const std::string& stage, const std::string& fingerprint,
                   const std::vector<std::string>& outputs, Json counts, bool complete = true);
+  // The hashes of the files the ledger has hashed in this run, for the run's other uses.
+  FileHashMemo& hashes() { return hashes_; }
 
  private:
   Status Read(const Json& json);
 
   std::filesystem::path out_dir_;
   std::map<std::string, StageRecord> records_;
+  FileHashMemo hashes_;
 };
 
 }  // namespace cxrvqa

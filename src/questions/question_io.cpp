@@ -107,13 +107,15 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
   return write_question_lines(path, lines);
 }
 
+std::string question_file_header(QuestionFormat format, const QuestionLayout& layout) {
+  if (format != QuestionFormat::kCsv) return "";
+  std::vector<std::string> columns;
+  for (uint8_t column : layout) columns.emplace_back(kQuestionColumns[column]);
+  return csv_line(columns) + "\n";
+}
+
 Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines) {
-  std::string header;
-  if (lines.format == QuestionFormat::kCsv) {
-    std::vector<std::string> columns;
-    for (uint8_t column : lines.layout) columns.emplace_back(kQuestionColumns[column]);
-    header = csv_line(columns) + "\n";
-  }
+  std::string header = question_file_header(lines.format, lines.layout);
   std::vector<std::string_view> pieces{header};
   pieces.insert(pieces.end(), lines.blocks.begin(), lines.blocks.end());
   return write_file_atomic(path, pieces);

@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <iterator>
+#include <mutex>
 #include <cstdint>
 #include <tuple>
 #include <unordered_map>
 
 #include "common/hash.h"
+#include "common/file_io.h"
+#include "common/ordered_writer.h"
 #include "common/parallel.h"
 #include "common/rng.h"
 #include "common/text.h"
@@ -267,30 +270,40 @@ class LineSink : public CountingSink {
   QuestionLayout layout_;
 };
 
-// Generates the questions of `studies` in blocks of kBlockStudies, in parallel, each block
-// into its own sink made by `make_sink()`; returns the sinks in study order and adds their
-// counts to `summary`.
-template <typename Sink, typename MakeSink>
-std::vector<Sink> generate_in_blocks(const std::vector<QuestionStudy>& studies,
-                                     const QuestionVocabulary& vocabulary,
-                                     const QuestionOptions& options, QuestionSummary* summary,
-                                     MakeSink make_sink) {
-  constexpr size_t kBlockStudies = 1024;
+constexpr size_t kBlockStudies = 1024;
+
+size_t block_count(const std::vector<QuestionStudy>& studies) {
+  return (studies.size() + kBlockStudies - 1) / kBlockStudies;
+}
+
+// Generates the questions of `studies` in blocks of kBlockStudies, in parallel and in block
+// order (parallel_in_order), each block into a fresh sink made by `make_sink()` that is
+// handed to `on_block(index, sink)` on its thread as soon as the block is done. Adds the
+// counts to `summary` and returns the number of questions.
+template <typename Sink, typename MakeSink, typename OnBlock>
+size_t generate_in_blocks(const std::vector<QuestionStudy>& studies, const QuestionVocabulary& vocabulary,
+                          const QuestionOptions& options, QuestionSummary* summary, MakeSink make_sink,
+                          OnBlock on_block) {
   double ap_keep_rate = resolve_ap_keep_rate(studies, options);
-  std::vector<Sink> sinks((studies.size() + kBlockStudies - 1) / kBlockStudies, make_sink());
-  parallel_chunks(sinks.size(), options.threads, [&](size_t first, size_t last) {
-    for (size_t b = first; b < last; ++b) {
-      size_t begin = b * kBlockStudies, end = std::min(studies.size(), begin + kBlockStudies);
-      generate_range_questions(studies, begin, end, vocabulary, options, ap_keep_rate, sinks[b]);
+  std::mutex mutex;
+  size_t per_type[kQuestionTypeCount] = {};
+  parallel_in_order(block_count(studies), options.threads, [&](size_t b) {
+    size_t begin = b * kBlockStudies, end = std::min(studies.size(), begin + kBlockStudies);
+    Sink sink = make_sink();
+    generate_range_questions(studies, begin, end, vocabulary, options, ap_keep_rate, sink);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (size_t t = 0; t < kQuestionTypeCount; ++t) per_type[t] += sink.per_type[t];
     }
-  }, 1);
-  if (summary) {
-    for (const Sink& sink : sinks) {
-      for (size_t t = 0; t < kQuestionTypeCount; ++t) summary->per_type[t] += sink.per_type[t];
-    }
-    summary->ap_keep_rate = ap_keep_rate;
+    on_block(b, sink);
+  });
+  size_t total = 0;
+  for (size_t t = 0; t < kQuestionTypeCount; ++t) {
+    total += per_type[t];
+    if (summary) summary->per_type[t] += per_type[t];
   }
-  return sinks;
+  if (summary) summary->ap_keep_rate = ap_keep_rate;
+  return total;
 }
 
 }  // namespace
@@ -298,14 +311,13 @@ std::vector<Sink> generate_in_blocks(const std::vector<QuestionStudy>& studies,
 std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studies,
                                          const QuestionVocabulary& vocabulary,
                                          const QuestionOptions& options, QuestionSummary* summary) {
-  std::vector<RowSink> sinks = generate_in_blocks<RowSink>(studies, vocabulary, options, summary,
-                                                           [] { return RowSink(); });
-  if (sinks.size() == 1) return std::move(sinks.front().rows);
-  size_t total = 0;
-  for (const RowSink& sink : sinks) total += sink.rows.size();
+  std::vector<std::vector<Question>> blocks(block_count(studies));
+  size_t total = generate_in_blocks<RowSink>(studies, vocabulary, options, summary, [] { return RowSink(); },
+                                             [&](size_t b, RowSink& sink) { blocks[b] = std::move(sink.rows); });
+  if (blocks.size() == 1) return std::move(blocks.front());
   std::vector<Question> all;
   all.reserve(total);
-  for (RowSink& sink : sinks) std::move(sink.rows.begin(), sink.rows.end(), std::back_inserter(all));
+  for (auto& block : blocks) std::move(block.begin(), block.end(), std::back_inserter(all));
   return all;
 }
 
@@ -313,17 +325,30 @@ QuestionLines generate_question_lines(const std::vector<QuestionStudy>& studies,
                                       const QuestionVocabulary& vocabulary,
                                       const QuestionOptions& options, QuestionFormat format,
                                       QuestionSummary* summary) {
-  QuestionLayout layout = question_layout(options.preset);
-  std::vector<LineSink> sinks = generate_in_blocks<LineSink>(studies, vocabulary, options, summary,
-                                                             [format, layout] { return LineSink(format, layout); });
   QuestionLines lines;
   lines.format = format;
-  lines.layout = layout;
-  for (LineSink& sink : sinks) {
-    for (size_t count : sink.per_type) lines.count += count;
-    lines.blocks.push_back(std::move(sink.text));
-  }
+  lines.layout = question_layout(options.preset);
+  lines.blocks.resize(block_count(studies));
+  lines.count = generate_in_blocks<LineSink>(
+      studies, vocabulary, options, summary, [&] { return LineSink(format, lines.layout); },
+      [&](size_t b, LineSink& sink) { lines.blocks[b] = std::move(sink.text); });
   return lines;
+}
+
+Result<size_t> write_generated_questions(const std::filesystem::path& path,
+                                         const std::vector<QuestionStudy>& studies,
+                                         const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                                         QuestionFormat format, QuestionSummary* summary) {
+  QuestionLayout layout = question_layout(options.preset);
+  CXRVQA_ASSIGN_OR_RETURN(auto file, AtomicFileWriter::Open(path));
+  CXRVQA_RETURN_IF_ERROR(file->Write(question_file_header(format, layout)));
+  OrderedBlockWriter blocks(*file);
+  size_t count = generate_in_blocks<LineSink>(
+      studies, vocabulary, options, summary, [&] { return LineSink(format, layout); },
+      [&](size_t b, LineSink& sink) { blocks.Put(b, std::move(sink.text)); });
+  CXRVQA_RETURN_IF_ERROR(blocks.status());
+  if (count > 0) CXRVQA_RETURN_IF_ERROR(file->Commit());
+  return count;
 }
 
 }  // namespace cxrvqa

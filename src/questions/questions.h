@@ -35,6 +35,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/json.h"
+#include "common/jsonl.h"
 #include "common/status.h"
 #include "common/string_map.h"
 #include "corpus/metadata.h"
@@ -121,6 +123,11 @@ struct QuestionVocabulary {
   bool HasLocation(std::string_view word) const { return locations.find(word) != locations.end(); }
 };
 
+enum class QuestionFormat { kCsv, kJsonl };
+Result<QuestionFormat> parse_question_format(std::string_view name);
+
+// What questions are made by, and (for RunQuestions) from what and into which file. The
+// generation functions below read only the fields up to `difference`.
 struct QuestionOptions {
   QuestionPreset preset = QuestionPreset::kCxrvqa;
   uint64_t seed = 0;
@@ -134,6 +141,13 @@ struct QuestionOptions {
   std::optional<double> ap_keep_rate;
   // Generate difference questions (kCxrvqa and kMedicalDiffVqa; kMedicalCxrVqa has none).
   bool difference = true;
+
+  std::filesystem::path keyinfo;                  // KeyInfo: JSONL, or a JSON array
+  std::optional<std::filesystem::path> metadata;  // mimic_all.csv; nullopt: from the records
+  std::filesystem::path libraries;                // directory written by `cxrvqa libraries`
+  std::filesystem::path out;                      // questions.csv or questions.jsonl
+  QuestionFormat format = QuestionFormat::kCsv;
+  size_t min_count = 10;  // names and attribute words seen fewer times are left out
 };
 
 // One study ready for generation: its record and the metadata of the image the questions are
@@ -178,6 +192,20 @@ struct QuestionSummary {
   size_t without_reference = 0;   // medical-diff-vqa: frontal studies skipped, none earlier
   double ap_keep_rate = 1.0;      // the rate used
   size_t per_type[kQuestionTypeCount] = {};
+
+  // Filled by RunQuestions only.
+  QuestionPreset preset = QuestionPreset::kCxrvqa;
+  std::filesystem::path out;
+  size_t questions = 0;                      // written to `out`
+  std::vector<LineError> keyinfo_errors;     // malformed KeyInfo lines (skipped)
+  std::vector<CorpusIssue> metadata_issues;  // malformed metadata rows (skipped)
+
+  // The counts of a RunQuestions run: one line of study counts, then questions per type and
+  // the total with the file written.
+  std::string ToString() const;
+  // {questions, frontal_studies, difference_pairs, without_reference, per_type: {type: n},
+  // bad_keyinfo_lines, bad_metadata_rows}.
+  Json ToJson() const;
 };
 
 // Joins records with the metadata (by study_id; metadata wins, a record absent from it keeps
@@ -210,9 +238,6 @@ std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studi
                                          const QuestionVocabulary& vocabulary,
                                          const QuestionOptions& options, QuestionSummary* summary);
 
-enum class QuestionFormat { kCsv, kJsonl };
-Result<QuestionFormat> parse_question_format(std::string_view name);
-
 // Appends one CSV line or one JSON object line (keys = kQuestionColumns) with the columns in
 // `layout` order, without newline.
 void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
@@ -242,6 +267,18 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
                        const QuestionLayout& layout = question_layout(QuestionPreset::kCxrvqa));
 Status write_question_lines(const std::filesystem::path& path, const QuestionLines& lines);
 
+// The first line of a question file: the CSV header of `layout`, or "" for JSONL.
+std::string question_file_header(QuestionFormat format, const QuestionLayout& layout);
+
+// generate_question_lines and write_question_lines in one, the file written block by block as
+// the blocks are made (so its text is never all in memory): the same bytes. Returns the
+// number of questions; when there are none nothing is written and a file already at `path`
+// is left as it was.
+Result<size_t> write_generated_questions(const std::filesystem::path& path,
+                                         const std::vector<QuestionStudy>& studies,
+                                         const QuestionVocabulary& vocabulary, const QuestionOptions& options,
+                                         QuestionFormat format, QuestionSummary* summary);
+
 // Calls `on_question` for each question of questions.csv or questions.jsonl (by extension:
 // .jsonl/.json -> JSONL), in file order; the views are valid during the call. Columns are
 // found by name in any order; study_id, question_type, question and answer are required, the
@@ -256,28 +293,10 @@ Status for_each_question(const std::filesystem::path& path,
 Result<std::vector<Question>> read_questions(const std::filesystem::path& path,
                                              std::vector<LineError>& errors);
 
-// Everything `cxrvqa questions` does, for the command and the pipeline.
-struct QuestionJob {
-  std::filesystem::path keyinfo;
-  std::optional<std::filesystem::path> metadata;
-  std::filesystem::path libraries;  // directory written by `cxrvqa libraries`
-  std::filesystem::path out;
-  QuestionFormat format = QuestionFormat::kCsv;
-  size_t min_count = 10;
-  QuestionOptions options;
-};
-
-struct QuestionJobResult {
-  QuestionSummary summary;
-  size_t questions = 0;
-  std::vector<LineError> keyinfo_errors;      // malformed KeyInfo lines (skipped)
-  std::vector<CorpusIssue> metadata_issues;   // malformed metadata rows (skipped)
-};
-
-// Reads the KeyInfo (JSONL or a JSON array), the metadata and the libraries, generates by
-// job.options.preset and writes `out` atomically. A run that would write no question is an
-// InvalidArgument error saying why (no records, no frontal study, no pair, nothing frequent
-// enough), and writes nothing.
-Result<QuestionJobResult> run_question_job(const QuestionJob& job);
+// The questions stage, as `cxrvqa questions` and the pipeline run it: reads the KeyInfo (JSONL
+// or a JSON array), the metadata and the libraries, generates by options.preset and writes
+// `out` atomically. A run that would write no question is an InvalidArgument error saying why
+// (no records, no frontal study, no pair, nothing frequent enough), and writes nothing.
+Result<QuestionSummary> RunQuestions(const QuestionOptions& options);
 
 }  // namespace cxrvqa

@@ -108,6 +108,8 @@ struct StandardizeOptions {
   std::optional<std::filesystem::path> rejects;    // default: <out>.rejects.jsonl
   std::optional<std::filesystem::path> libraries;  // frequencies; default: from this input
   unsigned threads = 1;                            // 0 = all cores
+  std::optional<std::filesystem::path> lexicon_dir;  // nullopt: the embedded lexicon
+  std::shared_ptr<const Lexicon> lexicon;            // when set, used instead of loading one
 };
 
 struct StandardizeSummary {
@@ -115,17 +117,26 @@ struct StandardizeSummary {
   size_t written = 0;    // records in the output
   std::map<std::string, size_t> rejected;  // reason -> count
   RepairCounts repairs;
+  std::filesystem::path rejects;  // the rejects file; "" = not named in ToString
   size_t rejected_total() const;
-  // A few lines of plain text (no report text).
+  // A few lines of plain text (no report text), and where the rejected lines are when there
+  // are any and `rejects` is set.
   std::string ToString() const;
+  // {read, written, rejected (the total)}.
+  Json ToJson() const;
 };
 
-// Standardizes a JSONL file. Each line that cannot be repaired (bad JSON, not an object, no
-// study_id, a study_id seen before) is written to the rejects file as
-// {"file","line","reason","text"} and counted; the run goes on. Output order is input order
-// whatever the thread count. Errors only for I/O, an unreadable --libraries directory, or an
-// output (out, rejects) that is the input or the other output. A line nested deeper than
-// kMaxJsonDepth is rejected with that reason.
+// Standardizes a JSONL file with the lexicon of `options` (loaded once per call unless given).
+// Each line that cannot be repaired (bad JSON, not an object, no study_id, a study_id seen
+// before) is written to the rejects file as {"file","line","reason","text"} and counted; the
+// run goes on. Output order is input order whatever the thread count. Errors only for I/O,
+// an unreadable lexicon or --libraries directory, or an output (out, rejects) that is the
+// input or the other output. A line nested deeper than kMaxJsonDepth is rejected with that
+// reason.
+Result<StandardizeSummary> RunStandardize(const StandardizeOptions& options);
+
+// RunStandardize with a Standardizer built by the caller (options.lexicon and lexicon_dir
+// are not read); the summary does not name the rejects file.
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
                                             const StandardizeOptions& options);
 

@@ -1,8 +1,11 @@
 // standardize_file: the file-level run (two passes, threads, rejects, summary).
+#include <algorithm>
 #include <mutex>
 #include <unordered_set>
 
 #include "common/file_io.h"
+#include "common/mapped_file.h"
+#include "common/ordered_writer.h"
 #include "common/parallel.h"
 #include "common/text.h"
 #include "standardize/standardize.h"
@@ -111,7 +114,14 @@ std::string StandardizeSummary::ToString() const {
     }
     out += any ? "\n" : " none\n";
   }
+  if (rejected_total() > 0 && !rejects.empty()) {
+    out += "  rejected lines (file, line, reason) are in " + rejects.string() + "\n";
+  }
   return out;
+}
+
+Json StandardizeSummary::ToJson() const {
+  return Json{{"read", read}, {"written", written}, {"rejected", rejected_total()}};
 }
 
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
@@ -121,8 +131,8 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   std::vector<std::filesystem::path> inputs = {options.in};
   if (options.libraries) inputs.push_back(*options.libraries);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, rejects_path}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto content, read_file(options.in));
-  std::vector<InputLine> lines = split_lines(content);
+  CXRVQA_ASSIGN_OR_RETURN(auto input, MappedFile::Open(options.in));
+  std::vector<InputLine> lines = split_lines(input.text());
   std::vector<LineOutcome> outcomes(lines.size());
   StandardizeSummary summary;
   summary.read = lines.size();
@@ -136,26 +146,38 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   });
   reject_duplicates(outcomes);
   CXRVQA_ASSIGN_OR_RETURN(auto frequencies, frequencies_for(options, outcomes, standardizer.lexicon()));
-  std::vector<std::string> out_lines(lines.size());  // each with its newline
-  summary.repairs += parallel_counted(lines.size(), options.threads, [&](size_t i, RepairCounts& r) {
-    if (!outcomes[i].record) return;
-    standardizer.Refile(*outcomes[i].record, frequencies, r);
-    out_lines[i] = keyinfo_to_json_line(*outcomes[i].record);
-    out_lines[i] += '\n';
-    outcomes[i].record.reset();  // written: its memory can go
-  });
-  std::vector<std::string_view> output;
   std::string rejects;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (!out_lines[i].empty()) {
-      output.push_back(out_lines[i]);
+    if (outcomes[i].record) {
       ++summary.written;
     } else {
       rejects += reject_line(options.in, lines[i], outcomes[i].reject_reason);
       ++summary.rejected[outcomes[i].reject_reason];
     }
   }
-  CXRVQA_RETURN_IF_ERROR(write_file_atomic(options.out, output));
+  // Second pass: re-filed and written block by block, in order, as the blocks are done.
+  CXRVQA_ASSIGN_OR_RETURN(auto out, AtomicFileWriter::Open(options.out));
+  OrderedBlockWriter blocks(*out);
+  std::mutex mutex;
+  constexpr size_t kBlockLines = 1024;
+  parallel_in_order((lines.size() + kBlockLines - 1) / kBlockLines, options.threads, [&](size_t b) {
+    RepairCounts repairs;
+    std::string text;
+    for (size_t i = b * kBlockLines; i < std::min(lines.size(), (b + 1) * kBlockLines); ++i) {
+      if (!outcomes[i].record) continue;
+      standardizer.Refile(*outcomes[i].record, frequencies, repairs);
+      text += keyinfo_to_json_line(*outcomes[i].record);
+      text += '\n';
+      outcomes[i].record.reset();  // written: its memory can go
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      summary.repairs += repairs;
+    }
+    blocks.Put(b, std::move(text));
+  });
+  CXRVQA_RETURN_IF_ERROR(blocks.status());
+  CXRVQA_RETURN_IF_ERROR(out->Commit());
   CXRVQA_RETURN_IF_ERROR(write_file_atomic(rejects_path, rejects));
   return summary;
 }

@@ -58,14 +58,13 @@ std::vector<Json> failures(const TempDir& dir) {
 // Imports batch results `lines` into raw.jsonl (failures beside it) and returns the summary.
 BatchImportSummary import_results(const TempDir& dir, const std::string& lines) {
   write_text(dir / "results.jsonl", lines);
-  BatchImportJob job;
-  job.results = dir / "results.jsonl";
-  job.out = dir / "raw.jsonl";
-  job.failures = dir / "raw.jsonl.failures.jsonl";
-  BatchImportSummary summary;
-  Status status = import_batch(job, &summary);
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  return summary;
+  BatchImportOptions options;
+  options.results = dir / "results.jsonl";
+  options.out = dir / "raw.jsonl";
+  options.failures = dir / "raw.jsonl.failures.jsonl";
+  auto summary = RunBatchImport(options);
+  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+  return summary.ok() ? *summary : BatchImportSummary{};
 }
 
 TEST(LlmBadInput, DeepAnswerFailsTheStudyWithoutCrashingAndIsAskedAgain) {

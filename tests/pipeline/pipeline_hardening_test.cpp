@@ -50,7 +50,7 @@ PipelineOptions llm_options(const fs::path& corpus, const testing::TempDir& dir,
   return options;
 }
 
-size_t skipped_count(const PipelineReport& report) {
+size_t skipped_count(const PipelineSummary& report) {
   size_t skipped = 0;
   for (const auto& stage : report.stages) skipped += stage.skipped;
   return skipped;
@@ -60,14 +60,14 @@ TEST(PipelineFaults, ARunWhereEveryStudyFailedIsAnErrorAndTheNextRunAsksAgain) {
   testing::TempDir dir;
   int port = free_port();
   PipelineOptions options = llm_options(kDemo, dir, port);
-  auto down = run_pipeline(options);
+  auto down = RunPipeline(options);
   ASSERT_FALSE(down.ok()) << "every study failed, yet the run looked complete";
   EXPECT_NE(down.status().message().find("every study failed"), std::string::npos) << down.status().message();
   EXPECT_NE(down.status().message().find("extract_llm"), std::string::npos) << down.status().message();
 
   testing::FakeLlmServer server({"--port", std::to_string(port)});
   ASSERT_EQ(server.port(), port);
-  auto up = run_pipeline(options);
+  auto up = RunPipeline(options);
   ASSERT_TRUE(up.ok()) << up.status().ToString();
   EXPECT_EQ(skipped_count(*up), 0u) << "the failed stage must not count as done";
   EXPECT_GT(server.Requests(), 0u);
@@ -87,16 +87,16 @@ TEST(PipelineFaults, StagesWithFailedStudiesRunAgainUntilTheyComplete) {
   testing::FakeLlmServer server;
   PipelineOptions options = llm_options(dir / "corpus", dir, server.port());
 
-  auto first = run_pipeline(options);
+  auto first = RunPipeline(options);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->stages[0].counts["failed"], 1);
   Json manifest = Json::parse(testing::read_text(options.out_dir / "manifest.json"));
   EXPECT_EQ(manifest["complete"], false);
-  EXPECT_NE(first->ToString(options.out_dir).find("incomplete: 1 studies failed in extract_llm"), std::string::npos)
-      << first->ToString(options.out_dir);
+  EXPECT_NE(first->ToString().find("incomplete: 1 studies failed in extract_llm"), std::string::npos)
+      << first->ToString();
 
   uint64_t requests = server.Requests();
-  auto second = run_pipeline(options);
+  auto second = RunPipeline(options);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_FALSE(second->stages[0].skipped) << "a stage with failed studies was taken as done";
   EXPECT_EQ(server.Requests(), requests + 1) << "only the failed study is asked again";
@@ -109,23 +109,23 @@ TEST(PipelineFaults, ASecondRunOnTheSameFolderIsRefusedWhileTheFirstHoldsIt) {
   fs::create_directories(options.out_dir);
   auto held = FileLock::TryLock(options.out_dir / ".pipeline.lock");  // as a running pipeline holds it
   ASSERT_TRUE(held.ok());
-  auto refused = run_pipeline(options);
+  auto refused = RunPipeline(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.status().message().find("another cxrvqa pipeline"), std::string::npos) << refused.status().message();
   EXPECT_FALSE(fs::exists(options.out_dir / "keyinfo_raw.jsonl"));
   held->reset();
-  EXPECT_TRUE(run_pipeline(options).ok());
+  EXPECT_TRUE(RunPipeline(options).ok());
 }
 
 TEST(PipelineFaults, ACorruptStageLedgerIsIgnored) {
   testing::TempDir dir;
   PipelineOptions options = demo_options(kDemo, dir / "out");
-  ASSERT_TRUE(run_pipeline(options).ok());
+  ASSERT_TRUE(RunPipeline(options).ok());
   for (const char* ledger : {R"({"extract": {"fingerprint": 5}})", R"({"extract": {"fingerprint": "x", "outputs": {"a": 1}}})",
                              R"({"extract": {"fingerprint": "x", "complete": "yes"}})", "[1, 2]", "{not json"}) {
     testing::write_text(options.out_dir / ".stages.json", ledger);
-    auto report = run_pipeline(options);
+    auto report = RunPipeline(options);
     ASSERT_TRUE(report.ok()) << ledger << ": " << report.status().ToString();
     EXPECT_EQ(skipped_count(*report), 0u) << ledger;
   }
@@ -136,13 +136,13 @@ TEST(PipelineFaults, AbsurdQuestionOptionsAreRefused) {
   PipelineOptions options = demo_options(kDemo, dir / "out");
   for (double rate : {std::nan(""), 7.5, -0.5}) {
     options.ap_keep_rate = rate;
-    auto refused = run_pipeline(options);
+    auto refused = RunPipeline(options);
     ASSERT_FALSE(refused.ok()) << rate;
     EXPECT_NE(refused.status().message().find("ap_keep_rate"), std::string::npos);
   }
   options.ap_keep_rate.reset();
   options.per_type = 0;
-  auto zero = run_pipeline(options);
+  auto zero = RunPipeline(options);
   ASSERT_FALSE(zero.ok()) << "per_type 0 gives no question at all";
   EXPECT_NE(zero.status().message().find("per_type"), std::string::npos);
 
@@ -161,7 +161,7 @@ TEST(PipelineFaults, AnOutputThatIsAnInputIsRefused) {
   PipelineOptions options = demo_options(dir / "out" / "keyinfo_raw.jsonl", dir / "out");
   options.corpus = CorpusKind::kJsonl;
   options.metadata.reset();
-  auto refused = run_pipeline(options);
+  auto refused = RunPipeline(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("same file as the input"), std::string::npos) << refused.status().message();
   EXPECT_NE(testing::read_text(dir / "out" / "keyinfo_raw.jsonl").find("Clear."), std::string::npos);

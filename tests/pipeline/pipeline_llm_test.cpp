@@ -42,13 +42,13 @@ PipelineOptions llm_options(const testing::TempDir& dir, const fs::path& llm_con
   return options;
 }
 
-std::vector<std::string> stage_names(const PipelineReport& report) {
+std::vector<std::string> stage_names(const PipelineSummary& report) {
   std::vector<std::string> names;
   for (const auto& stage : report.stages) names.push_back(stage.name);
   return names;
 }
 
-size_t count_skipped(const PipelineReport& report) {
+size_t count_skipped(const PipelineSummary& report) {
   size_t skipped = 0;
   for (const auto& stage : report.stages) skipped += stage.skipped ? 1 : 0;
   return skipped;
@@ -73,7 +73,7 @@ TEST(PipelineLlm, RunsEveryStageAndFollowsUpOnlyDisagreeingStudies) {
   testing::TempDir dir;
   PipelineOptions options = llm_options(dir, write_llm_config(dir, server));
 
-  auto report = run_pipeline(options);
+  auto report = RunPipeline(options);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(stage_names(*report), kLlmStages);
   EXPECT_EQ(count_skipped(*report), 0u);
@@ -102,14 +102,14 @@ TEST(PipelineLlm, RunsEveryStageAndFollowsUpOnlyDisagreeingStudies) {
 
   // A second run skips every stage and asks nothing.
   const uint64_t requests = server.Requests();
-  auto again = run_pipeline(options);
+  auto again = RunPipeline(options);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(count_skipped(*again), kLlmStages.size());
   EXPECT_EQ(server.Requests(), requests);
 
   // Forced, every stage runs again and every answer comes from the cache.
   options.force = true;
-  auto forced = run_pipeline(options);
+  auto forced = RunPipeline(options);
   ASSERT_TRUE(forced.ok()) << forced.status().ToString();
   EXPECT_EQ(count_skipped(*forced), 0u);
   EXPECT_EQ(server.Requests(), requests);
@@ -121,7 +121,7 @@ TEST(PipelineLlm, RulesStagesAreUnchangedByTheLlmOptions) {
   PipelineOptions options = llm_options(dir, dir / "absent.toml");
   options.extractor = "rules";
   options.min_count = 2;
-  auto report = run_pipeline(options);
+  auto report = RunPipeline(options);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(stage_names(*report),
             (std::vector<std::string>{"extract", "standardize", "libraries", "questions", "stats", "report"}));
@@ -131,12 +131,12 @@ TEST(PipelineLlm, RefusesAnUnknownExtractorOrAMissingConfig) {
   testing::TempDir dir;
   PipelineOptions options = llm_options(dir, dir / "llm.toml");
   options.llm_config.reset();
-  auto missing = run_pipeline(options);
+  auto missing = RunPipeline(options);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("LLM config"), std::string::npos);
   EXPECT_FALSE(fs::exists(options.out_dir));
   options.extractor = "regex";
-  auto unknown = run_pipeline(options);
+  auto unknown = RunPipeline(options);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("regex"), std::string::npos);
 }

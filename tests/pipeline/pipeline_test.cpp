@@ -19,7 +19,7 @@ fs::path copy_demo(const testing::TempDir& dir) {
   return dir / "corpus";
 }
 
-std::vector<bool> skipped(const PipelineReport& report) {
+std::vector<bool> skipped(const PipelineSummary& report) {
   std::vector<bool> flags;
   for (const auto& stage : report.stages) flags.push_back(stage.skipped);
   return flags;
@@ -27,7 +27,7 @@ std::vector<bool> skipped(const PipelineReport& report) {
 
 TEST(Pipeline, RunsEveryStageAndWritesAManifest) {
   testing::TempDir dir;
-  auto report = run_pipeline(demo_options(copy_demo(dir), dir / "out"));
+  auto report = RunPipeline(demo_options(copy_demo(dir), dir / "out"));
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->stages.size(), 6u);
   for (const char* file : {"keyinfo_raw.jsonl", "keyinfo.jsonl", "libraries/entity_dict.json",
@@ -52,23 +52,23 @@ TEST(Pipeline, SkipsStagesWhoseInputsDidNotChange) {
   testing::TempDir dir;
   fs::path corpus = copy_demo(dir);
   PipelineOptions options = demo_options(corpus, dir / "out");
-  ASSERT_TRUE(run_pipeline(options).ok());
+  ASSERT_TRUE(RunPipeline(options).ok());
   std::string questions = testing::read_text(dir / "out" / "questions.csv");
 
-  auto again = run_pipeline(options);
+  auto again = RunPipeline(options);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(skipped(*again), std::vector<bool>(6, true));
   EXPECT_EQ(testing::read_text(dir / "out" / "questions.csv"), questions);
 
   // A new seed re-runs questions, stats and the report only.
   options.seed = 4;
-  auto reseeded = run_pipeline(options);
+  auto reseeded = RunPipeline(options);
   ASSERT_TRUE(reseeded.ok());
   EXPECT_EQ(skipped(*reseeded), (std::vector<bool>{true, true, true, false, false, false}));
 
   // A deleted output re-runs the stage that writes it (and what reads it, if it changed).
   fs::remove(dir / "out" / "keyinfo.jsonl");
-  auto repaired = run_pipeline(options);
+  auto repaired = RunPipeline(options);
   ASSERT_TRUE(repaired.ok());
   EXPECT_FALSE(repaired->stages[1].skipped);
   EXPECT_TRUE(repaired->stages[0].skipped);
@@ -78,14 +78,14 @@ TEST(Pipeline, ChangedReportReRunsExtraction) {
   testing::TempDir dir;
   fs::path corpus = copy_demo(dir);
   PipelineOptions options = demo_options(corpus, dir / "out");
-  ASSERT_TRUE(run_pipeline(options).ok());
+  ASSERT_TRUE(RunPipeline(options).ok());
   fs::path some_report;
   for (const auto& entry : fs::recursive_directory_iterator(corpus / "files")) {
     if (entry.path().extension() == ".txt") some_report = entry.path();
   }
   ASSERT_FALSE(some_report.empty());
   testing::write_text(some_report, "FINDINGS: Large right pleural effusion.\nIMPRESSION: Effusion.\n");
-  auto again = run_pipeline(options);
+  auto again = RunPipeline(options);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->stages[0].skipped);
 }
@@ -128,16 +128,16 @@ TEST(PipelineConfig, ReadsThePresetAndTheProjections) {
 TEST(Pipeline, PresetRunsOnTheDemoCorpusAndReRunsOnlyQuestions) {
   testing::TempDir dir;
   PipelineOptions options = demo_options(copy_demo(dir), dir / "out");
-  ASSERT_TRUE(run_pipeline(options).ok());
+  ASSERT_TRUE(RunPipeline(options).ok());
   options.preset = QuestionPreset::kMedicalCxrVqa;
   options.min_count = 1;
-  auto cxr = run_pipeline(options);
+  auto cxr = RunPipeline(options);
   ASSERT_TRUE(cxr.ok()) << cxr.status().ToString();
   EXPECT_EQ(skipped(*cxr), (std::vector<bool>{true, true, true, false, false, false}));
   EXPECT_GT(cxr->stages[3].counts["questions"].get<size_t>(), 10u);
   EXPECT_EQ(cxr->stages[3].counts["per_type"]["difference"], 0);
   options.preset = QuestionPreset::kMedicalDiffVqa;
-  auto diff = run_pipeline(options);
+  auto diff = RunPipeline(options);
   ASSERT_TRUE(diff.ok()) << diff.status().ToString();
   EXPECT_GT(diff->stages[3].counts["per_type"]["difference"].get<size_t>(), 0u);
   std::string text = testing::read_text(dir / "out" / "questions.csv");

@@ -314,7 +314,7 @@ TEST(Questions, FormattedLinesMatchRowsForAnyThreadCount) {
   }
 }
 
-class QuestionJobTest : public ::testing::Test {
+class RunQuestionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::vector<StudyRecord> metadata;
@@ -329,50 +329,50 @@ class QuestionJobTest : public ::testing::Test {
     ASSERT_TRUE(write_libraries(compute_libraries(records_, nullptr), dir_ / "libs").ok());
   }
 
-  QuestionJob job(const std::string& out, unsigned threads) {
-    QuestionJob job;
-    job.keyinfo = dir_ / "std.jsonl";
-    job.metadata = dir_ / "mimic_all.csv";
-    job.libraries = dir_ / "libs";
-    job.out = dir_ / out;
-    job.min_count = 3;
-    job.options.seed = 42;
-    job.options.threads = threads;
-    return job;
+  QuestionOptions options(const std::string& out, unsigned threads) {
+    QuestionOptions options;
+    options.keyinfo = dir_ / "std.jsonl";
+    options.metadata = dir_ / "mimic_all.csv";
+    options.libraries = dir_ / "libs";
+    options.out = dir_ / out;
+    options.min_count = 3;
+    options.seed = 42;
+    options.threads = threads;
+    return options;
   }
 
   testing::TempDir dir_;
   std::vector<KeyInfo> records_;
 };
 
-TEST_F(QuestionJobTest, SameSeedDifferentThreadsGiveIdenticalFiles) {
-  auto one = run_question_job(job("one.csv", 1));
-  auto four = run_question_job(job("four.csv", 4));
+TEST_F(RunQuestionsTest, SameSeedDifferentThreadsGiveIdenticalFiles) {
+  auto one = RunQuestions(options("one.csv", 1));
+  auto four = RunQuestions(options("four.csv", 4));
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   ASSERT_TRUE(four.ok());
   std::string a = testing::read_text(dir_ / "one.csv"), b = testing::read_text(dir_ / "four.csv");
   EXPECT_GT(one->questions, 500u);
   EXPECT_EQ(a, b);
-  QuestionJob other = job("other.csv", 1);
-  other.options.seed = 43;
-  ASSERT_TRUE(run_question_job(other).ok());
+  QuestionOptions other = options("other.csv", 1);
+  other.seed = 43;
+  ASSERT_TRUE(RunQuestions(other).ok());
   EXPECT_NE(testing::read_text(dir_ / "other.csv"), a);
 }
 
-TEST_F(QuestionJobTest, MalformedLineIsReportedAndTheRunGoesOn) {
-  auto result = run_question_job(job("q.csv", 2));
+TEST_F(RunQuestionsTest, MalformedLineIsReportedAndTheRunGoesOn) {
+  auto result = RunQuestions(options("q.csv", 2));
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->keyinfo_errors.size(), 1u);
   EXPECT_EQ(result->keyinfo_errors[0].line, 9u);
   EXPECT_NE(result->keyinfo_errors[0].ToString().find("std.jsonl:9"), std::string::npos);
-  EXPECT_EQ(result->summary.records, records_.size());
+  EXPECT_EQ(result->records, records_.size());
 }
 
-TEST_F(QuestionJobTest, CsvAndJsonlReadBack) {
+TEST_F(RunQuestionsTest, CsvAndJsonlReadBack) {
   for (const char* name : {"q.csv", "q.jsonl"}) {
-    QuestionJob j = job(name, 2);
+    QuestionOptions j = options(name, 2);
     j.format = std::string(name).ends_with(".jsonl") ? QuestionFormat::kJsonl : QuestionFormat::kCsv;
-    auto result = run_question_job(j);
+    auto result = RunQuestions(j);
     ASSERT_TRUE(result.ok());
     std::vector<LineError> errors;
     auto back = read_questions(dir_ / name, errors);

@@ -1,4 +1,4 @@
-// The follow-up step as one file-level job (used by `cxrvqa followup` and the pipeline): reads
+// The follow-up stage as one file-level run (used by `cxrvqa followup` and the pipeline): reads
 // the LLM's and the reference KeyInfo files, reads the report texts of the studies that
 // disagree, asks the LLM again through a ChatRunner built from an LLM config, standardizes its
 // answers and writes the updated KeyInfo set atomically.
@@ -20,7 +20,7 @@
 
 namespace cxrvqa {
 
-struct FollowupJob {
+struct FollowupOptions {
   CorpusSource corpus;                                 // where the report texts come from
   std::filesystem::path llm_keyinfo;                   // KeyInfo JSONL of the LLM extractor
   std::filesystem::path reference;                     // KeyInfo JSONL of the rules extractor
@@ -35,16 +35,6 @@ struct FollowupJob {
   std::function<void(const std::vector<std::string>& hosts)> on_hosts;
 };
 
-struct FollowupJobSummary {
-  FollowupSummary followup;
-  size_t first_round_disagreeing = 0;  // studies disagreeing before the first round
-  size_t skipped_llm_lines = 0;        // unusable LLM KeyInfo lines (not in the output)
-  size_t skipped_reference_lines = 0;  // unusable reference KeyInfo lines
-  size_t corpus_issues = 0;            // problems met while reading report texts
-  size_t written = 0;                  // records in `out`
-  size_t requests() const;             // chat jobs over all rounds (cache hits included)
-};
-
 // Reads a KeyInfo JSONL file; unusable lines are counted in `skipped_lines` and the first few
 // logged as warnings (file and line).
 Result<std::vector<KeyInfo>> read_keyinfo_warned(const std::filesystem::path& path,
@@ -52,9 +42,9 @@ Result<std::vector<KeyInfo>> read_keyinfo_warned(const std::filesystem::path& pa
 // Logs the first few corpus issues as warnings, then their count.
 void warn_corpus_issues(const std::vector<CorpusIssue>& issues);
 
-// Runs the job. Unusable input lines and corpus issues are counted and the first few logged as
+// Runs the follow-up. Unusable input lines and corpus issues are counted and the first few logged as
 // warnings (file and line, no report text). When the runner stops on a fatal server answer the
 // records completed so far are still written and the error says so.
-Result<FollowupJobSummary> run_followup_job(const FollowupJob& job);
+Result<FollowupSummary> RunFollowup(const FollowupOptions& options);
 
 }  // namespace cxrvqa
