@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -17,22 +18,56 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kLedgerName = ".stages.json";
 
+using FileList = std::vector<std::pair<std::string, fs::path>>;  // (name relative to the root, path)
+
+// `path` relative to `root`, whose paths start with `prefix` (root and a slash).
+std::string relative_name(const fs::path& path, const fs::path& root, const std::string& prefix) {
+  const std::string& text = path.native();
+  return text.starts_with(prefix) ? text.substr(prefix.size()) : path.lexically_relative(root).generic_string();
+}
+
+// Appends the regular files below `dir` (symbolic links to directories not followed, as
+// recursive_directory_iterator does) to `files`; the listing error, if any.
+std::error_code list_files_below(const fs::path& dir, const fs::path& root, const std::string& prefix,
+                                 FileList& files) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.emplace_back(relative_name(it->path(), root, prefix), it->path());
+  }
+  return ec;
+}
+
+// The regular files below `root`, sorted by relative name. The top-level directories are
+// listed in parallel (a report tree's files/pXX folders hold 200k files between them).
+Result<FileList> list_files(const fs::path& root) {
+  std::string prefix = root.string();
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+  FileList files;
+  std::vector<fs::path> folders;
+  std::error_code ec;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      folders.push_back(it->path());
+    } else if (it->is_regular_file(ec)) {
+      files.emplace_back(relative_name(it->path(), root, prefix), it->path());
+    }
+  }
+  if (ec) return Status::IoError("cannot list " + root.string() + ": " + ec.message());
+  std::vector<FileList> below(folders.size());
+  std::vector<std::error_code> errors(folders.size());
+  parallel_in_order(folders.size(), 0, [&](size_t i) { errors[i] = list_files_below(folders[i], root, prefix, below[i]); });
+  for (size_t i = 0; i < folders.size(); ++i) {
+    if (errors[i]) return Status::IoError("cannot list " + folders[i].string() + ": " + errors[i].message());
+    std::move(below[i].begin(), below[i].end(), std::back_inserter(files));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 // `by_content`: hash each file's bytes (small directories the pipeline writes itself);
 // otherwise its size and modification time (report trees of 200k files).
 Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_content) {
-  std::vector<std::pair<std::string, fs::path>> files;
-  std::error_code ec;
-  std::string prefix = root.string();  // what the paths listed under root start with
-  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    const std::string& path = it->path().native();
-    files.emplace_back(path.starts_with(prefix) ? path.substr(prefix.size())
-                                                : it->path().lexically_relative(root).generic_string(),
-                       it->path());
-  }
-  if (ec) return Status::IoError("cannot list " + root.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  CXRVQA_ASSIGN_OR_RETURN(FileList files, list_files(root));
   InputFingerprint fingerprint{root, true, files.size(), 0, ""};
   // One line per file, "relative\tsize\tidentity", computed on all cores (a stat or a hash each).
   std::vector<std::string> lines(files.size());

@@ -39,5 +39,24 @@ TEST(FileHashMemo, HashesOnceAndAgainWhenTheFileIsReplacedOrChanged) {
   EXPECT_NE(missing.status().message().find("questions.csv"), std::string::npos);
 }
 
+TEST(FingerprintInput, ATreeCountsEveryFileBelowItOnceAndNotTheFoldersLinkedIn) {
+  testing::TempDir dir;
+  auto root = dir / "files";
+  testing::write_text(root / "top.txt", "a");
+  testing::write_text(root / "p10" / "p10000001" / "s50000001.txt", "FINDINGS: clear.");
+  testing::write_text(root / "p11" / "p11000002" / "s50000002.txt", "IMPRESSION: effusion.");
+  std::filesystem::create_directory_symlink(root / "p10", root / "linked");
+  auto tree = fingerprint_input(root, /*directory_by_content=*/true);
+  ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+  EXPECT_TRUE(tree->directory);
+  EXPECT_EQ(tree->files, 3u);
+  EXPECT_EQ(tree->bytes, 1u + 16u + 21u);
+
+  // The same tree gives the same fingerprint; a changed report below it another one.
+  EXPECT_EQ(fingerprint_input(root, true)->sha256, tree->sha256);
+  testing::write_text(root / "p11" / "p11000002" / "s50000002.txt", "IMPRESSION: edema.....");
+  EXPECT_NE(fingerprint_input(root, true)->sha256, tree->sha256);
+}
+
 }  // namespace
 }  // namespace cxrvqa
