@@ -291,11 +291,10 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
 Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
-    std::vector<LineError> errors;
-    CXRVQA_ASSIGN_OR_RETURN(auto stats, read_question_stats(run.out(questions_file(o)), errors));
-    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
-    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
-    return StageResult{question_stats_counts(stats)};
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunStats({run.out(questions_file(o))}));
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), summary.ToString()));
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), summary.ToJson().dump(2) + "\n"));
+    return StageResult{question_stats_counts(summary.stats)};
   };
   return stage;
 }
