@@ -2,49 +2,37 @@
 // answer vocabulary), e.g. a generated set against the released Medical-CXR-VQA file.
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "command.h"
 #include "options.h"
 #include "stats/compare.h"
+#include "summary_output.h"
 
 namespace cxrvqa::app {
 
 namespace {
 
-struct CompareOptions {
+struct CompareCliOptions {
   std::string questions, reference;
   bool json = false;
 };
 
-Result<QuestionSetProfile> read_profile(const std::string& path) {
-  std::vector<LineError> errors;
-  auto profile = profile_question_file(path, errors);
-  warn_first_problems("malformed lines", errors);
-  if (!errors.empty()) spdlog::warn("{}: {} malformed lines skipped", path, errors.size());
-  return profile;
+// Warns about the malformed rows of one file as soon as it has been read.
+void warn_malformed(const std::filesystem::path& path, const std::vector<LineError>& malformed) {
+  warn_first_problems("malformed lines", malformed);
+  if (!malformed.empty()) spdlog::warn("{}: {} malformed lines skipped", path.string(), malformed.size());
 }
 
-int run_compare(const CompareOptions& options) {
-  auto questions = read_profile(options.questions);
-  if (!questions.ok()) return fail(questions.status().ToString());
-  auto reference = read_profile(options.reference);
-  if (!reference.ok()) return fail(reference.status().ToString());
-  QuestionComparison comparison = compare_question_sets(*questions, *reference);
-  if (options.json) {
-    std::printf("%s\n", comparison.ToJson().dump(2).c_str());
-  } else {
-    std::fputs(comparison.ToString().c_str(), stdout);
-  }
-  return kExitOk;
+int run_compare(const CompareCliOptions& cli) {
+  return print_result(RunCompare({cli.questions, cli.reference, warn_malformed}), cli.json);
 }
 
 }  // namespace
 
 Command add_compare_command(CLI::App& parent) {
-  auto options = std::make_shared<CompareOptions>();
+  auto options = std::make_shared<CompareCliOptions>();
   Command command;
   command.app = parent.add_subcommand(
       "compare", "Compare two question sets: type shares, yes/no shares, templates, answer vocabulary");

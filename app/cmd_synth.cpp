@@ -1,18 +1,17 @@
 // cxrvqa synth: a synthetic MIMIC-CXR-like corpus (report tree + mimic_all.csv).
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "command.h"
 #include "options.h"
-#include "common/progress.h"
+#include "summary_output.h"
 #include "synth/synth.h"
 
 namespace cxrvqa::app {
 
 namespace {
 
-struct SynthCommandOptions {
+struct SynthCliOptions {
   size_t studies = 1000;
   std::string out;
   uint64_t seed = 0;
@@ -20,24 +19,20 @@ struct SynthCommandOptions {
   std::string templates;
 };
 
-int run_synth(const SynthCommandOptions& options) {
-  SynthOptions synth;
-  synth.studies = options.studies;
-  synth.seed = options.seed;
-  synth.threads = options.threads;
-  if (!options.templates.empty()) synth.templates = options.templates;
-  Progress timer("synth", 0, false);
-  auto summary = write_synthetic_corpus(options.out, synth);
-  if (!summary.ok()) return fail(summary.status().ToString());
-  std::printf("synth: %zu studies, %zu subjects, %zu frontal -> %s (%.1f s)\n", summary->studies,
-              summary->subjects, summary->frontal, options.out.c_str(), timer.elapsed_seconds());
-  return kExitOk;
+int run_synth(const SynthCliOptions& cli) {
+  SynthOptions options;
+  options.studies = cli.studies;
+  options.seed = cli.seed;
+  options.threads = cli.threads;
+  options.templates = optional_path(cli.templates);
+  options.out = cli.out;
+  return print_result(RunSynth(options), false);
 }
 
 }  // namespace
 
 Command add_synth_command(CLI::App& parent) {
-  auto options = std::make_shared<SynthCommandOptions>();
+  auto options = std::make_shared<SynthCliOptions>();
   Command command;
   command.app = parent.add_subcommand("synth", "Write a synthetic MIMIC-CXR-like corpus for tests and benchmarks");
   command.app->add_option("--studies", options->studies, "Number of studies")->check(CLI::PositiveNumber);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <memory>
@@ -82,7 +83,7 @@ struct PrepareMetadataInputs {
   std::optional<std::filesystem::path> chexpert;  // mimic-cxr-2.0.0-chexpert.csv[.gz]
 };
 
-struct PrepareMetadataSummary {
+struct MimicTablesSummary {
   size_t image_rows = 0;        // usable rows of the metadata table
   size_t studies = 0;           // rows written
   size_t subjects = 0;
@@ -100,7 +101,7 @@ struct PrepareMetadataSummary {
 // rows are recorded in the summary and skipped. Fails when a table cannot be opened or lacks
 // a required column.
 Result<std::vector<StudyRecord>> build_mimic_all(const PrepareMetadataInputs& inputs,
-                                                 PrepareMetadataSummary* summary);
+                                                 MimicTablesSummary* summary);
 
 // One study of R2Gen's annotation.json.
 struct R2GenStudy {
@@ -161,5 +162,35 @@ struct CorpusMetadataSummary {
 // kDrawnTrainShare / kDrawnValidateShare / the rest as test.
 Result<std::vector<StudyRecord>> build_corpus_metadata(const CorpusMetadataInputs& inputs,
                                                        CorpusMetadataSummary* summary);
+
+// What `cxrvqa prepare-metadata` and the pipeline's metadata stage build.
+struct PrepareMetadataSummary {
+  std::filesystem::path out;  // the mimic_all.csv written
+  // The counts of whichever table was built (mimic: the MIMIC-CXR-JPG tables; else the
+  // corpus); neither is set when building failed.
+  std::optional<MimicTablesSummary> mimic;
+  std::optional<CorpusMetadataSummary> corpus;
+
+  // "OUT: " and the counts, then the first row issues; "" when nothing was built.
+  std::string ToString() const;
+  // The counts (the corpus summary's ToJson, with "warning" when studies were read as
+  // frontal without image information); null when nothing was built.
+  Json ToJson() const;
+};
+
+struct PrepareMetadataOptions {
+  std::string corpus = "mimic";  // a corpus kind name (parse_corpus_kind), quoted in errors as given
+  PrepareMetadataInputs mimic;   // mimic: the tables (metadata and split required)
+  // Other corpora: reports (required), projections and seed; its `corpus` is set from `corpus`.
+  CorpusMetadataInputs other;
+  std::filesystem::path out;     // mimic_all.csv to write
+  // Given the summary when the run fails after building (writing failed), may be empty.
+  std::function<void(const PrepareMetadataSummary&)> on_error;
+};
+
+// Builds the table (build_mimic_all or build_corpus_metadata) and writes it to `out`
+// (write_mimic_all). Fails on an unknown corpus kind, an output that is one of the inputs,
+// missing required inputs, or what building and writing fail on.
+Result<PrepareMetadataSummary> RunPrepareMetadata(const PrepareMetadataOptions& options);
 
 }  // namespace cxrvqa

@@ -7,7 +7,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fmt/format.h>
+
 #include "common/csv.h"
+#include "common/file_io.h"
 #include "common/text.h"
 #include "corpus/metadata.h"
 
@@ -56,7 +59,7 @@ std::string get_or_empty(const CsvRow& row, const std::optional<size_t>& column)
 
 // Reads the image table into one draft per study, in first-seen order.
 Status read_images(const std::filesystem::path& path, std::vector<StudyDraft>& drafts,
-                   PrepareMetadataSummary& summary) {
+                   MimicTablesSummary& summary) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
   CsvReader& reader = *csv;
   CXRVQA_ASSIGN_OR_RETURN(auto required, reader.require_columns({"dicom_id", "subject_id", "study_id", "StudyDate"}));
@@ -110,7 +113,7 @@ Status read_images(const std::filesystem::path& path, std::vector<StudyDraft>& d
 
 // study_id -> split from the split table.
 Result<std::unordered_map<std::string, std::string>> read_splits(
-    const std::filesystem::path& path, PrepareMetadataSummary& summary) {
+    const std::filesystem::path& path, MimicTablesSummary& summary) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
   CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id", "split"}));
   std::unordered_map<std::string, std::string> splits;
@@ -135,7 +138,7 @@ Result<std::unordered_map<std::string, std::string>> read_splits(
 
 // The study ids listed in the CheXpert table.
 Result<std::unordered_set<std::string>> read_chexpert_studies(const std::filesystem::path& path,
-                                                               PrepareMetadataSummary& summary) {
+                                                               MimicTablesSummary& summary) {
   CXRVQA_ASSIGN_OR_RETURN(auto csv, CsvReader::Open(path));
   CXRVQA_ASSIGN_OR_RETURN(auto columns, csv->require_columns({"study_id"}));
   std::unordered_set<std::string> studies;
@@ -175,10 +178,10 @@ void assign_study_order(std::vector<StudyDraft>& drafts) {
 }  // namespace
 
 Result<std::vector<StudyRecord>> build_mimic_all(const PrepareMetadataInputs& inputs,
-                                                 PrepareMetadataSummary* summary) {
-  PrepareMetadataSummary local;
-  PrepareMetadataSummary& s = summary ? *summary : local;
-  s = PrepareMetadataSummary{};
+                                                 MimicTablesSummary* summary) {
+  MimicTablesSummary local;
+  MimicTablesSummary& s = summary ? *summary : local;
+  s = MimicTablesSummary{};
   std::vector<StudyDraft> drafts;
   CXRVQA_RETURN_IF_ERROR(read_images(inputs.metadata, drafts, s));
   CXRVQA_ASSIGN_OR_RETURN(auto splits, read_splits(inputs.split, s));
@@ -202,6 +205,81 @@ Result<std::vector<StudyRecord>> build_mimic_all(const PrepareMetadataInputs& in
   }
   s.studies = records.size();
   return records;
+}
+
+namespace {
+
+// How many row issues PrepareMetadataSummary::ToString lists.
+constexpr size_t kIssuesShown = 10;
+
+std::string format_issues(const std::vector<CorpusIssue>& issues) {
+  if (issues.empty()) return {};
+  std::string text = fmt::format("{} row issue(s); first ones:\n", issues.size());
+  for (size_t i = 0; i < issues.size() && i < kIssuesShown; ++i) text += "  " + issues[i].ToString() + "\n";
+  return text;
+}
+
+Status prepare_metadata(const PrepareMetadataOptions& options, PrepareMetadataSummary& summary) {
+  CXRVQA_ASSIGN_OR_RETURN(auto kind, parse_corpus_kind(options.corpus));
+  std::vector<std::filesystem::path> inputs = {options.mimic.metadata, options.mimic.split,
+                                                options.other.reports,
+                                                options.other.projections.value_or(std::filesystem::path())};
+  if (options.mimic.chexpert) inputs.push_back(*options.mimic.chexpert);
+  std::erase_if(inputs, [](const std::filesystem::path& path) { return path.empty(); });
+  CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out}, inputs));
+  summary.out = options.out;
+  std::vector<StudyRecord> records;
+  if (kind == CorpusKind::kMimic) {
+    if (options.mimic.metadata.empty() || options.mimic.split.empty()) {
+      return Status::InvalidArgument("--corpus mimic needs --metadata and --split (MIMIC-CXR-JPG tables)");
+    }
+    MimicTablesSummary tables;
+    CXRVQA_ASSIGN_OR_RETURN(records, build_mimic_all(options.mimic, &tables));
+    summary.mimic = std::move(tables);
+  } else {
+    if (options.other.reports.empty()) return Status::InvalidArgument("--corpus " + options.corpus + " needs --reports");
+    CorpusMetadataInputs inputs_of_corpus = options.other;
+    inputs_of_corpus.corpus = kind;
+    CorpusMetadataSummary counts;
+    CXRVQA_ASSIGN_OR_RETURN(records, build_corpus_metadata(inputs_of_corpus, &counts));
+    summary.corpus = std::move(counts);
+  }
+  return write_mimic_all(options.out, records);
+}
+
+}  // namespace
+
+std::string PrepareMetadataSummary::ToString() const {
+  if (mimic) {
+    const MimicTablesSummary& s = *mimic;
+    return fmt::format(
+               "{}: {} studies of {} subjects from {} image rows; {} with a frontal image, {} without "
+               "a split{}\n",
+               out.string(), s.studies, s.subjects, s.image_rows, s.frontal_studies, s.without_split,
+               s.chexpert_missing > 0 ? fmt::format(", {} not in the CheXpert table", s.chexpert_missing)
+                                      : std::string()) +
+           format_issues(s.issues);
+  }
+  if (corpus) return out.string() + ": " + corpus->ToString() + format_issues(corpus->issues);
+  return {};
+}
+
+Json PrepareMetadataSummary::ToJson() const {
+  if (mimic) {
+    return Json{{"image_rows", mimic->image_rows},           {"studies", mimic->studies},
+                {"subjects", mimic->subjects},               {"frontal_studies", mimic->frontal_studies},
+                {"without_split", mimic->without_split},     {"chexpert_missing", mimic->chexpert_missing},
+                {"issues", mimic->issues.size()}};
+  }
+  if (!corpus) return Json();
+  Json counts = corpus->ToJson();
+  if (std::string warning = corpus->AssumedFrontalWarning(); !warning.empty()) counts["warning"] = warning;
+  return counts;
+}
+
+Result<PrepareMetadataSummary> RunPrepareMetadata(const PrepareMetadataOptions& options) {
+  return RunWithPartialSummary<PrepareMetadataSummary>(
+      [&options](PrepareMetadataSummary& summary) { return prepare_metadata(options, summary); }, options.on_error);
 }
 
 }  // namespace cxrvqa

@@ -250,13 +250,12 @@ Stage metadata_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"metadata", {o.reports}, {}, {kCorpusMetadata}, {{"seed", o.seed}}, {}};
   if (o.projections) stage.inputs.push_back(*o.projections);
   stage.run = [&o, &run]() -> Result<StageResult> {
-    CorpusMetadataInputs inputs{o.corpus, o.reports, o.projections, o.seed};
-    CorpusMetadataSummary summary;
-    CXRVQA_ASSIGN_OR_RETURN(auto records, build_corpus_metadata(inputs, &summary));
-    CXRVQA_RETURN_IF_ERROR(write_mimic_all(run.out(kCorpusMetadata), records));
-    Json counts = summary.ToJson();
-    if (std::string warning = summary.AssumedFrontalWarning(); !warning.empty()) counts["warning"] = warning;
-    return StageResult{std::move(counts)};
+    PrepareMetadataOptions options;
+    options.corpus = std::string(corpus_kind_name(o.corpus));
+    options.other = {o.corpus, o.reports, o.projections, o.seed};
+    options.out = run.out(kCorpusMetadata);
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunPrepareMetadata(options));
+    return StageResult{summary.ToJson()};
   };
   return stage;
 }
@@ -291,11 +290,10 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
 Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
-    std::vector<LineError> errors;
-    CXRVQA_ASSIGN_OR_RETURN(auto stats, read_question_stats(run.out(questions_file(o)), errors));
-    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), format_question_stats(stats)));
-    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), question_stats_to_json(stats).dump(2) + "\n"));
-    return StageResult{question_stats_counts(stats)};
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunStats({run.out(questions_file(o))}));
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), summary.ToString()));
+    CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), summary.ToJson().dump(2) + "\n"));
+    return StageResult{question_stats_counts(summary.stats)};
   };
   return stage;
 }

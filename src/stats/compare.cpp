@@ -192,4 +192,16 @@ Json QuestionComparison::ToJson() const {
   return json;
 }
 
+Result<QuestionComparison> RunCompare(const CompareOptions& options) {
+  auto profile = [&options](const std::filesystem::path& path) {
+    std::vector<LineError> malformed;
+    auto read = profile_question_file(path, malformed);
+    if (options.on_read) options.on_read(path, malformed);
+    return read;
+  };
+  CXRVQA_ASSIGN_OR_RETURN(auto questions, profile(options.questions));
+  CXRVQA_ASSIGN_OR_RETURN(auto reference, profile(options.reference));
+  return compare_question_sets(questions, reference);
+}
+
 }  // namespace cxrvqa

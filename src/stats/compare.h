@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -78,5 +79,19 @@ struct QuestionComparison {
 
 QuestionComparison compare_question_sets(const QuestionSetProfile& questions,
                                          const QuestionSetProfile& reference);
+
+// What `cxrvqa compare` reads.
+struct CompareOptions {
+  std::filesystem::path questions;
+  std::filesystem::path reference;
+  // Called after each file is read (questions first), whether or not reading succeeded, with
+  // the file and its malformed rows (skipped); may be empty.
+  std::function<void(const std::filesystem::path& path, const std::vector<LineError>& malformed)> on_read;
+};
+
+// Profiles both files (profile_question_file) and compares them; the comparison is the
+// summary (ToString, ToJson). Fails when either file cannot be read; the reference is not
+// read when the questions cannot be.
+Result<QuestionComparison> RunCompare(const CompareOptions& options);
 
 }  // namespace cxrvqa

@@ -172,4 +172,14 @@ Json question_stats_to_json(const QuestionStats& stats) {
   return json;
 }
 
+std::string StatsSummary::ToString() const { return format_question_stats(stats); }
+
+Json StatsSummary::ToJson() const { return question_stats_to_json(stats); }
+
+Result<StatsSummary> RunStats(const StatsOptions& options) {
+  StatsSummary summary;
+  CXRVQA_ASSIGN_OR_RETURN(summary.stats, read_question_stats(options.questions, summary.malformed));
+  return summary;
+}
+
 }  // namespace cxrvqa

@@ -89,4 +89,23 @@ std::string format_question_stats(const QuestionStats& stats);
 // The same figures as JSON.
 Json question_stats_to_json(const QuestionStats& stats);
 
+// What `cxrvqa stats` and the pipeline's stats stage read.
+struct StatsOptions {
+  std::filesystem::path questions;  // questions.csv / .jsonl (any layout for_each_question reads)
+};
+
+struct StatsSummary {
+  QuestionStats stats;
+  std::vector<LineError> malformed;  // rows that could not be read (skipped)
+
+  // format_question_stats(stats).
+  std::string ToString() const;
+  // question_stats_to_json(stats).
+  Json ToJson() const;
+};
+
+// Reads the question file once and counts it (read_question_stats). Fails when the file
+// cannot be read; malformed rows are listed in the summary, never a failure.
+Result<StatsSummary> RunStats(const StatsOptions& options);
+
 }  // namespace cxrvqa

@@ -337,4 +337,22 @@ Result<SynthSummary> write_synthetic_corpus(const std::filesystem::path& out, co
   return summary;
 }
 
+std::string SynthSummary::ToString() const {
+  return fmt::format("synth: {} studies, {} subjects, {} frontal -> {} ({:.1f} s)\n", studies, subjects, frontal,
+                     out.string(), seconds);
+}
+
+Json SynthSummary::ToJson() const {
+  return Json{{"studies", studies}, {"subjects", subjects}, {"frontal", frontal}, {"out", out.string()},
+              {"seconds", seconds}};
+}
+
+Result<SynthSummary> RunSynth(const SynthOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  CXRVQA_ASSIGN_OR_RETURN(auto summary, write_synthetic_corpus(options.out, options));
+  summary.out = options.out;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
 }  // namespace cxrvqa

@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 
+#include "common/json.h"
 #include "common/status.h"
 
 namespace cxrvqa {
@@ -24,16 +26,28 @@ struct SynthOptions {
   unsigned threads = 0;  // 0 = all cores
   // Directory with synth_*.csv templates overriding the embedded data/templates/.
   std::optional<std::filesystem::path> templates;
+  // The corpus folder RunSynth writes (write_synthetic_corpus takes it as its argument).
+  std::filesystem::path out;
 };
 
 struct SynthSummary {
   size_t studies = 0;
   size_t subjects = 0;
   size_t frontal = 0;
+  // Set by RunSynth: the corpus folder and the seconds the run took.
+  std::filesystem::path out;
+  double seconds = 0;
+
+  // One line: "synth: N studies, N subjects, N frontal -> OUT (S s)".
+  std::string ToString() const;
+  Json ToJson() const;
 };
 
 // Writes `out`/files/... and `out`/mimic_all.csv (atomically, after the reports).
 Result<SynthSummary> write_synthetic_corpus(const std::filesystem::path& out,
                                             const SynthOptions& options);
+
+// write_synthetic_corpus(options.out, options), timed.
+Result<SynthSummary> RunSynth(const SynthOptions& options);
 
 }  // namespace cxrvqa

@@ -146,7 +146,7 @@ class PrepareMetadata : public ::testing::Test {
 };
 
 TEST_F(PrepareMetadata, OneRowPerStudyWithFrontalImageAndRankedOrder) {
-  PrepareMetadataSummary summary;
+  MimicTablesSummary summary;
   auto records = build_mimic_all({dir_ / "metadata.csv.gz", dir_ / "split.csv", dir_ / "chexpert.csv.gz"},
                                  &summary);
   ASSERT_TRUE(records.ok()) << records.status().ToString();
