@@ -1,5 +1,6 @@
-// cxrvqa eval: scores a KeyInfo JSONL (--pred) or a question file (--questions) against gold
-// labels (IU MeSH, Open-i 14 labels, or another KeyInfo file) and prints the figures.
+// cxrvqa eval: scores a KeyInfo JSONL (--pred: RunLabelEval) or a question file (--questions:
+// RunQuestionEval) against gold labels (IU MeSH, Open-i 14 labels, or another KeyInfo file)
+// and prints the figures.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "command.h"
 #include "options.h"
+#include "summary_output.h"
 #include "eval/evaluation.h"
 #include "eval/question_eval.h"
 
@@ -26,11 +28,6 @@ struct EvalArgs {
   bool uncertain_as_positive = false;
 };
 
-int print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  return kExitOk;
-}
-
 int run_question_eval(const EvalArgs& args, GoldFormat format) {
   QuestionEvalOptions options;
   options.questions = args.questions;
@@ -39,9 +36,18 @@ int run_question_eval(const EvalArgs& args, GoldFormat format) {
   options.map = optional_path(args.map);
   options.lexicon_dir = optional_path(args.lexicon);
   options.examples = args.examples;
-  auto summary = RunQuestionEval(options);
-  if (!summary.ok()) return fail(summary.status().ToString());
-  return print(args.json ? summary->ToJson().dump(2) + "\n" : summary->ToString());
+  return print_result(RunQuestionEval(options), args.json);
+}
+
+int run_label_eval(const EvalArgs& args, GoldFormat format) {
+  LabelEvalOptions options;
+  options.gold = args.gold;
+  options.format = format;
+  options.pred = args.pred;
+  options.map = optional_path(args.map);
+  options.lexicon_dir = optional_path(args.lexicon);
+  options.scoring.uncertain_as_positive = args.uncertain_as_positive;
+  return print_result(RunLabelEval(options), args.json);
 }
 
 int run_eval(const EvalArgs& args) {
@@ -51,17 +57,7 @@ int run_eval(const EvalArgs& args) {
     std::fputs("error: give either --pred (KeyInfo) or --questions (a question file)\n", stderr);
     return kExitUsage;
   }
-  if (!args.questions.empty()) return run_question_eval(args, *format);
-  EvalRequest request;
-  request.gold = args.gold;
-  request.format = *format;
-  request.pred = args.pred;
-  request.map = optional_path(args.map);
-  request.lexicon_dir = optional_path(args.lexicon);
-  request.options.uncertain_as_positive = args.uncertain_as_positive;
-  auto outcome = run_evaluation(request);
-  if (!outcome.ok()) return fail(outcome.status().ToString());
-  return print(args.json ? eval_json(*outcome).dump(2) + "\n" : format_eval_text(*outcome));
+  return args.questions.empty() ? run_label_eval(args, *format) : run_question_eval(args, *format);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "options.h"
+#include "summary_output.h"
 #include "followup_cli.h"
 #include "review/review.h"
 #include "review/server.h"
@@ -31,15 +32,6 @@ struct ReviewArgs {
   bool json = false;
 };
 
-// Prints a stage's summary (text, or JSON with --json), or fails with its error.
-template <typename Summary>
-int print_summary(const Result<Summary>& summary, bool json) {
-  if (!summary.ok()) return fail(summary.status().ToString());
-  std::string text = json ? summary->ToJson().dump(2) + "\n" : summary->ToString();
-  std::fputs(text.c_str(), stdout);
-  return kExitOk;
-}
-
 int run_sample(const ReviewArgs& args) {
   ReviewSampleOptions options;
   options.dataset = args.dataset;
@@ -56,7 +48,7 @@ int run_sample(const ReviewArgs& args) {
   options.reports = optional_path(args.reports);
   options.metadata = optional_path(args.metadata);
   options.lexicon_dir = optional_path(args.lexicon);
-  return print_summary(RunReviewSample(options), args.json);
+  return print_result(RunReviewSample(options), args.json);
 }
 
 // Serves until SIGINT or SIGTERM: the signals are taken by a thread of their own, so that
@@ -94,7 +86,7 @@ int run_report(const ReviewArgs& args) {
   options.gold_out = optional_path(args.gold_out);
   options.questions_out = optional_path(args.questions_out);
   options.lexicon_dir = optional_path(args.lexicon);
-  return print_summary(RunReviewReport(options), args.json);
+  return print_result(RunReviewReport(options), args.json);
 }
 
 }  // namespace

@@ -22,6 +22,15 @@ inline bool equals_ignore_case(std::string_view a, std::string_view b) {
 }
 // Splits on `sep`; empty fields are kept.
 std::vector<std::string_view> split(std::string_view text, char sep);
+
+// One line of a text and its number (1-based).
+struct NumberedLine {
+  size_t number = 0;
+  std::string_view text;
+};
+// The lines of `text` that are not blank, as LineReader reads them: split at '\n', a '\r'
+// before it dropped, a last line without newline kept. The views point into `text`.
+std::vector<NumberedLine> non_blank_lines(std::string_view text);
 // Splits on `sep`, trims each piece and drops empty ones.
 std::vector<std::string> split_trimmed(std::string_view text, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);

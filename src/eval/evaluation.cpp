@@ -74,20 +74,22 @@ std::vector<std::pair<std::string, LabelCounts>> table_order(const EvalReport& r
 
 }  // namespace
 
-Result<EvalOutcome> run_evaluation(const EvalRequest& request) {
-  EvalOutcome outcome;
+Result<LabelEvalSummary> RunLabelEval(const LabelEvalOptions& request) {
+  LabelEvalSummary outcome;
   outcome.format = request.format;
   CXRVQA_ASSIGN_OR_RETURN(auto map, GoldMap::Load(request.format, request.map));
   CXRVQA_ASSIGN_OR_RETURN(auto gold, read_gold(request.format, request.gold, outcome.gold_errors, &outcome.gold_stats));
   CXRVQA_ASSIGN_OR_RETURN(auto pred, read_keyinfo_jsonl(request.pred, outcome.pred_errors));
   CXRVQA_ASSIGN_OR_RETURN(auto lexicon, Lexicon::Load(request.lexicon_dir));
-  EvalOptions options = request.options;
+  EvalOptions options = request.scoring;
   options.lexicon = lexicon.get();
   outcome.report = evaluate(gold, pred, map, options);
   return outcome;
 }
 
-std::string format_eval_text(const EvalOutcome& outcome, size_t max_listed) {
+std::string LabelEvalSummary::ToString() const {
+  constexpr size_t max_listed = 30;
+  const LabelEvalSummary& outcome = *this;
   const EvalReport& r = outcome.report;
   std::string out;
   out += fmt::format("gold format {}: {} studies ({} rows, {} without annotation, {} duplicate ids)\n",
@@ -118,7 +120,8 @@ std::string format_eval_text(const EvalOutcome& outcome, size_t max_listed) {
   return out;
 }
 
-Json eval_json(const EvalOutcome& outcome) {
+Json LabelEvalSummary::ToJson() const {
+  const LabelEvalSummary& outcome = *this;
   const EvalReport& r = outcome.report;
   Json per_label = Json::object();
   for (const auto& [label, counts] : table_order(r)) per_label[label] = counts_json(counts);

@@ -1,5 +1,5 @@
-// One evaluation run: reads the gold file, the mapping and the predicted KeyInfo JSONL,
-// scores them (metrics.h) and renders the result as a readable table or JSON.
+// The label evaluation stage: reads the gold file, the mapping and the predicted KeyInfo
+// JSONL, scores them (metrics.h) and renders the result as a readable table or JSON.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +15,8 @@
 
 namespace cxrvqa {
 
-struct EvalRequest {
+// What `cxrvqa eval --pred` reads.
+struct LabelEvalOptions {
   std::filesystem::path gold;
   GoldFormat format = GoldFormat::kIuMesh;
   std::filesystem::path pred;
@@ -23,26 +24,25 @@ struct EvalRequest {
   // The lexicon whose subtype parents name predicted findings that no map row mentions
   // (nullopt: the embedded lexicon).
   std::optional<std::filesystem::path> lexicon_dir;
-  EvalOptions options;
+  EvalOptions scoring;
 };
 
-struct EvalOutcome {
+struct LabelEvalSummary {
   GoldFormat format = GoldFormat::kIuMesh;
   EvalReport report;
   GoldReadStats gold_stats;
   std::vector<LineError> gold_errors;  // unusable gold rows (skipped)
   std::vector<LineError> pred_errors;  // unusable prediction lines (skipped)
+
+  // A readable table: study counts, per-label table, micro/macro F1, normal, laterality and
+  // severity accuracy, unmapped names and terms (the first 30 of each), first errors.
+  std::string ToString() const;
+  // The same figures as JSON (all labels and unmapped names, error count and first errors).
+  Json ToJson() const;
 };
 
 // Fails when a file cannot be opened or the mapping is malformed; bad rows and lines are
-// collected in the outcome instead.
-Result<EvalOutcome> run_evaluation(const EvalRequest& request);
-
-// A readable report: study counts, per-label table, micro/macro F1, normal, laterality and
-// severity accuracy, unmapped names and terms (the first `max_listed` of each), first errors.
-std::string format_eval_text(const EvalOutcome& outcome, size_t max_listed = 30);
-
-// The same figures as JSON (all labels and unmapped names, error count and first errors).
-Json eval_json(const EvalOutcome& outcome);
+// collected in the summary instead.
+Result<LabelEvalSummary> RunLabelEval(const LabelEvalOptions& options);
 
 }  // namespace cxrvqa

@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "common/file_io.h"
+#include "common/mapped_file.h"
+#include "common/parallel.h"
 #include "common/text.h"
 
 namespace cxrvqa {
@@ -455,17 +457,36 @@ Result<KeyInfo> keyinfo_from_json(const json& object) {
 
 namespace {
 
-// Reads one record's JSON text into `records`: the strict fast reader first, the general
+// Reads one record's JSON text into `record`: the strict fast reader first, the general
 // parser when it declines.
-Status read_record_text(std::string_view text, std::vector<KeyInfo>& records, KeyInfo& strict) {
-  if (parse_strict_keyinfo_line(text, strict)) {  // the fast reader, same result
-    records.push_back(std::move(strict));
-    return Status::Ok();
-  }
+Status parse_record_text(std::string_view text, KeyInfo& record) {
+  if (parse_strict_keyinfo_line(text, record)) return Status::Ok();  // the fast reader, same result
   CXRVQA_ASSIGN_OR_RETURN(auto object, parse_json_line(text));
-  CXRVQA_ASSIGN_OR_RETURN(auto record, keyinfo_from_json(object));
-  records.push_back(std::move(record));
+  CXRVQA_ASSIGN_OR_RETURN(record, keyinfo_from_json(object));
   return Status::Ok();
+}
+
+// The records of the JSONL `text`, parsed on `threads` threads straight into their places;
+// lines that are not records go to `errors` (file order) and are left out.
+std::vector<KeyInfo> parse_keyinfo_lines(const std::filesystem::path& path, std::string_view text,
+                                         unsigned threads, std::vector<LineError>& errors) {
+  std::vector<NumberedLine> lines = non_blank_lines(text);
+  std::vector<KeyInfo> records(lines.size());
+  std::vector<Status> outcomes(lines.size());
+  parallel_chunks(lines.size(), threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) outcomes[i] = parse_record_text(lines[i].text, records[i]);
+  }, 512);
+  size_t kept = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!outcomes[i].ok()) {
+      errors.push_back({path, lines[i].number, outcomes[i].message()});
+    } else {
+      if (kept != i) records[kept] = std::move(records[i]);
+      ++kept;
+    }
+  }
+  records.erase(records.begin() + static_cast<std::ptrdiff_t>(kept), records.end());
+  return records;
 }
 
 // Walks the top-level elements of the JSON array in `text`, calling on_element(element text,
@@ -532,26 +553,23 @@ Result<bool> starts_with_array(const std::filesystem::path& path) {
 }  // namespace
 
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
-                                                std::vector<LineError>& errors) {
-  std::vector<KeyInfo> records;
-  KeyInfo strict;
+                                                std::vector<LineError>& errors, unsigned threads) {
   CXRVQA_ASSIGN_OR_RETURN(auto array, starts_with_array(path));
   if (array) {
+    std::vector<KeyInfo> records;
     CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
     auto broken = for_each_array_element(text, [&](std::string_view element, size_t line) {
-      Status status = read_record_text(element, records, strict);
-      if (!status.ok()) errors.push_back({path, line, status.message()});
+      Status status = parse_record_text(element, records.emplace_back());
+      if (!status.ok()) {
+        records.pop_back();
+        errors.push_back({path, line, status.message()});
+      }
     });
     if (broken) errors.push_back({path, broken->first, broken->second});
     return records;
   }
-  CXRVQA_ASSIGN_OR_RETURN(size_t newlines, count_newlines(path));
-  records.reserve(newlines + 1);  // no KeyInfo is moved while the vector grows
-  Status status = for_each_jsonl_line(
-      path, [&](std::string_view line, size_t) { return read_record_text(line, records, strict); },
-      [&](const LineError& error) { errors.push_back(error); });
-  if (!status.ok()) return status;
-  return records;
+  CXRVQA_ASSIGN_OR_RETURN(auto file, MappedFile::Open(path));
+  return parse_keyinfo_lines(path, file.text(), threads, errors);
 }
 
 }  // namespace cxrvqa

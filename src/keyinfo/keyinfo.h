@@ -99,9 +99,9 @@ bool parse_strict_keyinfo_line(std::string_view line, KeyInfo& out);
 // character. Records that are not valid JSON or not in the schema are appended to `errors`
 // (file, line where the record starts, reason) and skipped; the rest are returned in file
 // order. A JSON array cut short is an error at the line where its last record starts,
-// after the records before it.
+// after the records before it. JSONL records are parsed on `threads` threads (0 = all cores).
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
-                                                std::vector<LineError>& errors);
+                                                std::vector<LineError>& errors, unsigned threads = 0);
 
 // Appends `text` to `out` as a JSON string literal (quotes and escapes included).
 void append_json_string(std::string& out, std::string_view text);

@@ -34,16 +34,7 @@ Result<std::vector<LexiconRow>> parse_table(std::string_view file, std::string_v
   std::vector<LexiconRow> rows;
   std::vector<std::string> fields;
   bool header_seen = false;
-  size_t line_number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (trim(line).empty()) continue;
+  for (const auto& [line_number, line] : non_blank_lines(text)) {
     if (!parse_csv_record(line, fields)) {
       return Status::ParseError(where(file, line_number) + ": unterminated quote");
     }

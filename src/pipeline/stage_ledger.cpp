@@ -1,11 +1,16 @@
 #include "pipeline/stage_ledger.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <iterator>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+
+#include <system_error>
 
 #include "common/file_io.h"
 #include "common/hash.h"
@@ -18,89 +23,116 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kLedgerName = ".stages.json";
 
-using FileList = std::vector<std::pair<std::string, fs::path>>;  // (name relative to the root, path)
+// A regular file below a fingerprinted folder.
+struct TreeFile {
+  std::string relative;  // name relative to the root, '/'-separated
+  uintmax_t size = 0;
+  struct timespec modified {};
+};
 
-// `path` relative to `root`, whose paths start with `prefix` (root and a slash).
-std::string relative_name(const fs::path& path, const fs::path& root, const std::string& prefix) {
-  const std::string& text = path.native();
-  return text.starts_with(prefix) ? text.substr(prefix.size()) : path.lexically_relative(root).generic_string();
-}
+// What one folder holds: its regular files (symbolic links to files followed) and its
+// sub-folders (symbolic links to folders are not followed, as recursive_directory_iterator
+// does not follow them).
+struct FolderListing {
+  std::vector<TreeFile> files;
+  std::vector<std::string> folders;  // relative names, ending in '/'
+  Status status;
+};
 
-// Appends the regular files below `dir` (symbolic links to directories not followed, as
-// recursive_directory_iterator does) to `files`; the listing error, if any.
-std::error_code list_files_below(const fs::path& dir, const fs::path& root, const std::string& prefix,
-                                 FileList& files) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it); it.increment(ec)) {
-    if (it->is_regular_file(ec)) files.emplace_back(relative_name(it->path(), root, prefix), it->path());
+std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
+
+// Lists the folder `relative` (ending in '/', or empty for the root) below `root` (ending
+// in '/'). Each entry is looked up relative to the open folder, not by its whole path.
+void list_folder(const std::string& root, const std::string& relative, FolderListing& out) {
+  std::string path = root + relative;
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) {
+    out.status = Status::IoError("cannot list " + path + ": " + errno_text());
+    return;
   }
-  return ec;
+  int fd = ::dirfd(dir);
+  while (const struct dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat info {};
+    bool is_link = entry->d_type == DT_LNK;
+    if (entry->d_type == DT_UNKNOWN) {  // file systems that do not fill d_type
+      if (::fstatat(fd, entry->d_name, &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      is_link = S_ISLNK(info.st_mode);
+      if (S_ISDIR(info.st_mode)) out.folders.push_back(relative + std::string(name) + "/");
+      if (!S_ISREG(info.st_mode) && !is_link) continue;
+    } else if (entry->d_type == DT_DIR) {
+      out.folders.push_back(relative + std::string(name) + "/");
+      continue;
+    } else if (entry->d_type != DT_REG && !is_link) {
+      continue;
+    }
+    if (::fstatat(fd, entry->d_name, &info, 0) != 0) {
+      if (is_link) continue;  // a dangling link is no file
+      out.status = Status::IoError("cannot read " + path + std::string(name) + ": " + errno_text());
+      break;
+    }
+    if (!S_ISREG(info.st_mode)) continue;  // e.g. a link to a folder
+    out.files.push_back({relative + std::string(name), static_cast<uintmax_t>(info.st_size), info.st_mtim});
+  }
+  ::closedir(dir);
 }
 
-// The regular files below `root`, sorted by relative name. The top-level directories are
-// listed in parallel (a report tree's files/pXX folders hold 200k files between them).
-Result<FileList> list_files(const fs::path& root) {
+// The regular files below `root`, sorted by relative name, with their sizes and modification
+// times. The folders of each depth are listed in parallel (a MIMIC report tree has 65,000
+// subject folders at depth 3).
+Result<std::vector<TreeFile>> list_tree(const fs::path& root) {
   std::string prefix = root.string();
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-  FileList files;
-  std::vector<fs::path> folders;
-  std::error_code ec;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      folders.push_back(it->path());
-    } else if (it->is_regular_file(ec)) {
-      files.emplace_back(relative_name(it->path(), root, prefix), it->path());
+  std::vector<TreeFile> files;
+  std::vector<std::string> depth = {""};
+  while (!depth.empty()) {
+    std::vector<FolderListing> listings(depth.size());
+    parallel_in_order(depth.size(), 0, [&](size_t i) { list_folder(prefix, depth[i], listings[i]); });
+    std::vector<std::string> next;
+    for (FolderListing& listing : listings) {
+      CXRVQA_RETURN_IF_ERROR(listing.status);
+      std::move(listing.files.begin(), listing.files.end(), std::back_inserter(files));
+      std::move(listing.folders.begin(), listing.folders.end(), std::back_inserter(next));
     }
+    depth = std::move(next);
   }
-  if (ec) return Status::IoError("cannot list " + root.string() + ": " + ec.message());
-  std::vector<FileList> below(folders.size());
-  std::vector<std::error_code> errors(folders.size());
-  parallel_in_order(folders.size(), 0, [&](size_t i) { errors[i] = list_files_below(folders[i], root, prefix, below[i]); });
-  for (size_t i = 0; i < folders.size(); ++i) {
-    if (errors[i]) return Status::IoError("cannot list " + folders[i].string() + ": " + errors[i].message());
-    std::move(below[i].begin(), below[i].end(), std::back_inserter(files));
-  }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(), [](const TreeFile& a, const TreeFile& b) { return a.relative < b.relative; });
   return files;
 }
 
 // `by_content`: hash each file's bytes (small directories the pipeline writes itself);
 // otherwise its size and modification time (report trees of 200k files).
 Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_content) {
-  CXRVQA_ASSIGN_OR_RETURN(FileList files, list_files(root));
+  CXRVQA_ASSIGN_OR_RETURN(std::vector<TreeFile> files, list_tree(root));
   InputFingerprint fingerprint{root, true, files.size(), 0, ""};
-  // One line per file, "relative\tsize\tidentity", computed on all cores (a stat or a hash each).
-  std::vector<std::string> lines(files.size());
-  std::vector<uintmax_t> sizes(files.size());
+  // One line per file, "relative\tsize\tidentity".
+  std::vector<std::string> identities(files.size());
   std::vector<Status> errors(files.size());
-  parallel_chunks(files.size(), 0, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const auto& [relative, path] = files[i];
-      struct stat info {};  // one call for size and modification time
-      if (::stat(path.c_str(), &info) != 0) {
-        errors[i] = Status::IoError("cannot read " + path.string());
-        continue;
+  if (by_content) {
+    parallel_chunks(files.size(), 0, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        auto hash = sha256_file(root / files[i].relative);
+        if (hash.ok()) identities[i] = std::move(*hash);
+        else errors[i] = hash.status();
       }
-      sizes[i] = static_cast<uintmax_t>(info.st_size);
-      std::string identity;
-      if (by_content) {
-        auto hash = sha256_file(path);
-        if (!hash.ok()) {
-          errors[i] = hash.status();
-          continue;
-        }
-        identity = *hash;
-      } else {
-        identity = std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
-      }
-      lines[i] = relative + "\t" + std::to_string(sizes[i]) + "\t" + identity + "\n";
-    }
-  }, 256);
+    }, 16);
+  }
   std::string listing;
   for (size_t i = 0; i < files.size(); ++i) {
     CXRVQA_RETURN_IF_ERROR(errors[i]);
-    fingerprint.bytes += sizes[i];
-    listing += lines[i];
+    const TreeFile& file = files[i];
+    fingerprint.bytes += file.size;
+    listing += file.relative;
+    listing += '\t';
+    listing += std::to_string(file.size);
+    listing += '\t';
+    if (by_content) {
+      listing += identities[i];
+    } else {
+      listing += std::to_string(file.modified.tv_sec) + "." + std::to_string(file.modified.tv_nsec);
+    }
+    listing += '\n';
   }
   fingerprint.sha256 = sha256_hex(listing);
   return fingerprint;

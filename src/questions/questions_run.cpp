@@ -76,7 +76,7 @@ Result<QuestionSummary> RunQuestions(const QuestionOptions& options) {
   std::vector<std::filesystem::path> inputs = {options.keyinfo};
   if (options.metadata) inputs.push_back(*options.metadata);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out}, inputs));
-  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(options.keyinfo, summary.keyinfo_errors));
+  CXRVQA_ASSIGN_OR_RETURN(auto records, read_keyinfo_jsonl(options.keyinfo, summary.keyinfo_errors, options.threads));
   std::vector<StudyRecord> metadata;
   if (options.metadata) {
     CXRVQA_ASSIGN_OR_RETURN(auto rows, read_mimic_all(*options.metadata, summary.metadata_issues));

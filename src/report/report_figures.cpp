@@ -46,7 +46,6 @@ Result<ReportFigures> gather_report_figures(const DatasetFolder& folder) {
   ReportFigures figures;
   figures.dataset_name = folder.dir.filename().string();
   if (figures.dataset_name.empty()) figures.dataset_name = folder.dir.parent_path().filename().string();
-  std::array<StringMap<size_t>, kQuestionTypeCount> answers;
   QuestionStatsCounter counter;
   std::vector<LineError> errors;
   CXRVQA_RETURN_IF_ERROR(for_each_question(
@@ -54,10 +53,6 @@ Result<ReportFigures> gather_report_figures(const DatasetFolder& folder) {
       [&](const QuestionRef& q) {
         counter.Add(q);
         auto type = static_cast<size_t>(q.type);
-        StringMap<size_t>& counts = answers[type];
-        auto it = counts.find(q.answer);
-        if (it == counts.end()) it = counts.emplace(std::string(q.answer), 0).first;
-        ++it->second;
         auto split = figures.split_types.find(q.split);
         if (split == figures.split_types.end()) split = figures.split_types.emplace(std::string(q.split), std::array<size_t, kQuestionTypeCount>{}).first;
         ++split->second[type];
@@ -65,8 +60,10 @@ Result<ReportFigures> gather_report_figures(const DatasetFolder& folder) {
       },
       errors));
   figures.malformed_rows = errors.size();
+  for (size_t t = 0; t < kQuestionTypeCount; ++t) {
+    figures.top_answers[t] = top(counter.answer_counts(static_cast<QuestionType>(t)), kTopAnswers);
+  }
   figures.stats = std::move(counter).Finish();
-  for (size_t t = 0; t < kQuestionTypeCount; ++t) figures.top_answers[t] = top(answers[t], kTopAnswers);
   if (folder.libraries) {
     CXRVQA_ASSIGN_OR_RETURN(auto libraries, load_libraries(*folder.libraries));
     figures.libraries = std::move(libraries);

@@ -110,6 +110,9 @@ struct StandardizeOptions {
   unsigned threads = 1;                            // 0 = all cores
   std::optional<std::filesystem::path> lexicon_dir;  // nullopt: the embedded lexicon
   std::shared_ptr<const Lexicon> lexicon;            // when set, used instead of loading one
+
+  // `rejects`, or its default.
+  std::filesystem::path rejects_file() const;
 };
 
 struct StandardizeSummary {

@@ -14,27 +14,6 @@ namespace cxrvqa {
 
 namespace {
 
-struct InputLine {
-  size_t number = 0;
-  std::string_view text;
-};
-
-std::vector<InputLine> split_lines(std::string_view content) {
-  std::vector<InputLine> lines;
-  size_t number = 0;
-  size_t pos = 0;
-  while (pos < content.size()) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string_view::npos) end = content.size();
-    std::string_view line = content.substr(pos, end - pos);
-    pos = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!trim(line).empty()) lines.push_back({number, line});
-  }
-  return lines;
-}
-
 // One input line's outcome after the first pass.
 struct LineOutcome {
   std::optional<KeyInfo> record;
@@ -55,7 +34,7 @@ RepairCounts parallel_counted(size_t n, unsigned threads, Body body) {
   return total;
 }
 
-std::string reject_line(const std::filesystem::path& file, const InputLine& line,
+std::string reject_line(const std::filesystem::path& file, const NumberedLine& line,
                         const std::string& reason) {
   std::string out = "{\"file\":";
   append_json_string(out, file.string());
@@ -126,13 +105,12 @@ Json StandardizeSummary::ToJson() const {
 
 Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
                                             const StandardizeOptions& options) {
-  std::filesystem::path rejects_path =
-      options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
+  std::filesystem::path rejects_path = options.rejects_file();
   std::vector<std::filesystem::path> inputs = {options.in};
   if (options.libraries) inputs.push_back(*options.libraries);
   CXRVQA_RETURN_IF_ERROR(check_outputs_apart({options.out, rejects_path}, inputs));
   CXRVQA_ASSIGN_OR_RETURN(auto input, MappedFile::Open(options.in));
-  std::vector<InputLine> lines = split_lines(input.text());
+  std::vector<NumberedLine> lines = non_blank_lines(input.text());
   std::vector<LineOutcome> outcomes(lines.size());
   StandardizeSummary summary;
   summary.read = lines.size();

@@ -3,6 +3,10 @@
 
 namespace cxrvqa {
 
+std::filesystem::path StandardizeOptions::rejects_file() const {
+  return rejects ? *rejects : std::filesystem::path(out.string() + ".rejects.jsonl");
+}
+
 Result<StandardizeSummary> RunStandardize(const StandardizeOptions& options) {
   std::shared_ptr<const Lexicon> lexicon = options.lexicon;
   if (!lexicon) {
@@ -10,7 +14,7 @@ Result<StandardizeSummary> RunStandardize(const StandardizeOptions& options) {
   }
   const Standardizer standardizer(lexicon);
   CXRVQA_ASSIGN_OR_RETURN(auto summary, standardize_file(standardizer, options));
-  summary.rejects = options.rejects ? *options.rejects : std::filesystem::path(options.out.string() + ".rejects.jsonl");
+  summary.rejects = options.rejects_file();
   return summary;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <unordered_set>
 
 #include "common/string_map.h"
 
@@ -29,24 +30,52 @@ void append_line(std::string& out, fmt::format_string<Args...> format, Args&&...
 
 std::string split_label(const std::string& split) { return split.empty() ? "(none)" : split; }
 
-}  // namespace
-
-// Distinct-value counters for one scope (all questions, one type, one split).
-struct QuestionStatsCounter::Distinct {
-  StringSet answers, images, patients;
-  static void Insert(StringSet& set, std::string_view value) {
-    if (set.find(value) == set.end()) set.emplace(value);
+// How often each value of one field occurs. A question file lists a study's questions
+// together, so the value of the question before is remembered and not looked up again.
+class ValueCounts {
+ public:
+  void Add(std::string_view value) {
+    if (last_ == nullptr || value != last_->first) {
+      auto it = counts_.find(value);
+      if (it == counts_.end()) it = counts_.emplace(std::string(value), 0).first;
+      last_ = &*it;  // nodes do not move while the map grows
+    }
+    ++last_->second;
   }
+  size_t size() const { return counts_.size(); }
+  const StringMap<size_t>& counts() const { return counts_; }
+
+ private:
+  StringMap<size_t> counts_;
+  std::pair<const std::string, size_t>* last_ = nullptr;
+};
+
+// The distinct images and patients of a scope (all questions, one split).
+struct ImagesAndPatients {
+  ValueCounts images, patients;
   void Add(const QuestionRef& q) {
-    Insert(answers, q.answer);
-    Insert(images, q.dicom_id.empty() ? q.study_id : q.dicom_id);
-    if (!q.subject_id.empty()) Insert(patients, q.subject_id);
+    images.Add(q.dicom_id.empty() ? q.study_id : q.dicom_id);
+    if (!q.subject_id.empty()) patients.Add(q.subject_id);
   }
 };
 
-QuestionStatsCounter::QuestionStatsCounter() : all_(std::make_unique<Distinct>()) {
-  for (auto& distinct : per_type_) distinct = std::make_unique<Distinct>();
-}
+}  // namespace
+
+// The distinct answers of each type (the overall ones are their union), and the distinct
+// images and patients.
+struct QuestionStatsCounter::Distinct {
+  ValueCounts type_answers[kQuestionTypeCount];
+  ImagesAndPatients subjects;
+};
+
+// The questions of one split, its images and patients.
+struct QuestionStatsCounter::Split {
+  std::string_view name;  // the key of per_split_
+  size_t questions = 0;
+  ImagesAndPatients subjects;
+};
+
+QuestionStatsCounter::QuestionStatsCounter() : distinct_(std::make_unique<Distinct>()) {}
 
 QuestionStatsCounter::~QuestionStatsCounter() = default;
 
@@ -58,32 +87,41 @@ void QuestionStatsCounter::Add(const QuestionRef& q) {
   type.yes += yes;
   type.no += no;
   ++stats_.total;
-  all_->Add(q);
-  Distinct::Insert(per_type_[static_cast<size_t>(q.type)]->answers, q.answer);
-  auto split = per_split_.find(q.split);
-  if (split == per_split_.end()) split = per_split_.emplace(std::string(q.split), std::make_unique<Distinct>()).first;
-  split->second->Add(q);
-  auto counts = stats_.per_split.find(q.split);
-  if (counts == stats_.per_split.end()) counts = stats_.per_split.emplace(std::string(q.split), SplitStats{}).first;
-  ++counts->second.questions;
+  distinct_->type_answers[static_cast<size_t>(q.type)].Add(q.answer);
+  distinct_->subjects.Add(q);
+  if (split_ == nullptr || q.split != split_->name) {
+    auto it = per_split_.find(q.split);
+    if (it == per_split_.end()) it = per_split_.emplace(std::string(q.split), std::make_unique<Split>()).first;
+    split_ = it->second.get();
+    split_->name = it->first;
+  }
+  split_->subjects.Add(q);
+  ++split_->questions;
+}
+
+const StringMap<size_t>& QuestionStatsCounter::answer_counts(QuestionType type) const {
+  return distinct_->type_answers[static_cast<size_t>(type)].counts();
 }
 
 QuestionStats QuestionStatsCounter::Finish() && {
   QuestionStats stats = std::move(stats_);
   for (size_t i = 0; i < kQuestionTypeCount; ++i) {
     TypeStats& type = stats.per_type[i];
-    type.answer_vocabulary = per_type_[i]->answers.size();
+    type.answer_vocabulary = distinct_->type_answers[i].size();
     stats.closed += type.closed;
     stats.yes += type.yes;
     stats.no += type.no;
   }
   stats.open = stats.total - stats.closed;
-  stats.answer_vocabulary = all_->answers.size();
-  stats.images = all_->images.size();
-  stats.patients = all_->patients.size();
-  for (auto& [split, distinct] : per_split_) {
-    stats.per_split[split].images = distinct->images.size();
-    stats.per_split[split].patients = distinct->patients.size();
+  std::unordered_set<std::string_view> answers;
+  for (const ValueCounts& type_answers : distinct_->type_answers) {
+    for (const auto& [answer, count] : type_answers.counts()) answers.insert(answer);
+  }
+  stats.answer_vocabulary = answers.size();
+  stats.images = distinct_->subjects.images.size();
+  stats.patients = distinct_->subjects.patients.size();
+  for (auto& [name, split] : per_split_) {
+    stats.per_split[name] = {split->questions, split->subjects.images.size(), split->subjects.patients.size()};
   }
   return stats;
 }

@@ -12,6 +12,7 @@
 
 #include "common/json.h"
 #include "common/jsonl.h"
+#include "common/string_map.h"
 #include "common/status.h"
 #include "questions/questions.h"
 
@@ -63,14 +64,17 @@ class QuestionStatsCounter {
   QuestionStatsCounter(const QuestionStatsCounter&) = delete;
   QuestionStatsCounter& operator=(const QuestionStatsCounter&) = delete;
   void Add(const QuestionRef& question);
+  // How often each answer of `type` was given, so far.
+  const StringMap<size_t>& answer_counts(QuestionType type) const;
   QuestionStats Finish() &&;
 
  private:
   struct Distinct;
+  struct Split;
   QuestionStats stats_;
-  std::unique_ptr<Distinct> all_;
-  std::unique_ptr<Distinct> per_type_[kQuestionTypeCount];
-  std::map<std::string, std::unique_ptr<Distinct>, std::less<>> per_split_;
+  std::unique_ptr<Distinct> distinct_;
+  std::map<std::string, std::unique_ptr<Split>, std::less<>> per_split_;
+  Split* split_ = nullptr;  // the split of the question before
 };
 
 // The same over `questions` at once.

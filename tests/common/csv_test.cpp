@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "common/file_io.h"
 #include "common/text.h"
 #include "test_util.h"
 
@@ -144,6 +145,33 @@ TEST(Text, IdsAreShortTokens) {
   EXPECT_FALSE(looks_like_id("Heart size is normal"));
   EXPECT_FALSE(looks_like_id("a,b"));
   EXPECT_FALSE(looks_like_id(std::string(65, '1')));
+}
+
+TEST(Text, NonBlankLinesAreNumberedAsLineReaderReadsThem) {
+  testing::TempDir dir;
+  std::string text = "first\r\n\n  \t\r\nsecond\r\r\nthird";
+  testing::write_text(dir / "lines.txt", text);
+  auto reader = LineReader::Open(dir / "lines.txt");
+  ASSERT_TRUE(reader.ok());
+  std::vector<NumberedLine> expected;
+  std::vector<std::string> kept;  // LineReader reuses its line: keep the texts
+  std::string line;
+  while ((*reader)->Next(line)) {
+    if (trim(line).empty()) continue;
+    kept.push_back(line);
+    expected.push_back({(*reader)->line_number(), {}});
+  }
+  std::vector<NumberedLine> lines = non_blank_lines(text);
+  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), expected.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].number, expected[i].number);
+    EXPECT_EQ(lines[i].text, kept[i]);
+  }
+  EXPECT_EQ(lines[1].text, "second\r");  // only the '\r' before the newline is dropped
+  EXPECT_EQ(lines[2].number, 5u);
+  EXPECT_TRUE(non_blank_lines("").empty());
+  EXPECT_TRUE(non_blank_lines("\n \n").empty());
 }
 
 TEST(Text, Utf8ValidationAndRepair) {

@@ -71,6 +71,42 @@ TEST(KeyInfoJson, ReportsBadLinesWithFileAndLine) {
   EXPECT_NE(errors[1].ToString().find("bad.jsonl:3: entity is not an object"), std::string::npos);
 }
 
+TEST(KeyInfoJson, ManyLinesReadOnAnyNumberOfThreadsGiveTheSameRecordsAndErrorsInFileOrder) {
+  testing::TempDir dir;
+  // 3,000 lines: records, blank lines (CRLF too), and a bad line every 250th, so that the
+  // lines are read in several chunks; the last line has no newline.
+  std::string text;
+  std::vector<std::string> ids;
+  std::vector<size_t> bad_lines;
+  for (size_t line = 1; line <= 3000; ++line) {
+    if (line % 250 == 0) {
+      text += "{\"study_id\": \"" + std::to_string(line) + "\", \"entity\": []}\n";
+      bad_lines.push_back(line);
+    } else if (line % 97 == 0) {
+      text += line % 2 == 0 ? "  \r\n" : "\n";
+    } else {
+      KeyInfo record = sample_record();
+      record.meta.study_id = std::to_string(line);
+      text += keyinfo_to_json_line(record) + (line % 3 == 0 ? "\r\n" : "\n");
+      ids.push_back(record.meta.study_id);
+    }
+  }
+  text.pop_back();
+  testing::write_text(dir / "many.jsonl", text);
+  for (unsigned threads : {1u, 2u, 4u}) {
+    std::vector<LineError> errors;
+    auto records = read_keyinfo_jsonl(dir / "many.jsonl", errors, threads);
+    ASSERT_TRUE(records.ok()) << records.status().ToString();
+    ASSERT_EQ(records->size(), ids.size()) << threads << " threads";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      ASSERT_EQ((*records)[i].meta.study_id, ids[i]) << threads << " threads, record " << i;
+    }
+    EXPECT_EQ(records->back().no_entity, sample_record().no_entity);
+    ASSERT_EQ(errors.size(), bad_lines.size());
+    for (size_t i = 0; i < bad_lines.size(); ++i) EXPECT_EQ(errors[i].line, bad_lines[i]);
+  }
+}
+
 TEST(KeyInfoJson, DeepLinesAreBadLinesAndHugeIdsStayWhole) {
   testing::TempDir dir;
   testing::write_text(dir / "k.jsonl",

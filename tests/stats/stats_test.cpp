@@ -37,6 +37,35 @@ TEST(Stats, CountsPerTypeSplitAndAnswers) {
   EXPECT_EQ(s.per_split.at("test").patients, 1u);
 }
 
+TEST(Stats, ValuesThatComeBackLaterAreCountedOnce) {
+  // Images, patients, answers and splits that return after others are the same values.
+  std::vector<Question> questions = {q("1", "p1", QuestionType::kPresence, "yes", "train"),
+                                     q("2", "p2", QuestionType::kPresence, "no", "test"),
+                                     q("1", "p1", QuestionType::kPresence, "yes", "train"),
+                                     q("3", "p2", QuestionType::kPresence, "no", "test"),
+                                     q("2", "p2", QuestionType::kLevel, "small", "train"),
+                                     q("3", "p1", QuestionType::kLevel, "small", "test")};
+  QuestionStatsCounter counter;
+  for (const Question& question : questions) counter.Add(question_ref(question));
+  const auto& presence = counter.answer_counts(QuestionType::kPresence);
+  ASSERT_EQ(presence.size(), 2u);
+  EXPECT_EQ(presence.find("yes")->second, 2u);
+  EXPECT_EQ(presence.find("no")->second, 2u);
+  EXPECT_EQ(counter.answer_counts(QuestionType::kLevel).find("small")->second, 2u);
+  QuestionStats s = std::move(counter).Finish();
+  EXPECT_EQ(s.images, 3u);
+  EXPECT_EQ(s.patients, 2u);
+  EXPECT_EQ(s.answer_vocabulary, 3u);
+  EXPECT_EQ(s.per_type[static_cast<size_t>(QuestionType::kPresence)].answer_vocabulary, 2u);
+  ASSERT_EQ(s.per_split.size(), 2u);
+  EXPECT_EQ(s.per_split["train"].questions, 3u);
+  EXPECT_EQ(s.per_split["train"].images, 2u);
+  EXPECT_EQ(s.per_split["train"].patients, 2u);
+  EXPECT_EQ(s.per_split["test"].questions, 3u);
+  EXPECT_EQ(s.per_split["test"].images, 2u);
+  EXPECT_EQ(s.per_split["test"].patients, 2u);
+}
+
 TEST(Stats, TextTableShowsReleasedFigures) {
   std::string text = format_question_stats(compute_question_stats(sample()));
   for (const char* figure : {"190525", "211560", "92048", "104680", "111715", "69486", "780014"}) {
