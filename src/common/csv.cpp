@@ -1,5 +1,7 @@
 #include "common/csv.h"
 
+#include <algorithm>
+
 #include "common/text.h"
 
 namespace cxrvqa {
@@ -69,14 +71,25 @@ Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::st
   return records;
 }
 
-std::string csv_escape(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
+void append_csv_field(std::string& out, std::string_view field) {
+  // One pass over the bytes (find_first_of with a set looks each byte up in the set).
+  bool quote = std::any_of(field.begin(), field.end(),
+                           [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+  if (!quote) {
+    out += field;
+    return;
   }
-  out.push_back('"');
+  out += '"';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string csv_escape(std::string_view field) {
+  std::string out;
+  append_csv_field(out, field);
   return out;
 }
 
@@ -84,7 +97,7 @@ std::string csv_line(const std::vector<std::string>& fields) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out.push_back(',');
-    out.append(csv_escape(fields[i]));
+    append_csv_field(out, fields[i]);
   }
   return out;
 }

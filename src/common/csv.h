@@ -80,6 +80,8 @@ bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
 Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source);
 // `field` quoted when it holds a comma, quote, CR or LF.
 std::string csv_escape(std::string_view field);
+// The same, appended to `out`.
+void append_csv_field(std::string& out, std::string_view field);
 // Fields joined by commas, each escaped; no trailing newline.
 std::string csv_line(const std::vector<std::string>& fields);
 

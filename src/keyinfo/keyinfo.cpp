@@ -1,7 +1,9 @@
 #include "keyinfo/keyinfo.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
+#include <mutex>
 
 #include "common/file_io.h"
 #include "common/mapped_file.h"
@@ -472,14 +474,22 @@ std::vector<KeyInfo> parse_keyinfo_lines(const std::filesystem::path& path, std:
                                          unsigned threads, std::vector<LineError>& errors) {
   std::vector<NumberedLine> lines = non_blank_lines(text);
   std::vector<KeyInfo> records(lines.size());
-  std::vector<Status> outcomes(lines.size());
+  std::vector<std::pair<size_t, std::string>> failed;  // (line index, reason): rare
+  std::mutex mutex;
   parallel_chunks(lines.size(), threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) outcomes[i] = parse_record_text(lines[i].text, records[i]);
+    for (size_t i = begin; i < end; ++i) {
+      Status status = parse_record_text(lines[i].text, records[i]);
+      if (status.ok()) continue;
+      std::lock_guard<std::mutex> lock(mutex);
+      failed.emplace_back(i, status.message());
+    }
   }, 512);
-  size_t kept = 0;
+  if (failed.empty()) return records;
+  std::sort(failed.begin(), failed.end());
+  size_t kept = 0, next_failed = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (!outcomes[i].ok()) {
-      errors.push_back({path, lines[i].number, outcomes[i].message()});
+    if (next_failed < failed.size() && failed[next_failed].first == i) {
+      errors.push_back({path, lines[i].number, std::move(failed[next_failed++].second)});
     } else {
       if (kept != i) records[kept] = std::move(records[i]);
       ++kept;

@@ -20,20 +20,6 @@ Result<QuestionFormat> parse_question_format(std::string_view name) {
 
 namespace {
 
-void append_csv_field(std::string& out, std::string_view field) {
-  bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 // The fields of `q` in kQuestionColumns order; `id` holds the question id they point to.
 std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q, std::string& id) {
   id.clear();
