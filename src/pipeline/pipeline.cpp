@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
+#include <memory>
 
 #include "common/build_id.h"
 #include "common/file_io.h"
@@ -114,11 +116,26 @@ class PipelineRun {
 
   const std::map<std::string, InputFingerprint>& fingerprints() const { return fingerprints_; }
 
+  // The stats stage's counts of the question file `path`, kept for the report stage while
+  // the file is the one they were counted from (same identity before and after).
+  void KeepQuestionStats(const fs::path& path, const std::string& identity, StatsSummary summary) {
+    if (identity.empty() || file_identity(path) != identity) return;
+    question_stats_ = std::make_shared<const StatsSummary>(std::move(summary));
+    question_stats_identity_ = identity;
+  }
+  // Those counts when `path` is still that file, else null.
+  std::shared_ptr<const StatsSummary> QuestionStatsOf(const fs::path& path) const {
+    if (!question_stats_ || file_identity(path) != question_stats_identity_) return nullptr;
+    return question_stats_;
+  }
+
  private:
   const PipelineOptions& o_;
   std::shared_ptr<const Lexicon> lexicon_;
   std::map<std::string, InputFingerprint> fingerprints_;
   std::string build_id_ = program_build_id();
+  std::shared_ptr<const StatsSummary> question_stats_;
+  std::string question_stats_identity_;
 };
 
 std::vector<fs::path> corpus_inputs(const PipelineOptions& o) {
@@ -290,10 +307,14 @@ Stage questions_stage(const PipelineOptions& o, PipelineRun& run) {
 Stage stats_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"stats", {}, {questions_file(o)}, {kStatsText, kStatsJson}, Json::object(), {}};
   stage.run = [&o, &run]() -> Result<StageResult> {
-    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunStats({run.out(questions_file(o))}));
+    fs::path questions = run.out(questions_file(o));
+    std::string identity = file_identity(questions);
+    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunStats({questions}));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsText), summary.ToString()));
     CXRVQA_RETURN_IF_ERROR(write_file_atomic(run.out(kStatsJson), summary.ToJson().dump(2) + "\n"));
-    return StageResult{question_stats_counts(summary.stats)};
+    StageResult result{question_stats_counts(summary.stats)};
+    run.KeepQuestionStats(questions, identity, std::move(summary));
+    return result;
   };
   return stage;
 }
@@ -304,7 +325,8 @@ Stage report_stage(const PipelineOptions& o, PipelineRun& run) {
   Stage stage{"report", {}, {kKeyInfo, kLibraries, questions_file(o)}, {kReport}, Json::object(), {}};
   stage.reads_manifest = true;
   stage.run = [&o, &run]() -> Result<StageResult> {
-    CXRVQA_ASSIGN_OR_RETURN(auto summary, RunReport({o.out_dir, run.out(kReport)}));
+    CXRVQA_ASSIGN_OR_RETURN(auto summary,
+                            RunReport({o.out_dir, run.out(kReport), run.QuestionStatsOf(run.out(questions_file(o)))}));
     return StageResult{Json{{"charts", summary.charts}, {"bytes", summary.bytes}}};
   };
   return stage;
@@ -314,16 +336,33 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Runs `stage` and returns its fingerprint. A stage that runs whatever its inputs are (forced,
+// or never completed) is fingerprinted while it runs, on another thread: the walk over a
+// report tree then overlaps the extraction. Stages touch neither the fingerprints nor the
+// hash memo, so the two never share state. Otherwise the fingerprint decides first.
+Result<std::string> fingerprint_while_running(const Stage& stage, PipelineRun& run, StageLedger& ledger,
+                                              Result<StageResult>& result) {
+  auto fingerprint = std::async(std::launch::async, [&] { return run.stage_fingerprint(stage, ledger.hashes()); });
+  result = stage.run();
+  return fingerprint.get();
+}
+
 Result<StageSummary> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
   auto start = std::chrono::steady_clock::now();
-  CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, run.stage_fingerprint(stage, ledger.hashes()));
-  if (!force) {
+  Result<StageResult> result = Status::Internal("stage not run");
+  std::string fingerprint;
+  if (force || !ledger.HasCompleteRecord(stage.name)) {
+    auto taken = fingerprint_while_running(stage, run, ledger, result);
+    if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
+    CXRVQA_ASSIGN_OR_RETURN(fingerprint, std::move(taken));
+  } else {
+    CXRVQA_ASSIGN_OR_RETURN(fingerprint, run.stage_fingerprint(stage, ledger.hashes()));
     if (const StageRecord* done = ledger.UpToDate(stage.name, fingerprint)) {
       return StageSummary{stage.name, true, seconds_since(start), done->counts};
     }
+    result = stage.run();
+    if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
   }
-  auto result = stage.run();
-  if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
   // A stage whose studies failed is recorded as incomplete, so the next run does it again
   // (answers already cached cost nothing) instead of skipping it.
   CXRVQA_RETURN_IF_ERROR(

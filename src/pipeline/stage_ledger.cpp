@@ -162,12 +162,16 @@ Json InputFingerprint::ToJson() const {
   return json;
 }
 
-Result<std::string> FileHashMemo::Sha256(const fs::path& path) {
+std::string file_identity(const fs::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return sha256_file(path);  // which names the error
-  std::string identity = std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" +
-                         std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
-                         std::to_string(info.st_mtim.tv_nsec);
+  if (::stat(path.c_str(), &info) != 0) return "";
+  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" + std::to_string(info.st_size) +
+         ":" + std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+}
+
+Result<std::string> FileHashMemo::Sha256(const fs::path& path) {
+  std::string identity = file_identity(path);
+  if (identity.empty()) return sha256_file(path);  // which names the error
   Entry& entry = entries_[path.string()];
   if (entry.identity != identity || entry.sha256.empty()) {
     CXRVQA_ASSIGN_OR_RETURN(entry.sha256, sha256_file(path));
@@ -223,6 +227,11 @@ Status StageLedger::Read(const Json& json) {
     records_[stage] = std::move(entry);
   }
   return Status::Ok();
+}
+
+bool StageLedger::HasCompleteRecord(const std::string& stage) const {
+  auto it = records_.find(stage);
+  return it != records_.end() && it->second.complete;
 }
 
 const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) {

@@ -25,6 +25,11 @@ struct InputFingerprint {
   Json ToJson() const;
 };
 
+// What identifies the present version of a file without reading it: its device, inode,
+// size and modification time ("" when it cannot be read). Outputs are replaced by rename, so
+// a rewritten file has another identity.
+std::string file_identity(const std::filesystem::path& path);
+
 // The SHA-256 of files, remembered for one run by path, device, inode, size and modification
 // time, so that each output is hashed once although the ledger, the next stage's fingerprint
 // and the manifest all ask for it; a file replaced or changed since (outputs are written by
@@ -61,6 +66,9 @@ class StageLedger {
   // JSON, fields of the wrong type) is ignored with a warning, so every stage runs again.
   static Result<StageLedger> Open(const std::filesystem::path& out_dir);
 
+  // Whether `stage` has a record of a complete run (whatever its fingerprint). Without one
+  // the stage runs whatever its inputs are.
+  bool HasCompleteRecord(const std::string& stage) const;
   // The record of `stage` when it completed, its fingerprint equals `fingerprint` and every
   // output it lists still has the recorded hash; nullptr otherwise.
   const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint);

@@ -325,7 +325,7 @@ Json ReportSummary::ToJson() const {
 
 Result<ReportSummary> RunReport(const ReportOptions& options) {
   CXRVQA_ASSIGN_OR_RETURN(auto folder, open_dataset_folder(options.dataset));
-  CXRVQA_ASSIGN_OR_RETURN(auto figures, report::gather_report_figures(folder));
+  CXRVQA_ASSIGN_OR_RETURN(auto figures, report::gather_report_figures(folder, options.question_stats.get()));
   std::string page = render_page(figures);
   ReportSummary summary;
   summary.out = options.out.empty() ? options.dataset / "report.html" : options.out;

@@ -15,12 +15,14 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
 #include "common/status.h"
+#include "stats/stats.h"
 
 namespace cxrvqa {
 
@@ -30,6 +32,9 @@ std::vector<std::string> report_chart_names();
 struct ReportOptions {
   std::filesystem::path dataset;   // pipeline output folder
   std::filesystem::path out;       // "" = <dataset>/report.html
+  // RunStats of the folder's question file, when the caller has just run it on that same
+  // file (the pipeline's stats stage): the report then does not read the file again.
+  std::shared_ptr<const StatsSummary> question_stats = nullptr;
 };
 
 struct ReportSummary {

@@ -1,8 +1,8 @@
 #include "report/report_figures.h"
 
 #include <algorithm>
+#include <optional>
 
-#include "common/string_map.h"
 
 namespace cxrvqa::report {
 
@@ -15,8 +15,7 @@ constexpr std::string_view kDifferenceKindNames[kDifferenceKindCount] = {
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 // The `limit` most frequent answers, most frequent first (ties by answer).
-AnswerCounts top(const StringMap<size_t>& counts, size_t limit) {
-  AnswerCounts list(counts.begin(), counts.end());
+AnswerCounts top(AnswerCounts list, size_t limit) {
   auto order = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
   if (list.size() > limit) {
     std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(limit), list.end(), order);
@@ -42,28 +41,26 @@ DifferenceKind difference_kind(std::string_view answer) {
   return DifferenceKind::kOther;
 }
 
-Result<ReportFigures> gather_report_figures(const DatasetFolder& folder) {
+Result<ReportFigures> gather_report_figures(const DatasetFolder& folder, const StatsSummary* counted) {
   ReportFigures figures;
   figures.dataset_name = folder.dir.filename().string();
   if (figures.dataset_name.empty()) figures.dataset_name = folder.dir.parent_path().filename().string();
-  QuestionStatsCounter counter;
-  std::vector<LineError> errors;
-  CXRVQA_RETURN_IF_ERROR(for_each_question(
-      folder.questions,
-      [&](const QuestionRef& q) {
-        counter.Add(q);
-        auto type = static_cast<size_t>(q.type);
-        auto split = figures.split_types.find(q.split);
-        if (split == figures.split_types.end()) split = figures.split_types.emplace(std::string(q.split), std::array<size_t, kQuestionTypeCount>{}).first;
-        ++split->second[type];
-        if (q.type == QuestionType::kDifference) ++figures.difference_kinds[static_cast<size_t>(difference_kind(q.answer))];
-      },
-      errors));
-  figures.malformed_rows = errors.size();
-  for (size_t t = 0; t < kQuestionTypeCount; ++t) {
-    figures.top_answers[t] = top(counter.answer_counts(static_cast<QuestionType>(t)), kTopAnswers);
+  std::optional<StatsSummary> read;
+  if (counted == nullptr) {
+    CXRVQA_ASSIGN_OR_RETURN(read, RunStats({folder.questions}));
+    counted = &*read;
   }
-  figures.stats = std::move(counter).Finish();
+  figures.malformed_rows = counted->malformed.size();
+  figures.stats = counted->stats;
+  for (const auto& [split, counts] : figures.stats.per_split) figures.split_types[split] = counts.per_type;
+  for (size_t t = 0; t < kQuestionTypeCount; ++t) {
+    const auto& answers = figures.stats.per_type[t].answers;
+    figures.top_answers[t] = top(answers, kTopAnswers);
+    if (static_cast<QuestionType>(t) != QuestionType::kDifference) continue;
+    for (const auto& [answer, count] : answers) {
+      figures.difference_kinds[static_cast<size_t>(difference_kind(answer))] += count;
+    }
+  }
   if (folder.libraries) {
     CXRVQA_ASSIGN_OR_RETURN(auto libraries, load_libraries(*folder.libraries));
     figures.libraries = std::move(libraries);

@@ -37,6 +37,8 @@ struct ReportFigures {
 };
 inline constexpr size_t kTopAnswers = 30;
 
-Result<ReportFigures> gather_report_figures(const DatasetFolder& folder);
+// The figures of `folder`. `counted` (may be null): RunStats of folder.questions, already
+// run by the caller on the same file; when null the question file is read here.
+Result<ReportFigures> gather_report_figures(const DatasetFolder& folder, const StatsSummary* counted);
 
 }  // namespace cxrvqa::report

@@ -72,6 +72,7 @@ struct QuestionStatsCounter::Distinct {
 struct QuestionStatsCounter::Split {
   std::string_view name;  // the key of per_split_
   size_t questions = 0;
+  std::array<size_t, kQuestionTypeCount> per_type = {};
   ImagesAndPatients subjects;
 };
 
@@ -97,10 +98,7 @@ void QuestionStatsCounter::Add(const QuestionRef& q) {
   }
   split_->subjects.Add(q);
   ++split_->questions;
-}
-
-const StringMap<size_t>& QuestionStatsCounter::answer_counts(QuestionType type) const {
-  return distinct_->type_answers[static_cast<size_t>(type)].counts();
+  ++split_->per_type[static_cast<size_t>(q.type)];
 }
 
 QuestionStats QuestionStatsCounter::Finish() && {
@@ -108,6 +106,8 @@ QuestionStats QuestionStatsCounter::Finish() && {
   for (size_t i = 0; i < kQuestionTypeCount; ++i) {
     TypeStats& type = stats.per_type[i];
     type.answer_vocabulary = distinct_->type_answers[i].size();
+    const StringMap<size_t>& answers = distinct_->type_answers[i].counts();
+    type.answers.assign(answers.begin(), answers.end());
     stats.closed += type.closed;
     stats.yes += type.yes;
     stats.no += type.no;
@@ -121,7 +121,8 @@ QuestionStats QuestionStatsCounter::Finish() && {
   stats.images = distinct_->subjects.images.size();
   stats.patients = distinct_->subjects.patients.size();
   for (auto& [name, split] : per_split_) {
-    stats.per_split[name] = {split->questions, split->subjects.images.size(), split->subjects.patients.size()};
+    stats.per_split[name] = {split->questions, split->subjects.images.size(), split->subjects.patients.size(),
+                             split->per_type};
   }
   return stats;
 }

@@ -2,17 +2,18 @@
 // beside the released dataset's figures.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
 #include "common/jsonl.h"
-#include "common/string_map.h"
 #include "common/status.h"
 #include "questions/questions.h"
 
@@ -35,12 +36,15 @@ struct TypeStats {
   size_t yes = 0;
   size_t no = 0;
   size_t answer_vocabulary = 0;  // distinct answers of this type
+  // Each distinct answer and how often it was given, in no particular order.
+  std::vector<std::pair<std::string, size_t>> answers;
 };
 
 struct SplitStats {
   size_t questions = 0;
   size_t images = 0;    // distinct dicom_id (study_id when dicom_id is empty)
   size_t patients = 0;  // distinct subject_id
+  std::array<size_t, kQuestionTypeCount> per_type = {};  // questions of each type
 };
 
 struct QuestionStats {
@@ -64,8 +68,6 @@ class QuestionStatsCounter {
   QuestionStatsCounter(const QuestionStatsCounter&) = delete;
   QuestionStatsCounter& operator=(const QuestionStatsCounter&) = delete;
   void Add(const QuestionRef& question);
-  // How often each answer of `type` was given, so far.
-  const StringMap<size_t>& answer_counts(QuestionType type) const;
   QuestionStats Finish() &&;
 
  private:

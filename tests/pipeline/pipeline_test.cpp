@@ -60,6 +60,17 @@ TEST(Pipeline, SkipsStagesWhoseInputsDidNotChange) {
   EXPECT_EQ(skipped(*again), std::vector<bool>(6, true));
   EXPECT_EQ(testing::read_text(dir / "out" / "questions.csv"), questions);
 
+  // A forced run does every stage again (fingerprinting them while they run) and records the
+  // fingerprints a plain run computes first.
+  options.force = true;
+  auto forced = RunPipeline(options);
+  ASSERT_TRUE(forced.ok());
+  EXPECT_EQ(skipped(*forced), std::vector<bool>(6, false));
+  options.force = false;
+  auto after_force = RunPipeline(options);
+  ASSERT_TRUE(after_force.ok());
+  EXPECT_EQ(skipped(*after_force), std::vector<bool>(6, true));
+
   // A new seed re-runs questions, stats and the report only.
   options.seed = 4;
   auto reseeded = RunPipeline(options);

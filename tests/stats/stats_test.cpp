@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "stats/stats.h"
 #include "test_util.h"
 
@@ -45,20 +47,20 @@ TEST(Stats, ValuesThatComeBackLaterAreCountedOnce) {
                                      q("3", "p2", QuestionType::kPresence, "no", "test"),
                                      q("2", "p2", QuestionType::kLevel, "small", "train"),
                                      q("3", "p1", QuestionType::kLevel, "small", "test")};
-  QuestionStatsCounter counter;
-  for (const Question& question : questions) counter.Add(question_ref(question));
-  const auto& presence = counter.answer_counts(QuestionType::kPresence);
-  ASSERT_EQ(presence.size(), 2u);
-  EXPECT_EQ(presence.find("yes")->second, 2u);
-  EXPECT_EQ(presence.find("no")->second, 2u);
-  EXPECT_EQ(counter.answer_counts(QuestionType::kLevel).find("small")->second, 2u);
-  QuestionStats s = std::move(counter).Finish();
+  QuestionStats s = compute_question_stats(questions);
+  auto presence = s.per_type[static_cast<size_t>(QuestionType::kPresence)].answers;
+  std::sort(presence.begin(), presence.end());
+  using Counts = std::vector<std::pair<std::string, size_t>>;
+  EXPECT_EQ(presence, (Counts{{"no", 2}, {"yes", 2}}));
+  EXPECT_EQ(s.per_type[static_cast<size_t>(QuestionType::kLevel)].answers, (Counts{{"small", 2}}));
   EXPECT_EQ(s.images, 3u);
   EXPECT_EQ(s.patients, 2u);
   EXPECT_EQ(s.answer_vocabulary, 3u);
   EXPECT_EQ(s.per_type[static_cast<size_t>(QuestionType::kPresence)].answer_vocabulary, 2u);
   ASSERT_EQ(s.per_split.size(), 2u);
   EXPECT_EQ(s.per_split["train"].questions, 3u);
+  EXPECT_EQ(s.per_split["train"].per_type[static_cast<size_t>(QuestionType::kPresence)], 2u);
+  EXPECT_EQ(s.per_split["train"].per_type[static_cast<size_t>(QuestionType::kLevel)], 1u);
   EXPECT_EQ(s.per_split["train"].images, 2u);
   EXPECT_EQ(s.per_split["train"].patients, 2u);
   EXPECT_EQ(s.per_split["test"].questions, 3u);
