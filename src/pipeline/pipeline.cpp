@@ -327,7 +327,7 @@ Stage report_stage(const PipelineOptions& o, PipelineRun& run) {
   stage.run = [&o, &run]() -> Result<StageResult> {
     CXRVQA_ASSIGN_OR_RETURN(auto summary,
                             RunReport({o.out_dir, run.out(kReport), run.QuestionStatsOf(run.out(questions_file(o)))}));
-    return StageResult{Json{{"charts", summary.charts}, {"bytes", summary.bytes}}};
+    return StageResult{summary.StageCounts()};
   };
   return stage;
 }

@@ -323,6 +323,8 @@ Json ReportSummary::ToJson() const {
   return Json{{"out", out.string()}, {"questions", questions}, {"charts", charts}, {"bytes", bytes}};
 }
 
+Json ReportSummary::StageCounts() const { return Json{{"charts", charts}, {"bytes", bytes}}; }
+
 Result<ReportSummary> RunReport(const ReportOptions& options) {
   CXRVQA_ASSIGN_OR_RETURN(auto folder, open_dataset_folder(options.dataset));
   CXRVQA_ASSIGN_OR_RETURN(auto figures, report::gather_report_figures(folder, options.question_stats.get()));

@@ -44,6 +44,9 @@ struct ReportSummary {
   size_t bytes = 0;
   std::string ToString() const;
   Json ToJson() const;
+  // The figures the pipeline records for its report stage: {charts, bytes} (the path and the
+  // question count are the run's own, recorded elsewhere).
+  Json StageCounts() const;
 };
 
 // Reads the folder (questions, libraries/, manifest.json; the last two may be absent: their
