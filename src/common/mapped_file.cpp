@@ -14,8 +14,11 @@ namespace cxrvqa {
 namespace {
 
 // Maps `path` when it is a non-empty regular file that does not start with the gzip magic;
-// nullptr otherwise (the caller reads it instead, which also reports any error).
+// nullptr otherwise (the caller reads it instead, which also reports any error). Anything
+// but a regular file is left unopened: a pipe opened and closed here would lose its data.
 const char* map_plain_file(const std::filesystem::path& path, size_t& size) {
+  struct stat kind {};
+  if (::stat(path.c_str(), &kind) != 0 || !S_ISREG(kind.st_mode)) return nullptr;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat info {};

@@ -549,25 +549,21 @@ std::optional<std::pair<size_t, std::string>> for_each_array_element(
   return std::nullopt;
 }
 
-// Whether the first non-blank character of `path` opens a JSON array.
-Result<bool> starts_with_array(const std::filesystem::path& path) {
-  CXRVQA_ASSIGN_OR_RETURN(auto reader, LineReader::Open(path));
-  std::string line;
-  while (reader->Next(line)) {
-    std::string_view text = trim(line);
-    if (!text.empty()) return text.front() == '[';
-  }
-  return reader->status().ok() ? Result<bool>(false) : Result<bool>(reader->status());
+// Whether the first non-blank character of `text` opens a JSON array.
+bool starts_with_array(std::string_view text) {
+  size_t first = text.find_first_not_of(" \t\r\n\f\v");  // what trim() skips
+  return first != std::string_view::npos && text[first] == '[';
 }
 
 }  // namespace
 
 Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& path,
                                                 std::vector<LineError>& errors, unsigned threads) {
-  CXRVQA_ASSIGN_OR_RETURN(auto array, starts_with_array(path));
-  if (array) {
+  // Read once, so that a pipe works too (it cannot be opened twice).
+  CXRVQA_ASSIGN_OR_RETURN(auto file, MappedFile::Open(path));
+  std::string_view text = file.text();
+  if (starts_with_array(text)) {
     std::vector<KeyInfo> records;
-    CXRVQA_ASSIGN_OR_RETURN(auto text, read_file(path));
     auto broken = for_each_array_element(text, [&](std::string_view element, size_t line) {
       Status status = parse_record_text(element, records.emplace_back());
       if (!status.ok()) {
@@ -578,8 +574,7 @@ Result<std::vector<KeyInfo>> read_keyinfo_jsonl(const std::filesystem::path& pat
     if (broken) errors.push_back({path, broken->first, broken->second});
     return records;
   }
-  CXRVQA_ASSIGN_OR_RETURN(auto file, MappedFile::Open(path));
-  return parse_keyinfo_lines(path, file.text(), threads, errors);
+  return parse_keyinfo_lines(path, text, threads, errors);
 }
 
 }  // namespace cxrvqa

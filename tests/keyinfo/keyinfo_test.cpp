@@ -1,6 +1,9 @@
 #include "keyinfo/keyinfo.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <thread>
 
 #include "common/file_io.h"
 #include "test_util.h"
@@ -104,6 +107,25 @@ TEST(KeyInfoJson, ManyLinesReadOnAnyNumberOfThreadsGiveTheSameRecordsAndErrorsIn
     EXPECT_EQ(records->back().no_entity, sample_record().no_entity);
     ASSERT_EQ(errors.size(), bad_lines.size());
     for (size_t i = 0; i < bad_lines.size(); ++i) EXPECT_EQ(errors[i].line, bad_lines[i]);
+  }
+}
+
+TEST(KeyInfoJson, ReadsJsonlAndArraysFromAPipe) {
+  // A pipe can be read only once: the reader must tell the shape from what it has read.
+  KeyInfo record = sample_record();
+  std::string line = keyinfo_to_json_line(record);
+  for (const std::string& text : {"\n" + line + "\n" + line + "\n", "  [" + line + ",\n" + line + "]\n"}) {
+    testing::TempDir dir;
+    auto fifo = dir / "keyinfo.jsonl";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] { testing::write_text(fifo, text); });
+    std::vector<LineError> errors;
+    auto records = read_keyinfo_jsonl(fifo, errors);
+    writer.join();
+    ASSERT_TRUE(records.ok()) << records.status().ToString();
+    EXPECT_TRUE(errors.empty()) << errors.front().ToString();
+    ASSERT_EQ(records->size(), 2u) << text.substr(0, 3);
+    EXPECT_EQ((*records)[1], record);
   }
 }
 
