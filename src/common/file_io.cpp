@@ -105,6 +105,10 @@ Result<std::string> read_gzip_file(const fs::path& path) {
 }  // namespace
 
 Result<std::string> read_file(const fs::path& path) {
+  // Anything but a regular file (a pipe) can be opened only once: zlib reads it whether it
+  // is compressed or not.
+  struct stat kind {};
+  if (::stat(path.c_str(), &kind) == 0 && !S_ISREG(kind.st_mode)) return read_gzip_file(path);
   bool gzip = false;
   auto content = read_plain_file(path, gzip);
   if (!content.ok() || !gzip) return content;

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <string>
+#include <thread>
 
 #include "test_util.h"
 
@@ -40,6 +41,23 @@ TEST(ReadFile, PlainGzipEmptyAndLarge) {
   EXPECT_EQ(*read_file(dir / "large.txt"), large);
   write_gzip(dir / "large.txt.gz", large);
   EXPECT_EQ(*read_file(dir / "large.txt.gz"), large);
+}
+
+TEST(ReadFile, APipeIsReadOncePlainOrCompressed) {
+  testing::TempDir dir;
+  std::string text = "study_id,text\n1,\"clear lungs\"\n";
+  write_gzip(dir / "packed.gz", text);
+  std::string packed = testing::read_text(dir / "packed.gz");
+  for (const std::string& bytes : {text, packed}) {
+    auto fifo = dir / "reports.csv";
+    std::filesystem::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer([&] { testing::write_text(fifo, bytes); });
+    auto content = read_file(fifo);
+    writer.join();
+    ASSERT_TRUE(content.ok()) << content.status().ToString();
+    EXPECT_EQ(*content, text);
+  }
 }
 
 TEST(ReadFile, MissingFileNamesThePath) {
