@@ -31,9 +31,12 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
   const std::string file = path.string();
   std::vector<StudyRecord> records;
   std::unordered_map<std::string, std::pair<size_t, size_t>> first_row;  // study -> (record, line)
-  CXRVQA_ASSIGN_OR_RETURN(size_t newlines, count_newlines(path));
-  records.reserve(newlines);
-  first_row.reserve(newlines);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {  // a pipe can be read only once
+    CXRVQA_ASSIGN_OR_RETURN(size_t newlines, count_newlines(path));
+    records.reserve(newlines);
+    first_row.reserve(newlines);
+  }
   CsvRow row;
   while (reader.Next(row)) {
     std::string study(trim(row.get((study_column)[0])));

@@ -1,7 +1,11 @@
 // Corpus readers on hostile input: truncated gzip files, broken CSV quotes, ids too large
 // for int64, conflicting duplicate metadata rows.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
+
+#include <string>
+#include <thread>
 
 #include "corpus/metadata.h"
 #include "corpus/report.h"
@@ -127,6 +131,26 @@ TEST(BadInput, ConflictingDuplicateMetadataRowsAreReported) {
   EXPECT_NE(issues[0].reason.find("line 2"), std::string::npos) << issues[0].reason;
   StudyIndex index(std::make_shared<const std::vector<StudyRecord>>(std::move(*records)));
   EXPECT_EQ(index.Find("500")->dicom_id, "d1") << "the first row is the one used";
+}
+
+TEST(BadInput, MetadataFromANamedPipeIsReadWhole) {
+  TempDir dir;
+  auto fifo = dir / "mimic_all.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Far more than a pipe holds, so that nothing but one reader can see every row.
+  std::string text = "subject_id,study_id,dicom_id,view,split,study_date,study_order\n";
+  constexpr int kRows = 30000;
+  for (int row = 0; row < kRows; ++row) {
+    text += "10," + std::to_string(500 + row) + ",d" + std::to_string(row) + ",postero-anterior,train,21800101,1\n";
+  }
+  std::thread writer([&] { write_text(fifo, text); });
+  std::vector<CorpusIssue> issues;
+  auto records = read_mimic_all(fifo, issues);
+  writer.join();
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_TRUE(issues.empty());
+  ASSERT_EQ(records->size(), static_cast<size_t>(kRows));
+  EXPECT_EQ(records->back().study_id, std::to_string(500 + kRows - 1));
 }
 
 }  // namespace
