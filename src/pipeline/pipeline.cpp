@@ -350,23 +350,23 @@ Result<std::string> fingerprint_while_running(const Stage& stage, PipelineRun& r
 Result<StageSummary> run_stage(const Stage& stage, PipelineRun& run, StageLedger& ledger, bool force) {
   auto start = std::chrono::steady_clock::now();
   Result<StageResult> result = Status::Internal("stage not run");
-  std::string fingerprint;
+  Result<std::string> fingerprint = Status::Internal("no fingerprint");
   if (force || !ledger.HasCompleteRecord(stage.name)) {
-    auto taken = fingerprint_while_running(stage, run, ledger, result);
-    if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
-    CXRVQA_ASSIGN_OR_RETURN(fingerprint, std::move(taken));
+    fingerprint = fingerprint_while_running(stage, run, ledger, result);
   } else {
-    CXRVQA_ASSIGN_OR_RETURN(fingerprint, run.stage_fingerprint(stage, ledger.hashes()));
-    if (const StageRecord* done = ledger.UpToDate(stage.name, fingerprint)) {
+    fingerprint = run.stage_fingerprint(stage, ledger.hashes());
+    if (!fingerprint.ok()) return fingerprint.status();
+    if (const StageRecord* done = ledger.UpToDate(stage.name, *fingerprint)) {
       return StageSummary{stage.name, true, seconds_since(start), done->counts};
     }
     result = stage.run();
-    if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
   }
+  if (!result.ok()) return Status(result.status().code(), stage.name + ": " + result.status().message());
+  if (!fingerprint.ok()) return fingerprint.status();
   // A stage whose studies failed is recorded as incomplete, so the next run does it again
   // (answers already cached cost nothing) instead of skipping it.
   CXRVQA_RETURN_IF_ERROR(
-      ledger.Complete(stage.name, fingerprint, stage.writes, result->counts, result->failed == 0));
+      ledger.Complete(stage.name, *fingerprint, stage.writes, result->counts, result->failed == 0));
   if (result->attempted > 0 && result->failed == result->attempted) {
     std::string first = result->counts.value("first_failure", std::string());
     return Status::Unavailable(fmt::format(
