@@ -97,10 +97,17 @@ class PipelineRun {
     return fingerprint;
   }
 
+  // What a stage's fingerprint holds besides its inputs. The build takes part: a rebuilt
+  // program redoes every stage.
+  Json stage_identity(const Stage& stage) const {
+    return Json{{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"build", build_id_}, {"options", stage.options}};
+  }
+  // The hash of stage_identity (StageRecord::setup): when it differs from the recorded one
+  // the stage runs whatever its inputs are.
+  std::string stage_setup(const Stage& stage) const { return sha256_hex(stage_identity(stage).dump()); }
+
   Result<std::string> stage_fingerprint(const Stage& stage, FileHashMemo& hashes) {
-    // The build takes part: a rebuilt program redoes every stage.
-    Json identity = {{"stage", stage.name}, {"version", CXRVQA_VERSION}, {"build", build_id_},
-                     {"options", stage.options}};
+    Json identity = stage_identity(stage);
     Json inputs = Json::array();
     for (const auto& path : stage.inputs) {
       CXRVQA_ASSIGN_OR_RETURN(auto fingerprint, this->fingerprint(path, /*by_content=*/false));
@@ -337,9 +344,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Runs `stage` and returns its fingerprint. A stage that runs whatever its inputs are (forced,
-// or never completed) is fingerprinted while it runs, on another thread: the walk over a
-// report tree then overlaps the extraction. Stages touch neither the fingerprints nor the
-// hash memo, so the two never share state. Otherwise the fingerprint decides first.
+// never completed, or recorded with another setup: options or program) is fingerprinted
+// while it runs, on another thread: the walk over a report tree then overlaps the
+// extraction. Stages touch neither the fingerprints nor the hash memo, so the two never
+// share state. Otherwise the fingerprint decides first.
 Result<std::string> fingerprint_while_running(const Stage& stage, PipelineRun& run, StageLedger& ledger,
                                               Result<StageResult>& result) {
   auto fingerprint = std::async(std::launch::async, [&] { return run.stage_fingerprint(stage, ledger.hashes()); });
@@ -351,7 +359,8 @@ Result<StageSummary> run_stage(const Stage& stage, PipelineRun& run, StageLedger
   auto start = std::chrono::steady_clock::now();
   Result<StageResult> result = Status::Internal("stage not run");
   Result<std::string> fingerprint = Status::Internal("no fingerprint");
-  if (force || !ledger.HasCompleteRecord(stage.name)) {
+  std::string setup = run.stage_setup(stage);
+  if (force || !ledger.MayBeUpToDate(stage.name, setup)) {
     fingerprint = fingerprint_while_running(stage, run, ledger, result);
   } else {
     fingerprint = run.stage_fingerprint(stage, ledger.hashes());
@@ -366,7 +375,7 @@ Result<StageSummary> run_stage(const Stage& stage, PipelineRun& run, StageLedger
   // A stage whose studies failed is recorded as incomplete, so the next run does it again
   // (answers already cached cost nothing) instead of skipping it.
   CXRVQA_RETURN_IF_ERROR(
-      ledger.Complete(stage.name, *fingerprint, stage.writes, result->counts, result->failed == 0));
+      ledger.Complete(stage.name, *fingerprint, setup, stage.writes, result->counts, result->failed == 0));
   if (result->attempted > 0 && result->failed == result->attempted) {
     std::string first = result->counts.value("first_failure", std::string());
     return Status::Unavailable(fmt::format(

@@ -218,6 +218,10 @@ Status StageLedger::Read(const Json& json) {
     entry.counts = record.value("counts", Json::object());
     auto complete = record.find("complete");
     entry.complete = complete == record.end() || (complete->is_boolean() && complete->get<bool>());
+    if (auto setup = record.find("setup"); setup != record.end()) {
+      if (!setup->is_string()) return Status::ParseError("stage '" + stage + "' has a setup that is not a string");
+      entry.setup = setup->get<std::string>();
+    }
     if (!entry.outputs.is_object() || !entry.counts.is_object()) {
       return Status::ParseError("stage '" + stage + "' has outputs or counts that are not objects");
     }
@@ -229,9 +233,9 @@ Status StageLedger::Read(const Json& json) {
   return Status::Ok();
 }
 
-bool StageLedger::HasCompleteRecord(const std::string& stage) const {
+bool StageLedger::MayBeUpToDate(const std::string& stage, const std::string& setup) const {
   auto it = records_.find(stage);
-  return it != records_.end() && it->second.complete;
+  return it != records_.end() && it->second.complete && (it->second.setup.empty() || it->second.setup == setup);
 }
 
 const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::string& fingerprint) {
@@ -244,9 +248,9 @@ const StageRecord* StageLedger::UpToDate(const std::string& stage, const std::st
   return &it->second;
 }
 
-Status StageLedger::Complete(const std::string& stage, const std::string& fingerprint,
+Status StageLedger::Complete(const std::string& stage, const std::string& fingerprint, const std::string& setup,
                              const std::vector<std::string>& outputs, Json counts, bool complete) {
-  StageRecord record{fingerprint, Json::object(), std::move(counts), complete};
+  StageRecord record{fingerprint, Json::object(), std::move(counts), complete, setup};
   for (const auto& relative : outputs) {
     CXRVQA_ASSIGN_OR_RETURN(auto hash, hash_output(out_dir_ / relative, hashes_));
     record.outputs[relative] = hash;
@@ -255,6 +259,7 @@ Status StageLedger::Complete(const std::string& stage, const std::string& finger
   Json json = Json::object();
   for (const auto& [name, entry] : records_) {
     json[name] = {{"fingerprint", entry.fingerprint}, {"outputs", entry.outputs}, {"counts", entry.counts}};
+    if (!entry.setup.empty()) json[name]["setup"] = entry.setup;
     if (!entry.complete) json[name]["complete"] = false;
   }
   return write_file_atomic(out_dir_ / kLedgerName, json.dump(2) + "\n");

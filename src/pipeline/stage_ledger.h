@@ -56,6 +56,9 @@ struct StageRecord {
   Json outputs = Json::object();  // output path (relative to the out dir) -> sha256
   Json counts = Json::object();   // the stage's summary figures
   bool complete = true;           // false: some studies failed; the stage runs again
+  // The hash of what the fingerprint holds besides the inputs (stage, program build,
+  // options); "" in ledgers written before it was recorded.
+  std::string setup;
 };
 
 // The ledger file (<out_dir>/.stages.json). Writes are atomic, one per completed stage, so
@@ -66,15 +69,17 @@ class StageLedger {
   // JSON, fields of the wrong type) is ignored with a warning, so every stage runs again.
   static Result<StageLedger> Open(const std::filesystem::path& out_dir);
 
-  // Whether `stage` has a record of a complete run (whatever its fingerprint). Without one
-  // the stage runs whatever its inputs are.
-  bool HasCompleteRecord(const std::string& stage) const;
+  // Whether `stage` may be up to date: it has a record of a complete run with the same
+  // `setup` (or one that did not record its setup). When not, the stage runs whatever its
+  // inputs are, and their fingerprint need not be known first.
+  bool MayBeUpToDate(const std::string& stage, const std::string& setup) const;
   // The record of `stage` when it completed, its fingerprint equals `fingerprint` and every
   // output it lists still has the recorded hash; nullptr otherwise.
   const StageRecord* UpToDate(const std::string& stage, const std::string& fingerprint);
-  // Records `stage` with `outputs` (paths relative to the out dir) hashed now. `complete` is
-  // false when some of its studies failed: the stage is then never up to date.
-  Status Complete(const std::string& stage, const std::string& fingerprint,
+  // Records `stage` with its fingerprint and setup (see StageRecord) and `outputs` (paths
+  // relative to the out dir) hashed now. `complete` is false when some of its studies
+  // failed: the stage is then never up to date.
+  Status Complete(const std::string& stage, const std::string& fingerprint, const std::string& setup,
                   const std::vector<std::string>& outputs, Json counts, bool complete = true);
   // The hashes of the files the ledger has hashed in this run, for the run's other uses.
   FileHashMemo& hashes() { return hashes_; }

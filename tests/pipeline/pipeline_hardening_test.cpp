@@ -131,6 +131,19 @@ TEST(PipelineFaults, ACorruptStageLedgerIsIgnored) {
   }
 }
 
+TEST(PipelineFaults, ALedgerWhoseSetupIsNotAStringIsIgnored) {
+  testing::TempDir dir;
+  PipelineOptions options = demo_options(kDemo, dir / "out");
+  ASSERT_TRUE(RunPipeline(options).ok());
+  Json ledger = Json::parse(testing::read_text(options.out_dir / ".stages.json"));
+  ASSERT_TRUE(ledger["extract"]["setup"].is_string());  // recorded by the run
+  ledger["extract"]["setup"] = 7;
+  testing::write_text(options.out_dir / ".stages.json", ledger.dump());
+  auto report = RunPipeline(options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(skipped_count(*report), 0u);
+}
+
 TEST(PipelineFaults, AbsurdQuestionOptionsAreRefused) {
   testing::TempDir dir;
   PipelineOptions options = demo_options(kDemo, dir / "out");

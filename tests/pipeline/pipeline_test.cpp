@@ -76,6 +76,11 @@ TEST(Pipeline, SkipsStagesWhoseInputsDidNotChange) {
   auto reseeded = RunPipeline(options);
   ASSERT_TRUE(reseeded.ok());
   EXPECT_EQ(skipped(*reseeded), (std::vector<bool>{true, true, true, false, false, false}));
+  // Those three ran with another setup (their options changed), fingerprinted while they
+  // ran; the fingerprints recorded are the ones the next run computes.
+  auto after_reseed = RunPipeline(options);
+  ASSERT_TRUE(after_reseed.ok());
+  EXPECT_EQ(skipped(*after_reseed), std::vector<bool>(6, true));
 
   // A deleted output re-runs the stage that writes it (and what reads it, if it changed).
   fs::remove(dir / "out" / "keyinfo.jsonl");
