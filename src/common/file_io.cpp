@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 namespace cxrvqa {
@@ -16,9 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kChunk = 1 << 16;
-
-std::string errno_text() { return std::strerror(errno); }
 }  // namespace
+
+std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 namespace {
 

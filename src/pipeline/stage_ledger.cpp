@@ -1,7 +1,6 @@
 #include "pipeline/stage_ledger.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <iterator>
 
@@ -9,8 +8,6 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-
-#include <system_error>
 
 #include "common/file_io.h"
 #include "common/hash.h"
@@ -38,8 +35,6 @@ struct FolderListing {
   std::vector<std::string> folders;  // relative names, ending in '/'
   Status status;
 };
-
-std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
 
 // Lists the folder `relative` (ending in '/', or empty for the root) below `root` (ending
 // in '/'). Each entry is looked up relative to the open folder, not by its whole path.
