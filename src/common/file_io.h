@@ -21,6 +21,9 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // The system's wording of the error number `error` (errno by default), for error messages.
 std::string errno_text(int error = errno);
 
+// Whether `bytes` begin with the gzip magic number (1f 8b), as read_file tells gzip apart.
+bool has_gzip_magic(std::string_view bytes);
+
 // Where writing `path` lands: a symbolic link (or a chain of them) is followed, so that the
 // link stays and the file it names is replaced. InvalidArgument when that file exists and is
 // not a regular file (a directory, FIFO, socket or device is never replaced).
