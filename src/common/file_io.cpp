@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 namespace cxrvqa {
@@ -16,9 +15,14 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kChunk = 1 << 16;
-
-std::string errno_text() { return std::strerror(errno); }
 }  // namespace
+
+std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+bool has_gzip_magic(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
 
 namespace {
 
@@ -27,11 +31,6 @@ struct FdCloser {
   int fd;
   ~FdCloser() { ::close(fd); }
 };
-
-bool has_gzip_magic(std::string_view bytes) {
-  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
-         static_cast<unsigned char>(bytes[1]) == 0x8b;
-}
 
 // Reads a whole plain file with one fstat and few reads (no gzip buffers: report trees hold
 // hundreds of thousands of small files). Sets `gzip` instead, and stops after the first

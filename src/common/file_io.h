@@ -3,6 +3,7 @@
 // truncated file) is an error naming the file. Writes are atomic (see AtomicFileWriter).
 #pragma once
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -16,6 +17,12 @@ namespace cxrvqa {
 
 // The whole content of `path` (decompressed when gzip).
 Result<std::string> read_file(const std::filesystem::path& path);
+
+// The system's wording of the error number `error` (errno by default), for error messages.
+std::string errno_text(int error = errno);
+
+// Whether `bytes` begin with the gzip magic number (1f 8b), as read_file tells gzip apart.
+bool has_gzip_magic(std::string_view bytes);
 
 // Where writing `path` lands: a symbolic link (or a chain of them) is followed, so that the
 // link stays and the file it names is replaced. InvalidArgument when that file exists and is

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <optional>
 #include <system_error>
 
@@ -20,8 +19,6 @@ namespace {
 
 constexpr size_t kWriteBuffer = 1 << 16;
 constexpr int kMaxLinkHops = 40;
-
-std::string errno_text(int error) { return std::strerror(error); }
 
 const char* file_type_name(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";

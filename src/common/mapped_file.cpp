@@ -30,7 +30,7 @@ const char* map_plain_file(const std::filesystem::path& path, size_t& size) {
   ::close(fd);
   if (map == MAP_FAILED) return nullptr;
   const char* bytes = static_cast<const char*>(map);
-  if (size >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b) {
+  if (has_gzip_magic(std::string_view(bytes, size))) {
     ::munmap(map, size);
     return nullptr;
   }

@@ -1,7 +1,6 @@
 #include "pipeline/stage_ledger.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <iterator>
 
@@ -9,8 +8,6 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-
-#include <system_error>
 
 #include "common/file_io.h"
 #include "common/hash.h"
@@ -38,8 +35,6 @@ struct FolderListing {
   std::vector<std::string> folders;  // relative names, ending in '/'
   Status status;
 };
-
-std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
 
 // Lists the folder `relative` (ending in '/', or empty for the root) below `root` (ending
 // in '/'). Each entry is looked up relative to the open folder, not by its whole path.
@@ -106,21 +101,18 @@ Result<std::vector<TreeFile>> list_tree(const fs::path& root) {
 Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_content) {
   CXRVQA_ASSIGN_OR_RETURN(std::vector<TreeFile> files, list_tree(root));
   InputFingerprint fingerprint{root, true, files.size(), 0, ""};
-  // One line per file, "relative\tsize\tidentity".
-  std::vector<std::string> identities(files.size());
-  std::vector<Status> errors(files.size());
+  // Each file's identity: the hash of its bytes, or its modification time. Only the small
+  // folders hashed by content need one slot per file (a report tree has 200k files).
+  std::vector<Result<std::string>> hashes;
   if (by_content) {
+    hashes.resize(files.size(), std::string());
     parallel_chunks(files.size(), 0, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        auto hash = sha256_file(root / files[i].relative);
-        if (hash.ok()) identities[i] = std::move(*hash);
-        else errors[i] = hash.status();
-      }
+      for (size_t i = begin; i < end; ++i) hashes[i] = sha256_file(root / files[i].relative);
     }, 16);
   }
+  // One line per file, "relative\tsize\tidentity".
   std::string listing;
   for (size_t i = 0; i < files.size(); ++i) {
-    CXRVQA_RETURN_IF_ERROR(errors[i]);
     const TreeFile& file = files[i];
     fingerprint.bytes += file.size;
     listing += file.relative;
@@ -128,7 +120,8 @@ Result<InputFingerprint> fingerprint_directory(const fs::path& root, bool by_con
     listing += std::to_string(file.size);
     listing += '\t';
     if (by_content) {
-      listing += identities[i];
+      CXRVQA_RETURN_IF_ERROR(hashes[i].status());
+      listing += *hashes[i];
     } else {
       listing += std::to_string(file.modified.tv_sec) + "." + std::to_string(file.modified.tv_nsec);
     }
