@@ -177,21 +177,26 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
                                                     const QuestionOptions& options) {
   QuestionSummary local;
   QuestionSummary& counts = summary ? *summary : local;
-  std::unordered_map<std::string_view, const StudyRecord*> by_study;
-  by_study.reserve(metadata.size());
-  for (const StudyRecord& row : metadata) by_study.emplace(row.study_id, &row);
+  // Each study id: its first metadata row (null when none), and whether a record has taken it.
+  struct StudyEntry {
+    const StudyRecord* row = nullptr;
+    bool taken = false;
+  };
+  std::unordered_map<std::string_view, StudyEntry> by_study;
+  by_study.reserve(std::max(metadata.size(), records.size()));
+  for (const StudyRecord& row : metadata) by_study.try_emplace(row.study_id, StudyEntry{&row});
 
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(records.size());
   std::vector<QuestionStudy> studies;
   studies.reserve(records.size());
   counts.records += records.size();
   for (const KeyInfo& record : records) {
     const StudyMeta& own = record.meta;
-    if (!seen.insert(own.study_id).second) {
+    StudyEntry& entry = by_study.try_emplace(own.study_id).first->second;
+    if (entry.taken) {
       ++counts.duplicate_records;
       continue;
     }
+    entry.taken = true;
     QuestionStudy study;
     study.record = &record;
     study.study_id = own.study_id;
@@ -200,8 +205,8 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
     study.split = own.split;
     study.study_order = own.study_order;
     std::string_view view = own.view;
-    if (auto row = by_study.find(own.study_id); row != by_study.end()) {
-      const StudyRecord& meta = *row->second;  // the metadata wins, except an empty subject
+    if (entry.row != nullptr) {
+      const StudyRecord& meta = *entry.row;  // the metadata wins, except an empty subject
       if (!meta.subject_id.empty()) study.subject_id = meta.subject_id;
       study.dicom_id = meta.dicom_id;
       study.split = meta.split;

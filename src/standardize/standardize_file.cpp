@@ -47,7 +47,8 @@ std::string reject_line(const std::filesystem::path& file, const NumberedLine& l
 }
 
 void reject_duplicates(std::vector<LineOutcome>& outcomes) {
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string_view> seen;  // the ids of records kept, which stay in place
+  seen.reserve(outcomes.size());
   for (auto& outcome : outcomes) {
     if (!outcome.record) continue;
     if (!seen.insert(outcome.record->meta.study_id).second) {
