@@ -224,9 +224,14 @@ Status read_uncertain(const json& object, KeyInfo& record) {
 
 }  // namespace
 
-std::string keyinfo_to_json_line(const KeyInfo& r) {
+std::string keyinfo_to_json_line(const KeyInfo& record) {
   std::string out;
   out.reserve(256);
+  append_keyinfo_json_line(out, record);
+  return out;
+}
+
+void append_keyinfo_json_line(std::string& out, const KeyInfo& r) {
   out.push_back('{');
   append_key(out, "study_id");
   append_json_string(out, r.meta.study_id);
@@ -290,7 +295,6 @@ std::string keyinfo_to_json_line(const KeyInfo& r) {
   append_key(out, "no_entity");
   append_string_list(out, r.no_entity);
   out.push_back('}');
-  return out;
 }
 
 namespace {
@@ -302,7 +306,10 @@ class StrictLineReader {
   explicit StrictLineReader(std::string_view text) : text_(text) {}
 
   bool Literal(std::string_view expected) {
-    if (text_.substr(pos_, expected.size()) != expected) return false;
+    if (text_.size() - pos_ < expected.size()) return false;
+    // The first byte alone turns away most probes for an optional part.
+    if (!expected.empty() && text_[pos_] != expected.front()) return false;
+    if (text_.compare(pos_, expected.size(), expected) != 0) return false;
     pos_ += expected.size();
     return true;
   }
