@@ -10,11 +10,6 @@ namespace cxrvqa {
 
 namespace {
 
-// Field `column` of `row` when the column exists, else "".
-std::string field_or_empty(const CsvRow& row, const std::optional<size_t>& column) {
-  return column ? std::string(trim(row.get(*column))) : std::string();
-}
-
 // Hashes and compares records by study id, given their indexes in `records` (which may grow:
 // the index stays valid where a pointer or view would not).
 struct SameStudyId {
@@ -51,32 +46,35 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
     first_record.reserve(newlines);
   }
   CsvRow row;
+  // Field `column` of `row`, trimmed, when the column exists, else "".
+  auto field = [&row](const std::optional<size_t>& column) {
+    return column ? trim(row.get(*column)) : std::string_view();
+  };
   while (reader.Next(row)) {
-    std::string study(trim(row.get((study_column)[0])));
+    std::string_view study = trim(row.get(study_column[0]));
     if (!row.error.empty() || study.empty()) {
-      issues.push_back({file, row.line, study,
+      issues.push_back({file, row.line, std::string(study),
                         "broken row: " + (row.error.empty() ? std::string("empty study_id") : row.error)});
       continue;
     }
-    StudyRecord record{field_or_empty(row, subject), study, field_or_empty(row, dicom),
-                       field_or_empty(row, view), field_or_empty(row, split),
-                       field_or_empty(row, date), 0};
-    std::string order_text = field_or_empty(row, order);
-    if (!order_text.empty()) {
+    int study_order = 0;
+    if (std::string_view order_text = field(order); !order_text.empty()) {
       auto parsed = parse_integral(order_text);
       if (!parsed) {  // a wrong order would pair studies wrongly: stop here
-        std::string shown = looks_like_id(order_text) ? " '" + order_text + "'" : "";
-        return Status::ParseError(file + ":" + std::to_string(row.line) + ": study " + study + ": study_order" +
-                                  shown + " is not an integer (written as 2 or 2.0)");
+        std::string shown = looks_like_id(order_text) ? " '" + std::string(order_text) + "'" : "";
+        return Status::ParseError(file + ":" + std::to_string(row.line) + ": study " + std::string(study) +
+                                  ": study_order" + shown + " is not an integer (written as 2 or 2.0)");
       }
-      record.study_order = *parsed;
+      study_order = *parsed;
     }
-    records.push_back(std::move(record));
+    records.push_back(StudyRecord{std::string(field(subject)), std::string(study), std::string(field(dicom)),
+                                  std::string(field(view)), std::string(field(split)), std::string(field(date)),
+                                  study_order});
     lines.push_back(row.line);
     auto [first, added] = first_record.insert(records.size() - 1);
     if (!added && !same_metadata(records[*first], records.back())) {
       // Readers keep the first row of a study; a later row that disagrees is reported.
-      issues.push_back({file, row.line, study,
+      issues.push_back({file, row.line, std::string(study),
                         "conflicting duplicate: listed again with other values; the first row (line " +
                             std::to_string(lines[*first]) + ") is used"});
     }
