@@ -7,6 +7,7 @@
 #include "summary_output.h"
 #include "corpus/report.h"
 #include "llm/batch_run.h"
+#include "llm/extraction.h"
 
 namespace cxrvqa::app {
 namespace {
@@ -66,7 +67,7 @@ int run_import(const BatchArgs& args) {
   options.results = args.results;
   options.metadata = args.metadata;
   options.out = args.out;
-  options.failures = args.failures ? *args.failures : std::filesystem::path(args.out.string() + ".failures.jsonl");
+  options.failures = args.failures.value_or(llm::default_failures_file(args.out));
   if (args.cache) {
     options.cache = *args.cache;
   } else if (args.config) {

@@ -8,6 +8,7 @@
 #include "summary_output.h"
 #include "common/progress.h"
 #include "llm/extract_run.h"
+#include "llm/extraction.h"
 
 namespace cxrvqa::app {
 
@@ -62,7 +63,7 @@ int run_llm_extract(const ExtractCommonOptions& common, const ExtractLlmOptions&
                                       options.seed, options.ids};
   run.system_prompt = options.system_prompt;
   run.out = common.out;
-  run.failures = options.failures ? *options.failures : std::filesystem::path(common.out.string() + ".failures.jsonl");
+  run.failures = options.failures.value_or(llm::default_failures_file(common.out));
   run.progress = stderr_is_terminal();
   if (run.config.cache.empty()) {
     std::fputs("warning: no cache configured: answers are not kept and a re-run asks again\n", stderr);

@@ -12,17 +12,26 @@ constexpr size_t kMaxLinesPerRecord = 200;
 }  // namespace
 
 CsvParse parse_csv_fields(std::string_view text, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
+  // The strings already in `fields` are filled again (keeping their memory); those left over
+  // are dropped at the end.
+  size_t count = 0;
+  auto next_field = [&]() -> std::string& {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& field = fields[count++];
+    field.clear();
+    return field;
+  };
+  auto done = [&](CsvParse parse) {
+    fields.resize(count);
+    return parse;
+  };
   size_t i = 0;
   for (;;) {  // one field per turn
+    std::string& field = next_field();
     if (i < text.size() && text[i] == '"') {
       ++i;
       for (;;) {
-        if (i >= text.size()) {
-          fields.push_back(std::move(field));
-          return CsvParse::kOpenQuote;
-        }
+        if (i >= text.size()) return done(CsvParse::kOpenQuote);
         char c = text[i++];
         if (c != '"') {
           field.push_back(c);
@@ -34,19 +43,14 @@ CsvParse parse_csv_fields(std::string_view text, std::vector<std::string>& field
         }
       }
       while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
-      if (i < text.size() && text[i] != ',') {
-        fields.push_back(std::move(field));
-        return CsvParse::kTextAfterQuote;
-      }
+      if (i < text.size() && text[i] != ',') return done(CsvParse::kTextAfterQuote);
     } else {
       size_t comma = text.find(',', i);  // a quote inside an unquoted field is kept as it is
       size_t end = comma == std::string_view::npos ? text.size() : comma;
       field.assign(text.substr(i, end - i));
       i = end;
     }
-    fields.push_back(std::move(field));
-    field.clear();
-    if (i >= text.size()) return CsvParse::kComplete;
+    if (i >= text.size()) return done(CsvParse::kComplete);
     ++i;  // the comma
   }
 }
@@ -152,14 +156,15 @@ bool CsvReader::StartsRecord(std::string_view line) const {
 }
 
 bool CsvReader::Next(CsvRow& row) {
-  std::string line;
+  std::string& line = line_;
   size_t number = 0;
   do {
     if (!NextLine(line, number)) return false;
   } while (line.empty() && !header_.empty());  // blank lines between records are ignored
   row.line = number;
   row.error.clear();
-  std::string record = line;
+  std::string_view record = line;
+  std::string joined;  // the lines of a record that spans several, joined
   std::vector<std::pair<size_t, std::string>> extra;  // the lines after the first one
   // On an error the lines after the first are read again as records of their own, so that
   // reading resynchronises at the next line that starts a valid record.
@@ -181,8 +186,10 @@ bool CsvReader::Next(CsvRow& row) {
       pending_.push_front({next_number, std::move(next)});
       return broken("unclosed quote");
     }
-    record.push_back('\n');
-    record.append(next);
+    if (joined.empty()) joined = line;
+    joined.push_back('\n');
+    joined.append(next);
+    record = joined;
     extra.emplace_back(next_number, std::move(next));
   }
   if (!header_.empty() && row.fields.size() != header_.size()) {

@@ -59,6 +59,7 @@ class CsvReader {
 
   std::unique_ptr<LineReader> lines_;
   std::deque<std::pair<size_t, std::string>> pending_;  // lines to re-read after a bad row
+  std::string line_;  // the line being read; kept to reuse its memory
   std::vector<std::string> header_;
 };
 

@@ -50,16 +50,35 @@ Result<std::string> sha256_file(const std::filesystem::path& path) {
   return finish(context.get());
 }
 
-uint64_t stable_hash64(std::string_view data, uint64_t seed) {
-  uint64_t h = 1469598103934665603ULL ^ seed;
+namespace {
+
+constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
+
+uint64_t fnv1a(uint64_t h, std::string_view data) {
   for (unsigned char c : data) {
     h ^= c;
     h *= 1099511628211ULL;
   }
+  return h;
+}
+
+uint64_t split_mix_finish(uint64_t h) {
   h += 0x9E3779B97F4A7C15ULL;
   h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
   h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
   return h ^ (h >> 31);
+}
+
+}  // namespace
+
+uint64_t stable_hash64(std::string_view data, uint64_t seed) {
+  return split_mix_finish(fnv1a(kFnvOffset ^ seed, data));
+}
+
+uint64_t stable_hash64_of_parts(std::initializer_list<std::string_view> parts, uint64_t seed) {
+  uint64_t h = kFnvOffset ^ seed;
+  for (std::string_view part : parts) h = fnv1a(h, part);
+  return split_mix_finish(h);
 }
 
 }  // namespace cxrvqa

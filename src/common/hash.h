@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,7 @@ std::string sha256_hex(std::string_view data);
 Result<std::string> sha256_file(const std::filesystem::path& path);
 // FNV-1a 64-bit hash followed by a SplitMix64 finalizer; stable across platforms and runs.
 uint64_t stable_hash64(std::string_view data, uint64_t seed = 0);
+// stable_hash64 of the concatenation of `parts`, without building it.
+uint64_t stable_hash64_of_parts(std::initializer_list<std::string_view> parts, uint64_t seed = 0);
 
 }  // namespace cxrvqa

@@ -56,7 +56,10 @@ size_t sum_over_rounds(const std::vector<FollowupRound>& rounds, Count count) {
 
 Status write_records(const std::filesystem::path& path, const std::vector<KeyInfo>& records) {
   std::string text;
-  for (const KeyInfo& record : records) text.append(keyinfo_to_json_line(record)).push_back('\n');
+  for (const KeyInfo& record : records) {
+    append_keyinfo_json_line(text, record);
+    text.push_back('\n');
+  }
   return write_file_atomic(path, text);
 }
 

@@ -224,9 +224,14 @@ Status read_uncertain(const json& object, KeyInfo& record) {
 
 }  // namespace
 
-std::string keyinfo_to_json_line(const KeyInfo& r) {
+std::string keyinfo_to_json_line(const KeyInfo& record) {
   std::string out;
   out.reserve(256);
+  append_keyinfo_json_line(out, record);
+  return out;
+}
+
+void append_keyinfo_json_line(std::string& out, const KeyInfo& r) {
   out.push_back('{');
   append_key(out, "study_id");
   append_json_string(out, r.meta.study_id);
@@ -290,7 +295,6 @@ std::string keyinfo_to_json_line(const KeyInfo& r) {
   append_key(out, "no_entity");
   append_string_list(out, r.no_entity);
   out.push_back('}');
-  return out;
 }
 
 namespace {
@@ -302,12 +306,27 @@ class StrictLineReader {
   explicit StrictLineReader(std::string_view text) : text_(text) {}
 
   bool Literal(std::string_view expected) {
-    if (text_.substr(pos_, expected.size()) != expected) return false;
+    if (text_.size() - pos_ < expected.size()) return false;
+    // The first byte alone turns away most probes for an optional part.
+    if (!expected.empty() && text_[pos_] != expected.front()) return false;
+    if (text_.compare(pos_, expected.size(), expected) != 0) return false;
     pos_ += expected.size();
     return true;
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   bool AtEnd() const { return pos_ == text_.size(); }
+  // How often `needle` occurs from here up to the first `end` (or the end of the line). A
+  // quote cannot occur unescaped inside a JSON string, so pieces that hold quotes match only
+  // the line's structure: the count serves to reserve a list's size before reading it.
+  size_t CountAhead(std::string_view needle, std::string_view end) const {
+    std::string_view rest = text_.substr(pos_);
+    rest = rest.substr(0, rest.find(end));
+    size_t count = 0;
+    for (size_t at = rest.find(needle); at != std::string_view::npos; at = rest.find(needle, at + needle.size())) {
+      ++count;
+    }
+    return count;
+  }
   bool SawNonAscii() const { return non_ascii_; }
 
   bool String(std::string& out) {
@@ -410,6 +429,7 @@ bool read_strict_opacity_vs_clear(StrictLineReader& in, KeyInfo& record) {
 bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
   if (!in.Literal(",\"entity\":{")) return false;
   if (in.Literal("}")) return true;
+  record.entity.reserve(in.CountAhead(":{\"location\":", ",\"uncertain_entity\":"));
   do {
     Entity entity;
     auto& a = entity.attributes;
@@ -428,6 +448,7 @@ bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
 bool read_strict_list(StrictLineReader& in, std::string_view key, std::vector<std::string>& items) {
   if (!in.Literal(key) || !in.Literal("[")) return false;
   if (in.Literal("]")) return true;
+  items.reserve(in.CountAhead("\",\"", "]") + 1);
   do {
     if (!in.String(items.emplace_back())) return false;
   } while (in.Literal(","));

@@ -79,6 +79,8 @@ struct KeyInfo {
 // uncertain_entity is a list of names, or an object like entity when the record has
 // uncertain_attributes.
 std::string keyinfo_to_json_line(const KeyInfo& record);
+// The same line appended to `out` (no newline).
+void append_keyinfo_json_line(std::string& out, const KeyInfo& record);
 
 // Reads a record in the strict schema (as written by keyinfo_to_json_line), and the shapes
 // the original programs release: study_id and subject_id may be JSON strings or integers;

@@ -38,6 +38,10 @@ std::string failure_line(std::string_view study_id, std::string_view kind, std::
   return line.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::filesystem::path default_failures_file(const std::filesystem::path& out) {
+  return out.string() + ".failures.jsonl";
+}
+
 std::string raw_keyinfo_line(const Json& parsed_answer, const StudyMeta& meta) {
   static constexpr const char* kMetaKeys[] = {"study_id", "subject_id", "dicom_id", "view", "study_order", "split"};
   Json record = Json::object();

@@ -32,6 +32,8 @@ AnswerCheck keyinfo_answer_check();
 // answered with an error, raw (its error body, which may quote the report).
 std::string failure_line(std::string_view study_id, std::string_view kind, std::string_view error,
                          std::string_view answer, std::string_view raw = {});
+// Where the failures of a run writing `out` go unless told otherwise: <out>.failures.jsonl.
+std::filesystem::path default_failures_file(const std::filesystem::path& out);
 
 // One raw KeyInfo JSON line: the study metadata (study_id, subject_id, dicom_id, view,
 // study_order, split) followed by the fields of the parsed answer (metadata keys in the

@@ -1,4 +1,5 @@
 // Stable question ids.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <iterator>
@@ -15,14 +16,14 @@ constexpr char kSeparator = '\x1f';  // cannot occur in a study id, type name or
 void append_derived_id(std::string& out, std::string_view study_id, QuestionType type,
                        std::string_view question, std::string_view ref_id) {
   std::string_view type_name = question_type_name(type);
-  std::string key;
-  key.reserve(study_id.size() + type_name.size() + question.size() + ref_id.size() + 3);
-  key.append(study_id).append(1, kSeparator).append(type_name).append(1, kSeparator).append(question);
-  if (!ref_id.empty()) key.append(1, kSeparator).append(ref_id);
-  // 48 bits of the hash: the ids of one study and type collide with odds of about 2^-48.
-  uint64_t digits = stable_hash64(key) >> 16;
+  std::string_view separator(&kSeparator, 1);
+  // The hash of study_id, type, question and (when given) ref_id, joined by the separator.
+  // 48 bits of it: the ids of one study and type collide with odds of about 2^-48.
+  uint64_t hash = ref_id.empty()
+                      ? stable_hash64_of_parts({study_id, separator, type_name, separator, question})
+                      : stable_hash64_of_parts({study_id, separator, type_name, separator, question, separator, ref_id});
   out.append(study_id).append(1, '-').append(type_name).append(1, '-');
-  fmt::format_to(std::back_inserter(out), "{:012x}", digits);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:012x}"), hash >> 16);
 }
 
 }  // namespace

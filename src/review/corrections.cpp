@@ -162,7 +162,7 @@ Result<ExportCounts> export_gold(const std::filesystem::path& path, ReviewDb& db
       ++(applied ? counts.corrected : counts.not_applied);
     }
     if (!reviewed) continue;
-    text += keyinfo_to_json_line(*record);
+    append_keyinfo_json_line(text, *record);
     text += '\n';
     ++counts.records;
   }

@@ -47,7 +47,8 @@ std::string reject_line(const std::filesystem::path& file, const NumberedLine& l
 }
 
 void reject_duplicates(std::vector<LineOutcome>& outcomes) {
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string_view> seen;  // the ids of records kept, which stay in place
+  seen.reserve(outcomes.size());
   for (auto& outcome : outcomes) {
     if (!outcome.record) continue;
     if (!seen.insert(outcome.record->meta.study_id).second) {
@@ -140,11 +141,14 @@ Result<StandardizeSummary> standardize_file(const Standardizer& standardizer,
   constexpr size_t kBlockLines = 1024;
   parallel_in_order((lines.size() + kBlockLines - 1) / kBlockLines, options.threads, [&](size_t b) {
     RepairCounts repairs;
+    size_t first = b * kBlockLines, end = std::min(lines.size(), first + kBlockLines);
     std::string text;
-    for (size_t i = b * kBlockLines; i < std::min(lines.size(), (b + 1) * kBlockLines); ++i) {
+    // A standardized record is usually about as long as its input line.
+    text.reserve(static_cast<size_t>(lines[end - 1].text.end() - lines[first].text.begin()) + 1);
+    for (size_t i = first; i < end; ++i) {
       if (!outcomes[i].record) continue;
       standardizer.Refile(*outcomes[i].record, frequencies, repairs);
-      text += keyinfo_to_json_line(*outcomes[i].record);
+      append_keyinfo_json_line(text, *outcomes[i].record);
       text += '\n';
       outcomes[i].record.reset();  // written: its memory can go
     }

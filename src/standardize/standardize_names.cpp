@@ -214,6 +214,8 @@ void Standardizer::Impl::ResolveConflicts(KeyInfo& record, RepairCounts& r) {
 void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record,
                                         RepairCounts& r) const {
   std::vector<AttributeWords> collected;
+  collected.reserve(pending.size());
+  record.entity.reserve(record.entity.size() + pending.size());
   auto add_name = [](std::vector<std::string>& names, std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
   };

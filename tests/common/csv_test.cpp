@@ -116,6 +116,25 @@ TEST(Csv, ReadsGzipTransparently) {
   EXPECT_EQ(rows[0].fields[1], "2");
 }
 
+// The fields' vector is filled again for every record: a shorter record after a longer one
+// leaves none of the longer one's fields behind, whatever the shape of either.
+TEST(Csv, ParsingIntoUsedFieldsGivesOnlyTheNewRecord) {
+  std::vector<std::string> fields;
+  ASSERT_EQ(parse_csv_fields("10000032,50414267,02aa804e-bde0afdd-112c0b34-7bc16630-4e384014,PA,train", fields),
+            CsvParse::kComplete);
+  ASSERT_EQ(fields.size(), 5u);
+  EXPECT_EQ(parse_csv_fields("1,\"a, \"\"b\"\"\"", fields), CsvParse::kComplete);
+  EXPECT_EQ(fields, (std::vector<std::string>{"1", "a, \"b\""}));
+  EXPECT_EQ(parse_csv_fields("7,\"open", fields), CsvParse::kOpenQuote);
+  EXPECT_EQ(fields, (std::vector<std::string>{"7", "open"}));
+  EXPECT_EQ(parse_csv_fields("\"x\" y,z", fields), CsvParse::kTextAfterQuote);
+  EXPECT_EQ(fields, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(parse_csv_fields("", fields), CsvParse::kComplete);
+  EXPECT_EQ(fields, (std::vector<std::string>{""}));
+  EXPECT_EQ(parse_csv_fields("a,,b,", fields), CsvParse::kComplete);
+  EXPECT_EQ(fields, (std::vector<std::string>{"a", "", "b", ""}));
+}
+
 TEST(Csv, EscapesOnlyWhenNeeded) {
   EXPECT_EQ(csv_line({"a", "b,c", "say \"x\"", "l1\nl2"}), "a,\"b,c\",\"say \"\"x\"\"\",\"l1\nl2\"");
   std::vector<std::string> fields;
