@@ -112,14 +112,23 @@ ViewKind view_kind(std::string_view view) {
     ViewKind kind;
   };
   static constexpr Name kNames[] = {
-      {"pa", ViewKind::kPA},           {"postero-anterior", ViewKind::kPA},
-      {"posteroanterior", ViewKind::kPA}, {"postero anterior", ViewKind::kPA},
-      {"ap", ViewKind::kAP},           {"antero-posterior", ViewKind::kAP},
-      {"anteroposterior", ViewKind::kAP}, {"antero posterior", ViewKind::kAP},
-      {"lateral", ViewKind::kLateral}, {"lat", ViewKind::kLateral},
-      {"ll", ViewKind::kLateral},      {"rl", ViewKind::kLateral},
-      {"left lateral", ViewKind::kLateral}, {"right lateral", ViewKind::kLateral},
-      {"xtable lateral", ViewKind::kLateral}, {"latero-lateral", ViewKind::kLateral}};
+      {"pa", ViewKind::kPA},
+      {"postero-anterior", ViewKind::kPA},
+      {"posteroanterior", ViewKind::kPA},
+      {"postero anterior", ViewKind::kPA},
+      {"ap", ViewKind::kAP},
+      {"antero-posterior", ViewKind::kAP},
+      {"anteroposterior", ViewKind::kAP},
+      {"antero posterior", ViewKind::kAP},
+      {"lateral", ViewKind::kLateral},
+      {"lat", ViewKind::kLateral},
+      {"ll", ViewKind::kLateral},
+      {"rl", ViewKind::kLateral},
+      {"left lateral", ViewKind::kLateral},
+      {"right lateral", ViewKind::kLateral},
+      {"xtable lateral", ViewKind::kLateral},
+      {"latero-lateral", ViewKind::kLateral},
+  };
   std::string_view v = trim(view);
   for (const Name& name : kNames) {
     if (equals_ignore_case(v, name.text)) return name.kind;
