@@ -79,6 +79,8 @@ bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
 // skipped, quoted fields without newlines), each with its line number; ParseError naming
 // `source` and the line of an unclosed quote.
 Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source);
+// Whether `field` holds a comma, quote, CR or LF, and so must be quoted in a CSV file.
+bool needs_csv_quotes(std::string_view field);
 // `field` quoted when it holds a comma, quote, CR or LF.
 std::string csv_escape(std::string_view field);
 // The same, appended to `out`.

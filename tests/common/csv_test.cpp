@@ -142,6 +142,29 @@ TEST(Csv, EscapesOnlyWhenNeeded) {
   EXPECT_EQ(fields, (std::vector<std::string>{"a", "b,c", "say \"x\""}));
 }
 
+TEST(Csv, NeedsQuotesFindsASpecialByteAtAnyPlace) {
+  // Every length around the 8-byte steps, each special byte at each place, and the bytes
+  // next to the special ones (which must not count).
+  for (size_t length = 0; length <= 20; ++length) {
+    std::string plain(length, 'a');
+    EXPECT_FALSE(needs_csv_quotes(plain)) << length;
+    for (char near : {'+', '-', '!', '#', '\t', '\x0b', '\x0c', '\x0e', '\x8c', '\xa2'}) {
+      std::string field = plain;
+      for (size_t at = 0; at < length; ++at) field[at] = near;
+      EXPECT_FALSE(needs_csv_quotes(field)) << length << " " << int(near);
+    }
+    for (char special : {',', '"', '\r', '\n'}) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string field = plain;
+        field[at] = special;
+        EXPECT_TRUE(needs_csv_quotes(field)) << length << " at " << at << " " << int(special);
+      }
+    }
+  }
+  EXPECT_EQ(csv_escape("a\xe2\x80\x9c" "b"), "a\xe2\x80\x9c" "b");
+  EXPECT_EQ(csv_escape("12345678,"), "\"12345678,\"");
+}
+
 TEST(Csv, TruncatedGzipEndsWithAnErrorNamingTheFile) {
   testing::TempDir dir;
   std::string path = (dir / "big.csv.gz").string();
