@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "common/text.h"
 
 namespace cxrvqa {
@@ -79,27 +83,72 @@ Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::st
 
 namespace {
 
-bool is_csv_special(char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; }
-
-// Nonzero when one of the 8 bytes of `word` equals `byte` (the classic zero-byte test on
-// word ^ byte-in-every-lane: exact as a yes/no answer).
-uint64_t has_byte(uint64_t word, unsigned char byte) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
+// The lanes of `word` whose byte equals `byte`, each marked by its high bit (exact in every
+// lane, unlike the shorter zero-byte test).
+uint64_t lanes_equal(uint64_t word, unsigned char byte) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kLow7Bits = 0x7F7F7F7F7F7F7F7FULL;
   uint64_t x = word ^ (kOnes * byte);
-  return (x - kOnes) & ~x & kHighBits;
+  return ~(((x & kLow7Bits) + kLow7Bits) | x | kLow7Bits);
+}
+
+// How many lanes `lanes` (from lanes_equal) marks: a multiply sums the lanes' bits into the
+// top byte (std::popcount is a library call on baseline x86-64).
+size_t lane_count(uint64_t lanes) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  return static_cast<size_t>(((lanes >> 7) * kOnes) >> 56);
+}
+
+// The bytes of `text` that matter to CSV quoting: its commas, and whether it holds a quote,
+// CR or LF. Many bytes at a time: this runs over every byte a CSV writer writes.
+struct SpecialBytes {
+  size_t commas = 0;
+  bool others = false;
+};
+
+SpecialBytes find_special_bytes(std::string_view text) {
+  SpecialBytes found;
+  size_t i = 0;
+  uint64_t others = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+  // Sixteen bytes at a time; each lane counts its commas, and the lanes are summed before
+  // any of them can pass 255.
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                lf = _mm_set1_epi8('\n');
+  __m128i other_lanes = _mm_setzero_si128();
+  while (i + 16 <= text.size()) {
+    __m128i comma_lanes = _mm_setzero_si128();
+    for (int round = 0; round < 255 && i + 16 <= text.size(); ++round, i += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      comma_lanes = _mm_sub_epi8(comma_lanes, _mm_cmpeq_epi8(bytes, comma));
+      __m128i special = _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                     _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
+      other_lanes = _mm_or_si128(other_lanes, special);
+    }
+    __m128i sums = _mm_sad_epu8(comma_lanes, _mm_setzero_si128());
+    found.commas += static_cast<size_t>(_mm_cvtsi128_si64(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+  }
+  others = static_cast<uint64_t>(_mm_movemask_epi8(other_lanes));
+#endif
+  for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    found.commas += lane_count(lanes_equal(word, ','));
+    others |= lanes_equal(word, '"') | lanes_equal(word, '\r') | lanes_equal(word, '\n');
+  }
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    found.commas += c == ',' ? 1 : 0;
+    others |= (c == '"' || c == '\r' || c == '\n') ? 1 : 0;
+  }
+  found.others = others != 0;
+  return found;
 }
 
 }  // namespace
 
 bool needs_csv_quotes(std::string_view field) {
-  // Eight bytes at a time: this check runs over every byte a CSV writer writes.
-  size_t i = 0;
-  for (; i + sizeof(uint64_t) <= field.size(); i += sizeof(uint64_t)) {
-    uint64_t word;
-    std::memcpy(&word, field.data() + i, sizeof word);
-    if (has_byte(word, ',') | has_byte(word, '"') | has_byte(word, '\r') | has_byte(word, '\n')) return true;
-  }
-  return std::any_of(field.begin() + static_cast<std::ptrdiff_t>(i), field.end(), is_csv_special);
+  SpecialBytes found = find_special_bytes(field);
+  return found.commas > 0 || found.others;
 }
 
 void append_csv_field(std::string& out, std::string_view field) {
@@ -113,6 +162,25 @@ void append_csv_field(std::string& out, std::string_view field) {
     out += c;
   }
   out += '"';
+}
+
+void append_csv_record(std::string& out, std::span<const std::string_view> fields) {
+  if (fields.empty()) return;
+  // Most records need no quotes: join the fields as they are and look over the result once.
+  // When it holds more commas than separators, or a quote, CR or LF, write it again field by
+  // field.
+  size_t start = out.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    out += fields[i];
+  }
+  SpecialBytes found = find_special_bytes(std::string_view(out).substr(start));
+  if (found.commas == fields.size() - 1 && !found.others) return;
+  out.resize(start);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    append_csv_field(out, fields[i]);
+  }
 }
 
 std::string csv_escape(std::string_view field) {

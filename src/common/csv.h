@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,8 @@ bool needs_csv_quotes(std::string_view field);
 std::string csv_escape(std::string_view field);
 // The same, appended to `out`.
 void append_csv_field(std::string& out, std::string_view field);
+// `fields` joined by commas, each quoted when it needs it, appended to `out` (no newline).
+void append_csv_record(std::string& out, std::span<const std::string_view> fields);
 // Fields joined by commas, each escaped; no trailing newline.
 std::string csv_line(const std::vector<std::string>& fields);
 

@@ -31,10 +31,9 @@ std::array<std::string_view, kQuestionColumnCount> question_fields(const Questio
 void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
   std::string id;
   auto fields = question_fields(question, id);
-  for (size_t i = 0; i < layout.size(); ++i) {
-    if (i > 0) out += ',';
-    append_csv_field(out, fields[layout[i]]);
-  }
+  std::array<std::string_view, kQuestionColumnCount> in_layout;
+  for (size_t i = 0; i < layout.size(); ++i) in_layout[i] = fields[layout[i]];
+  append_csv_record(out, in_layout);
 }
 
 void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {

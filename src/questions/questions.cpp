@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/file_io.h"
 #include "common/ordered_writer.h"
+#include "common/position_index.h"
 #include "common/parallel.h"
 #include "common/rng.h"
 #include "common/text.h"
@@ -177,26 +178,30 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
                                                     const QuestionOptions& options) {
   QuestionSummary local;
   QuestionSummary& counts = summary ? *summary : local;
-  // Each study id: its first metadata row (null when none), and whether a record has taken it.
-  struct StudyEntry {
-    const StudyRecord* row = nullptr;
-    bool taken = false;
+  // Each study id filed once: positions below metadata.size() are metadata rows (the first
+  // row of a study wins), the others records whose study has no row (at metadata.size() plus
+  // their index); `taken` marks the positions whose study a record has taken.
+  auto study_id_at = [&](size_t position) -> std::string_view {
+    return position < metadata.size() ? std::string_view(metadata[position].study_id)
+                                      : std::string_view(records[position - metadata.size()].meta.study_id);
   };
-  std::unordered_map<std::string_view, StudyEntry> by_study;
-  by_study.reserve(std::max(metadata.size(), records.size()));
-  for (const StudyRecord& row : metadata) by_study.try_emplace(row.study_id, StudyEntry{&row});
+  PositionIndex<decltype(study_id_at)> by_study(study_id_at, std::max(metadata.size(), records.size()));
+  for (size_t row = 0; row < metadata.size(); ++row) by_study.FindOrInsert(metadata[row].study_id, row);
+  std::vector<bool> taken(metadata.size() + records.size(), false);
 
   std::vector<QuestionStudy> studies;
   studies.reserve(records.size());
   counts.records += records.size();
-  for (const KeyInfo& record : records) {
+  for (size_t r = 0; r < records.size(); ++r) {
+    const KeyInfo& record = records[r];
     const StudyMeta& own = record.meta;
-    StudyEntry& entry = by_study.try_emplace(own.study_id).first->second;
-    if (entry.taken) {
+    size_t position = by_study.FindOrInsert(own.study_id, metadata.size() + r);
+    if (taken[position]) {
       ++counts.duplicate_records;
       continue;
     }
-    entry.taken = true;
+    taken[position] = true;
+    const StudyRecord* row = position < metadata.size() ? &metadata[position] : nullptr;
     QuestionStudy study;
     study.record = &record;
     study.study_id = own.study_id;
@@ -205,8 +210,8 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
     study.split = own.split;
     study.study_order = own.study_order;
     std::string_view view = own.view;
-    if (entry.row != nullptr) {
-      const StudyRecord& meta = *entry.row;  // the metadata wins, except an empty subject
+    if (row != nullptr) {
+      const StudyRecord& meta = *row;  // the metadata wins, except an empty subject
       if (!meta.subject_id.empty()) study.subject_id = meta.subject_id;
       study.dicom_id = meta.dicom_id;
       study.split = meta.split;
