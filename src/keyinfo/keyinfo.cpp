@@ -1,9 +1,14 @@
 #include "keyinfo/keyinfo.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <functional>
 #include <mutex>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "common/file_io.h"
 #include "common/mapped_file.h"
@@ -334,7 +339,7 @@ class StrictLineReader {
     out.clear();
     while (pos_ < text_.size()) {
       size_t start = pos_;
-      while (pos_ < text_.size() && !Special(text_[pos_])) ++pos_;
+      pos_ = PlainRunEnd(pos_);
       out.append(text_.substr(start, pos_ - start));
       if (pos_ >= text_.size()) return false;
       char c = text_[pos_++];
@@ -367,6 +372,31 @@ class StrictLineReader {
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) non_ascii_ = true;
     return c == '"' || c == '\\' || u < 0x20;
+  }
+  // Where the run of plain string bytes (no quote, backslash or control byte) starting at
+  // `at` ends; notes a non-ASCII byte in the run.
+  size_t PlainRunEnd(size_t at) {
+#if defined(__SSE2__) && defined(__x86_64__)
+    // Sixteen bytes at a time while the line has them.
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), last_control = _mm_set1_epi8(0x1F);
+    for (; at + 16 <= text_.size(); at += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text_.data() + at));
+      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, last_control), bytes);  // bytes <= 0x1F
+      __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
+                                     control);
+      auto special_lanes = static_cast<unsigned>(_mm_movemask_epi8(special));
+      auto high_lanes = static_cast<unsigned>(_mm_movemask_epi8(bytes));
+      if (special_lanes == 0) {
+        if (high_lanes != 0) non_ascii_ = true;
+        continue;
+      }
+      unsigned before_special = (special_lanes & (0U - special_lanes)) - 1;  // the lanes before the first
+      if ((high_lanes & before_special) != 0) non_ascii_ = true;
+      return at + static_cast<size_t>(std::countr_zero(special_lanes));
+    }
+#endif
+    while (at < text_.size() && !Special(text_[at])) ++at;
+    return at;
   }
   // The escapes append_json_string writes: \" \\ \n \r \t and \u00XX below 0x80.
   bool Escape(std::string& out) {
@@ -431,7 +461,7 @@ bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
   if (in.Literal("}")) return true;
   record.entity.reserve(in.CountAhead(":{\"location\":", ",\"uncertain_entity\":"));
   do {
-    Entity entity;
+    Entity& entity = record.entity.emplace_back();  // read in place
     auto& a = entity.attributes;
     if (!(in.String(entity.name) && in.Literal(":{\"location\":") && in.OptionalString(a.location) &&
           in.Literal(",\"level\":") && in.OptionalString(a.level) && in.Literal(",\"type\":") &&
@@ -439,8 +469,9 @@ bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
           in.OptionalString(a.post_location) && in.Literal("}"))) {
       return false;
     }
-    if (record.find_entity(entity.name) != nullptr) return false;  // JSON would keep one of them
-    record.entity.push_back(std::move(entity));
+    auto earlier = std::find_if(record.entity.begin(), record.entity.end() - 1,
+                                [&](const Entity& other) { return other.name == entity.name; });
+    if (earlier != record.entity.end() - 1) return false;  // a name twice: JSON would keep one of them
   } while (in.Literal(","));
   return in.Literal("}");
 }
