@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <mutex>
 
@@ -327,12 +328,17 @@ class StrictLineReader {
  public:
   explicit StrictLineReader(std::string_view text) : text_(text) {}
 
-  bool Literal(std::string_view expected) {
-    if (text_.size() - pos_ < expected.size()) return false;
+  // The string literal `expected` next. Its length is known when compiled, so the comparison
+  // is a few loads, not a library call.
+  template <size_t N>
+  bool Literal(const char (&expected)[N]) {
+    static_assert(N > 1, "an empty literal is always there");
+    constexpr size_t kSize = N - 1;
+    if (text_.size() - pos_ < kSize) return false;
     // The first byte alone turns away most probes for an optional part.
-    if (!expected.empty() && text_[pos_] != expected.front()) return false;
-    if (text_.compare(pos_, expected.size(), expected) != 0) return false;
-    pos_ += expected.size();
+    if (text_[pos_] != expected[0]) return false;
+    if (std::memcmp(text_.data() + pos_, expected, kSize) != 0) return false;
+    pos_ += kSize;
     return true;
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
@@ -463,7 +469,8 @@ bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
   return in.Literal("}");
 }
 
-bool read_strict_list(StrictLineReader& in, std::string_view key, std::vector<std::string>& items) {
+template <size_t N>
+bool read_strict_list(StrictLineReader& in, const char (&key)[N], std::vector<std::string>& items) {
   if (!in.Literal(key) || !in.Literal("[")) return false;
   if (in.Literal("]")) return true;
   items.reserve(in.CountAhead("\",\"", "]") + 1);

@@ -6,7 +6,6 @@
 #include <iterator>
 #include <mutex>
 #include <cstdint>
-#include <tuple>
 #include <unordered_map>
 
 #include "common/hash.h"
@@ -113,27 +112,43 @@ namespace {
 // Sets each study's reference: the latest study of the same subject and split with a
 // strictly smaller, known study_order.
 void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summary) {
-  std::vector<size_t> known;  // studies with a subject and an order, grouped and ordered below
+  // The studies with a subject and an order, each with its group, (subject, split), numbered
+  // by first appearance; sorted by (group, order, index), each group's studies come together
+  // and in order, with integer comparisons only.
+  struct Known {
+    size_t group;
+    int order;
+    size_t index;
+    auto operator<=>(const Known&) const = default;
+  };
+  std::vector<std::string> group_keys;  // "subject\x1fsplit" of each known study
+  std::vector<size_t> known_index;
   for (size_t i = 0; i < studies.size(); ++i) {
-    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known.push_back(i);
+    if (studies[i].subject_id.empty() || studies[i].study_order <= 0) continue;
+    std::string key(studies[i].subject_id);
+    key.push_back('\x1f');  // cannot occur in an id or a split
+    key.append(studies[i].split);
+    group_keys.push_back(std::move(key));
+    known_index.push_back(i);
   }
-  auto key = [&](size_t i) {
-    const QuestionStudy& s = studies[i];
-    return std::tuple(s.subject_id, s.split, s.study_order, i);
-  };
-  std::sort(known.begin(), known.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
-  auto same_group = [&](size_t a, size_t b) {
-    return studies[a].subject_id == studies[b].subject_id && studies[a].split == studies[b].split;
-  };
+  auto key_at = [&](size_t k) -> std::string_view { return group_keys[k]; };
+  PositionIndex<decltype(key_at)> groups(key_at, group_keys.size());
+  std::vector<Known> known;
+  known.reserve(known_index.size());
+  for (size_t k = 0; k < known_index.size(); ++k) {
+    size_t i = known_index[k];
+    known.push_back({groups.FindOrInsert(group_keys[k], k), studies[i].study_order, i});
+  }
+  std::sort(known.begin(), known.end());
   // Walking each group in order: `reference` is the last study of the previous order run.
   constexpr size_t kNone = SIZE_MAX;
   size_t reference = kNone;
   for (size_t k = 0; k < known.size(); ++k) {
-    size_t i = known[k];
-    if (k == 0 || !same_group(known[k - 1], i)) {
+    size_t i = known[k].index;
+    if (k == 0 || known[k - 1].group != known[k].group) {
       reference = kNone;
-    } else if (studies[known[k - 1]].study_order != studies[i].study_order) {
-      reference = known[k - 1];
+    } else if (known[k - 1].order != known[k].order) {
+      reference = known[k - 1].index;
     }
     if (reference == kNone) continue;
     studies[i].reference = studies[reference].record;
