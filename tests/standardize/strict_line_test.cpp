@@ -98,13 +98,19 @@ TEST(StrictLineTest, StringsOfEveryLengthWithEscapesAndUtf8AtEveryPlace) {
       std::string name = std::string(length, 'n');
       name.insert(at, "y");
       const std::string empty_list = "\"no_entity\":[]";
-      std::string valid = line, invalid = line;
-      valid.replace(line.find(empty_list), empty_list.size(), "\"no_entity\":[\"" + name + "\",\"tail of the line\"]");
-      name.replace(at, 1, "\xff");
-      invalid.replace(line.find(empty_list), empty_list.size(), "\"no_entity\":[\"" + name + "\",\"tail of the line\"]");
-      KeyInfo out;
-      EXPECT_TRUE(parse_strict_keyinfo_line(valid, out)) << valid;
-      EXPECT_FALSE(parse_strict_keyinfo_line(invalid, out)) << "invalid UTF-8 read as strict: " << invalid;
+      std::string bad_name = name;
+      bad_name.replace(at, 1, "\xff");
+      // The name inside the line, and last in it (where fewer than 16 bytes follow).
+      for (bool last : {false, true}) {
+        auto with = [&](const std::string& item) {
+          std::string list = last ? "[\"head of the list\",\"" + item + "\"]" : "[\"" + item + "\",\"tail of the line\"]";
+          std::string changed = line;
+          return changed.replace(line.find(empty_list), empty_list.size(), "\"no_entity\":" + list);
+        };
+        KeyInfo out;
+        EXPECT_TRUE(parse_strict_keyinfo_line(with(name), out)) << with(name);
+        EXPECT_FALSE(parse_strict_keyinfo_line(with(bad_name), out)) << "invalid UTF-8 read as strict: " << with(bad_name);
+      }
     }
   }
 }
