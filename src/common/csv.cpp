@@ -105,30 +105,11 @@ struct SpecialBytes {
   bool others = false;
 };
 
-SpecialBytes find_special_bytes(std::string_view text) {
+// find_special_bytes eight bytes at a time, then byte by byte.
+SpecialBytes find_special_bytes_by_word(std::string_view text) {
   SpecialBytes found;
-  size_t i = 0;
   uint64_t others = 0;
-#if defined(__SSE2__) && defined(__x86_64__)
-  // Sixteen bytes at a time; each lane counts its commas, and the lanes are summed before
-  // any of them can pass 255.
-  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
-                lf = _mm_set1_epi8('\n');
-  __m128i other_lanes = _mm_setzero_si128();
-  while (i + 16 <= text.size()) {
-    __m128i comma_lanes = _mm_setzero_si128();
-    for (int round = 0; round < 255 && i + 16 <= text.size(); ++round, i += 16) {
-      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-      comma_lanes = _mm_sub_epi8(comma_lanes, _mm_cmpeq_epi8(bytes, comma));
-      __m128i special = _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
-                                     _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
-      other_lanes = _mm_or_si128(other_lanes, special);
-    }
-    __m128i sums = _mm_sad_epu8(comma_lanes, _mm_setzero_si128());
-    found.commas += static_cast<size_t>(_mm_cvtsi128_si64(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
-  }
-  others = static_cast<uint64_t>(_mm_movemask_epi8(other_lanes));
-#endif
+  size_t i = 0;
   for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
     uint64_t word;
     std::memcpy(&word, text.data() + i, sizeof word);
@@ -142,6 +123,51 @@ SpecialBytes find_special_bytes(std::string_view text) {
   }
   found.others = others != 0;
   return found;
+}
+
+#if defined(__SSE2__) && defined(__x86_64__)
+// find_special_bytes sixteen bytes at a time, for texts of 16 bytes or more: the last sixteen
+// overlap the ones before when the length is no multiple of 16, the overlap masked off. Each
+// lane counts its commas in a byte; the lanes are summed before any can pass 255.
+SpecialBytes find_special_bytes_sse2(std::string_view text) {
+  static constexpr unsigned char kLastLanes[32] = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                lf = _mm_set1_epi8('\n'), all_lanes = _mm_set1_epi8(-1);
+  __m128i comma_lanes = _mm_setzero_si128(), other_lanes = _mm_setzero_si128();
+  size_t commas = 0;
+  int rounds = 0;
+  auto sum_commas = [&] {
+    __m128i sums = _mm_sad_epu8(comma_lanes, _mm_setzero_si128());
+    commas += static_cast<size_t>(_mm_cvtsi128_si64(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+    comma_lanes = _mm_setzero_si128();
+    rounds = 0;
+  };
+  auto add = [&](const char* at, __m128i kept_lanes) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    comma_lanes = _mm_sub_epi8(comma_lanes, _mm_and_si128(_mm_cmpeq_epi8(bytes, comma), kept_lanes));
+    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                   _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
+    other_lanes = _mm_or_si128(other_lanes, _mm_and_si128(special, kept_lanes));
+    if (++rounds == 255) sum_commas();
+  };
+  size_t i = 0;
+  for (; i + 16 <= text.size(); i += 16) add(text.data() + i, all_lanes);
+  if (i < text.size()) {
+    size_t rest = text.size() - i;  // 1 to 15 bytes: the last lanes of the last 16
+    add(text.data() + text.size() - 16, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kLastLanes + rest)));
+  }
+  sum_commas();
+  return {commas, _mm_movemask_epi8(other_lanes) != 0};
+}
+#endif
+
+SpecialBytes find_special_bytes(std::string_view text) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  if (text.size() >= 16) return find_special_bytes_sse2(text);
+#endif
+  return find_special_bytes_by_word(text);
 }
 
 }  // namespace
