@@ -365,15 +365,17 @@ class StrictLineReader {
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   bool AtEnd() const { return pos_ == text_.size(); }
-  // How often `needle` occurs from here up to the first `end` (or the end of the line). A
-  // quote cannot occur unescaped inside a JSON string, so pieces that hold quotes match only
-  // the line's structure: the count serves to reserve a list's size before reading it.
-  size_t CountAhead(std::string_view needle, std::string_view end) const {
-    std::string_view rest = text_.substr(pos_);
-    rest = rest.substr(0, rest.find(end));
+  // How often `byte` occurs from here up to the first `end` byte (or the end of the line),
+  // by memchr, the C library's vectorised search. A string in the way may hold either byte,
+  // so the count is an estimate: it serves to reserve a list's size before reading it.
+  size_t CountAhead(char byte, char end) const {
+    const char* at = text_.data() + pos_;
+    const char* stop = static_cast<const char*>(std::memchr(at, end, text_.size() - pos_));
+    if (stop == nullptr) stop = text_.data() + text_.size();
     size_t count = 0;
-    for (size_t at = rest.find(needle); at != std::string_view::npos; at = rest.find(needle, at + needle.size())) {
+    while ((at = static_cast<const char*>(std::memchr(at, byte, static_cast<size_t>(stop - at)))) != nullptr) {
       ++count;
+      ++at;
     }
     return count;
   }
@@ -474,7 +476,7 @@ bool read_strict_opacity_vs_clear(StrictLineReader& in, KeyInfo& record) {
 bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
   if (!in.Literal(",\"entity\":{")) return false;
   if (in.Literal("}")) return true;
-  record.entity.reserve(in.CountAhead(":{\"location\":", ",\"uncertain_entity\":"));
+  record.entity.reserve(in.CountAhead('{', '['));  // one '{' per entity; the next list starts with '['
   do {
     Entity& entity = record.entity.emplace_back();  // read in place
     auto& a = entity.attributes;
@@ -495,7 +497,7 @@ template <size_t N>
 bool read_strict_list(StrictLineReader& in, const char (&key)[N], std::vector<std::string>& items) {
   if (!in.Literal(key) || !in.Literal("[")) return false;
   if (in.Literal("]")) return true;
-  items.reserve(in.CountAhead("\",\"", "]") + 1);
+  items.reserve(in.CountAhead('"', ']') / 2);  // two quotes per item
   do {
     if (!in.String(items.emplace_back())) return false;
   } while (in.Literal(","));

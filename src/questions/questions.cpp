@@ -112,32 +112,31 @@ namespace {
 // Sets each study's reference: the latest study of the same subject and split with a
 // strictly smaller, known study_order.
 void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summary) {
-  // The studies with a subject and an order, each with its group, (subject, split), numbered
-  // by first appearance; sorted by (group, order, index), each group's studies come together
-  // and in order, with integer comparisons only.
+  // The studies with a subject and an order, each with its subject and its split numbered
+  // (by the first such study that has them); sorted by (subject, split, order, index), each
+  // (subject, split) group's studies come together and in order, with integer comparisons
+  // only.
   struct Known {
-    size_t group;
+    size_t subject;
+    size_t split;
     int order;
     size_t index;
     auto operator<=>(const Known&) const = default;
   };
-  std::vector<std::string> group_keys;  // "subject\x1fsplit" of each known study
   std::vector<size_t> known_index;
   for (size_t i = 0; i < studies.size(); ++i) {
-    if (studies[i].subject_id.empty() || studies[i].study_order <= 0) continue;
-    std::string key(studies[i].subject_id);
-    key.push_back('\x1f');  // cannot occur in an id or a split
-    key.append(studies[i].split);
-    group_keys.push_back(std::move(key));
-    known_index.push_back(i);
+    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known_index.push_back(i);
   }
-  auto key_at = [&](size_t k) -> std::string_view { return group_keys[k]; };
-  PositionIndex<decltype(key_at)> groups(key_at, group_keys.size());
+  auto subject_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].subject_id; };
+  auto split_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].split; };
+  PositionIndex<decltype(subject_at)> subjects(subject_at, known_index.size());
+  PositionIndex<decltype(split_at)> splits(split_at);
   std::vector<Known> known;
   known.reserve(known_index.size());
   for (size_t k = 0; k < known_index.size(); ++k) {
-    size_t i = known_index[k];
-    known.push_back({groups.FindOrInsert(group_keys[k], k), studies[i].study_order, i});
+    const QuestionStudy& study = studies[known_index[k]];
+    known.push_back({subjects.FindOrInsert(study.subject_id, k), splits.FindOrInsert(study.split, k),
+                     study.study_order, known_index[k]});
   }
   std::sort(known.begin(), known.end());
   // Walking each group in order: `reference` is the last study of the previous order run.
@@ -145,7 +144,7 @@ void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summa
   size_t reference = kNone;
   for (size_t k = 0; k < known.size(); ++k) {
     size_t i = known[k].index;
-    if (k == 0 || known[k - 1].group != known[k].group) {
+    if (k == 0 || known[k - 1].subject != known[k].subject || known[k - 1].split != known[k].split) {
       reference = kNone;
     } else if (known[k - 1].order != known[k].order) {
       reference = known[k - 1].index;
