@@ -200,7 +200,10 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
                                       : std::string_view(records[position - metadata.size()].meta.study_id);
   };
   PositionIndex<decltype(study_id_at)> by_study(study_id_at, std::max(metadata.size(), records.size()));
-  for (size_t row = 0; row < metadata.size(); ++row) by_study.FindOrInsert(metadata[row].study_id, row);
+  std::vector<bool> first_row(metadata.size(), false);  // the row its study is filed under
+  for (size_t row = 0; row < metadata.size(); ++row) {
+    first_row[row] = by_study.FindOrInsert(metadata[row].study_id, row) == row;
+  }
   std::vector<bool> taken(metadata.size() + records.size(), false);
 
   std::vector<QuestionStudy> studies;
@@ -209,7 +212,10 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
   for (size_t r = 0; r < records.size(); ++r) {
     const KeyInfo& record = records[r];
     const StudyMeta& own = record.meta;
-    size_t position = by_study.FindOrInsert(own.study_id, metadata.size() + r);
+    // Records mostly come in the metadata's order (the pipeline extracts in that order): when
+    // row r is the first row of record r's study, it is where the index would lead.
+    bool row_in_step = r < metadata.size() && first_row[r] && metadata[r].study_id == own.study_id;
+    size_t position = row_in_step ? r : by_study.FindOrInsert(own.study_id, metadata.size() + r);
     if (taken[position]) {
       ++counts.duplicate_records;
       continue;
