@@ -1,6 +1,12 @@
 #include "common/csv.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "common/text.h"
 
@@ -75,11 +81,104 @@ Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::st
   return records;
 }
 
+namespace {
+
+// The lanes of `word` whose byte equals `byte`, each marked by its high bit (exact in every
+// lane, unlike the shorter zero-byte test).
+uint64_t lanes_equal(uint64_t word, unsigned char byte) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kLow7Bits = 0x7F7F7F7F7F7F7F7FULL;
+  uint64_t x = word ^ (kOnes * byte);
+  return ~(((x & kLow7Bits) + kLow7Bits) | x | kLow7Bits);
+}
+
+// How many lanes `lanes` (from lanes_equal) marks: a multiply sums the lanes' bits into the
+// top byte (std::popcount is a library call on baseline x86-64).
+size_t lane_count(uint64_t lanes) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  return static_cast<size_t>(((lanes >> 7) * kOnes) >> 56);
+}
+
+// The bytes of `text` that matter to CSV quoting: its commas, and whether it holds a quote,
+// CR or LF. Many bytes at a time: this runs over every byte a CSV writer writes.
+struct SpecialBytes {
+  size_t commas = 0;
+  bool others = false;
+};
+
+// find_special_bytes eight bytes at a time, then byte by byte.
+SpecialBytes find_special_bytes_by_word(std::string_view text) {
+  SpecialBytes found;
+  uint64_t others = 0;
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    found.commas += lane_count(lanes_equal(word, ','));
+    others |= lanes_equal(word, '"') | lanes_equal(word, '\r') | lanes_equal(word, '\n');
+  }
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    found.commas += c == ',' ? 1 : 0;
+    others |= (c == '"' || c == '\r' || c == '\n') ? 1 : 0;
+  }
+  found.others = others != 0;
+  return found;
+}
+
+#if defined(__SSE2__) && defined(__x86_64__)
+// find_special_bytes sixteen bytes at a time, for texts of 16 bytes or more: the last sixteen
+// overlap the ones before when the length is no multiple of 16, the overlap masked off. Each
+// lane counts its commas in a byte; the lanes are summed before any can pass 255.
+SpecialBytes find_special_bytes_sse2(std::string_view text) {
+  static constexpr unsigned char kLastLanes[32] = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                lf = _mm_set1_epi8('\n'), all_lanes = _mm_set1_epi8(-1);
+  __m128i comma_lanes = _mm_setzero_si128(), other_lanes = _mm_setzero_si128();
+  size_t commas = 0;
+  int rounds = 0;
+  auto sum_commas = [&] {
+    __m128i sums = _mm_sad_epu8(comma_lanes, _mm_setzero_si128());
+    commas += static_cast<size_t>(_mm_cvtsi128_si64(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+    comma_lanes = _mm_setzero_si128();
+    rounds = 0;
+  };
+  auto add = [&](const char* at, __m128i kept_lanes) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    comma_lanes = _mm_sub_epi8(comma_lanes, _mm_and_si128(_mm_cmpeq_epi8(bytes, comma), kept_lanes));
+    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                   _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
+    other_lanes = _mm_or_si128(other_lanes, _mm_and_si128(special, kept_lanes));
+    if (++rounds == 255) sum_commas();
+  };
+  size_t i = 0;
+  for (; i + 16 <= text.size(); i += 16) add(text.data() + i, all_lanes);
+  if (i < text.size()) {
+    size_t rest = text.size() - i;  // 1 to 15 bytes: the last lanes of the last 16
+    add(text.data() + text.size() - 16, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kLastLanes + rest)));
+  }
+  sum_commas();
+  return {commas, _mm_movemask_epi8(other_lanes) != 0};
+}
+#endif
+
+SpecialBytes find_special_bytes(std::string_view text) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  if (text.size() >= 16) return find_special_bytes_sse2(text);
+#endif
+  return find_special_bytes_by_word(text);
+}
+
+}  // namespace
+
+bool needs_csv_quotes(std::string_view field) {
+  SpecialBytes found = find_special_bytes(field);
+  return found.commas > 0 || found.others;
+}
+
 void append_csv_field(std::string& out, std::string_view field) {
-  // One pass over the bytes (find_first_of with a set looks each byte up in the set).
-  bool quote = std::any_of(field.begin(), field.end(),
-                           [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
-  if (!quote) {
+  if (!needs_csv_quotes(field)) {
     out += field;
     return;
   }
@@ -89,6 +188,25 @@ void append_csv_field(std::string& out, std::string_view field) {
     out += c;
   }
   out += '"';
+}
+
+void append_csv_record(std::string& out, std::span<const std::string_view> fields) {
+  if (fields.empty()) return;
+  // Most records need no quotes: join the fields as they are and look over the result once.
+  // When it holds more commas than separators, or a quote, CR or LF, write it again field by
+  // field.
+  size_t start = out.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    out += fields[i];
+  }
+  SpecialBytes found = find_special_bytes(std::string_view(out).substr(start));
+  if (found.commas == fields.size() - 1 && !found.others) return;
+  out.resize(start);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    append_csv_field(out, fields[i]);
+  }
 }
 
 std::string csv_escape(std::string_view field) {

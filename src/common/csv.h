@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,10 +80,14 @@ bool parse_csv_record(std::string_view text, std::vector<std::string>& fields);
 // skipped, quoted fields without newlines), each with its line number; ParseError naming
 // `source` and the line of an unclosed quote.
 Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::string& source);
+// Whether `field` holds a comma, quote, CR or LF, and so must be quoted in a CSV file.
+bool needs_csv_quotes(std::string_view field);
 // `field` quoted when it holds a comma, quote, CR or LF.
 std::string csv_escape(std::string_view field);
 // The same, appended to `out`.
 void append_csv_field(std::string& out, std::string_view field);
+// `fields` joined by commas, each quoted when it needs it, appended to `out` (no newline).
+void append_csv_record(std::string& out, std::span<const std::string_view> fields);
 // Fields joined by commas, each escaped; no trailing newline.
 std::string csv_line(const std::vector<std::string>& fields);
 

@@ -24,11 +24,12 @@ bool looks_like_id(std::string_view text) {
 }
 
 std::string_view trim(std::string_view text) {
-  const char* ws = " \t\r\n\f\v";
-  size_t begin = text.find_first_not_of(ws);
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(ws);
-  return text.substr(begin, end - begin + 1);
+  // A test per byte: find_first_not_of with a set searches the set for every byte.
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  size_t begin = 0, end = text.size();
+  while (begin < end && space(text[begin])) ++begin;
+  while (end > begin && space(text[end - 1])) --end;
+  return text.substr(begin, end - begin);
 }
 
 std::vector<NumberedLine> non_blank_lines(std::string_view text) {

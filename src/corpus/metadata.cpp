@@ -1,22 +1,13 @@
 #include "corpus/metadata.h"
 
-#include <unordered_set>
-
 #include "common/csv.h"
 #include "common/file_io.h"
+#include "common/position_index.h"
 #include "common/text.h"
 
 namespace cxrvqa {
 
 namespace {
-
-// Hashes and compares records by study id, given their indexes in `records` (which may grow:
-// the index stays valid where a pointer or view would not).
-struct SameStudyId {
-  const std::vector<StudyRecord>* records;
-  size_t operator()(size_t i) const { return std::hash<std::string_view>()((*records)[i].study_id); }
-  bool operator()(size_t a, size_t b) const { return (*records)[a].study_id == (*records)[b].study_id; }
-};
 
 bool same_metadata(const StudyRecord& a, const StudyRecord& b) {
   return a.subject_id == b.subject_id && a.dicom_id == b.dicom_id && a.view == b.view && a.split == b.split &&
@@ -37,13 +28,13 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
   std::vector<StudyRecord> records;
   std::vector<size_t> lines;  // each record's line
   // The index of each study's first record.
-  std::unordered_set<size_t, SameStudyId, SameStudyId> first_record(0, SameStudyId{&records}, SameStudyId{&records});
+  PositionIndex<StudyIdAt> first_record(StudyIdAt{&records});
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) {  // a pipe can be read only once
     CXRVQA_ASSIGN_OR_RETURN(size_t newlines, count_newlines(path));
     records.reserve(newlines);
     lines.reserve(newlines);
-    first_record.reserve(newlines);
+    first_record.Reserve(newlines);
   }
   CsvRow row;
   // Field `column` of `row`, trimmed, when the column exists, else "".
@@ -71,12 +62,12 @@ Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& pat
                                   std::string(field(view)), std::string(field(split)), std::string(field(date)),
                                   study_order});
     lines.push_back(row.line);
-    auto [first, added] = first_record.insert(records.size() - 1);
-    if (!added && !same_metadata(records[*first], records.back())) {
+    size_t first = first_record.FindOrInsert(records.back().study_id, records.size() - 1);
+    if (first != records.size() - 1 && !same_metadata(records[first], records.back())) {
       // Readers keep the first row of a study; a later row that disagrees is reported.
       issues.push_back({file, row.line, std::string(study),
                         "conflicting duplicate: listed again with other values; the first row (line " +
-                            std::to_string(lines[*first]) + ") is used"});
+                            std::to_string(lines[first]) + ") is used"});
     }
   }
   if (!reader.status().ok()) return reader.status();
@@ -95,15 +86,16 @@ Status write_mimic_all(const std::filesystem::path& path, const std::vector<Stud
 }
 
 StudyIndex::StudyIndex(std::shared_ptr<const std::vector<StudyRecord>> records)
-    : records_(std::move(records)) {
+    : records_(std::move(records)), by_study_(StudyIdAt{records_.get()}) {
   if (!records_) return;
-  by_study_.reserve(records_->size());
-  for (size_t i = 0; i < records_->size(); ++i) by_study_.emplace((*records_)[i].study_id, i);
+  by_study_.Reserve(records_->size());
+  for (size_t i = 0; i < records_->size(); ++i) by_study_.FindOrInsert((*records_)[i].study_id, i);
 }
 
 const StudyRecord* StudyIndex::Find(std::string_view study_id) const {
-  auto it = by_study_.find(std::string(study_id));
-  return it == by_study_.end() ? nullptr : &(*records_)[it->second];
+  if (!records_) return nullptr;
+  size_t i = by_study_.Find(study_id);
+  return i == by_study_.kNone ? nullptr : &(*records_)[i];
 }
 
 ViewKind view_kind(std::string_view view) {

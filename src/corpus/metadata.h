@@ -8,10 +8,10 @@
 #include <string>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
+#include "common/position_index.h"
 #include "common/status.h"
 #include "corpus/report.h"
 
@@ -43,6 +43,13 @@ inline constexpr const char* kMimicAllColumns[] = {
 Result<std::vector<StudyRecord>> read_mimic_all(const std::filesystem::path& path,
                                                 std::vector<CorpusIssue>& issues);
 
+// The study id of the record at an index of `records`: the key of a PositionIndex over
+// StudyRecords (the index stays valid while `records` grows; a view would not).
+struct StudyIdAt {
+  const std::vector<StudyRecord>* records = nullptr;
+  std::string_view operator()(size_t i) const { return (*records)[i].study_id; }
+};
+
 // Lookup of StudyRecords by study_id (the first row wins when a study repeats). Shares the
 // records with whoever else holds them (e.g. the MIMIC reader).
 class StudyIndex {
@@ -56,7 +63,7 @@ class StudyIndex {
 
  private:
   std::shared_ptr<const std::vector<StudyRecord>> records_;
-  std::unordered_map<std::string, size_t> by_study_;
+  PositionIndex<StudyIdAt> by_study_{StudyIdAt{}};
 };
 
 // A MIMIC-CXR tree reader that visits `records` in order (as open_corpus with metadata does,

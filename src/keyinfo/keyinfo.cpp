@@ -1,9 +1,15 @@
 #include "keyinfo/keyinfo.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <mutex>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "common/file_io.h"
 #include "common/mapped_file.h"
@@ -37,15 +43,73 @@ bool KeyInfo::operator==(const KeyInfo& o) const {
          no_entity == o.no_entity;
 }
 
+namespace {
+
+// Where the run of bytes that a JSON string holds as they are (anything but a quote, a
+// backslash or a control byte) starting at `at` ends; `non_ascii` is set when the run holds a
+// byte above 0x7F.
+size_t plain_json_run_end(std::string_view text, size_t at, bool& non_ascii) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  // Sixteen bytes at a time while the text has them.
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), last_control = _mm_set1_epi8(0x1F);
+  for (; at + 16 <= text.size(); at += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, last_control), bytes);  // bytes <= 0x1F
+    __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)), control);
+    auto special_lanes = static_cast<unsigned>(_mm_movemask_epi8(special));
+    auto high_lanes = static_cast<unsigned>(_mm_movemask_epi8(bytes));
+    if (special_lanes == 0) {
+      if (high_lanes != 0) non_ascii = true;
+      continue;
+    }
+    unsigned before_special = (special_lanes & (0U - special_lanes)) - 1;  // the lanes before the first
+    if ((high_lanes & before_special) != 0) non_ascii = true;
+    return at + static_cast<size_t>(std::countr_zero(special_lanes));
+  }
+#endif
+  if constexpr (std::endian::native == std::endian::little) {
+    // Then eight bytes at a time. Each test marks the high bit of a lane that holds its byte
+    // (a quote, a backslash, a byte below 0x20); lanes above a marked one may be marked
+    // wrongly, so only the lowest mark counts, and it is exact.
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
+    auto lanes_zero = [](uint64_t x) { return (x - kOnes) & ~x; };
+    for (; at + 8 <= text.size(); at += 8) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + at, sizeof word);
+      uint64_t special = (lanes_zero(word ^ (kOnes * '"')) | lanes_zero(word ^ (kOnes * '\\')) |
+                          ((word - kOnes * 0x20) & ~word)) &
+                         kHighBits;
+      if (special == 0) {
+        if ((word & kHighBits) != 0) non_ascii = true;
+        continue;
+      }
+      size_t lane = static_cast<size_t>(std::countr_zero(special)) / 8;
+      uint64_t before_special = lane == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * lane);
+      if ((word & kHighBits & before_special) != 0) non_ascii = true;
+      return at + lane;
+    }
+  }
+  for (; at < text.size(); ++at) {
+    auto c = static_cast<unsigned char>(text[at]);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+    if (c >= 0x80) non_ascii = true;
+  }
+  return at;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
-  size_t plain = 0;  // start of the run of characters that need no escape
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(plain, i - plain));
-    plain = i + 1;
+  bool non_ascii = false;  // written as it is
+  for (size_t at = 0;;) {
+    size_t end = plain_json_run_end(text, at, non_ascii);
+    out.append(text.substr(at, end - at));
+    if (end == text.size()) break;
+    auto c = static_cast<unsigned char>(text[end]);
+    at = end + 1;
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
@@ -58,19 +122,21 @@ void append_json_string(std::string& out, std::string_view text) {
         out.push_back(hex[c & 15]);
     }
   }
-  out.append(text.substr(plain));
   out.push_back('"');
 }
 
 namespace {
 
-void append_key(std::string& out, std::string_view key) {
-  append_json_string(out, key);
+// `name` as an object key: a JSON string and a colon.
+void append_key(std::string& out, std::string_view name) {
+  append_json_string(out, name);
   out.push_back(':');
 }
 
-void append_optional(std::string& out, std::string_view key, const std::optional<std::string>& value) {
-  append_key(out, key);
+// `field` is the schema's text before the value (its key, quoted, and its colon), which
+// needs no escapes.
+void append_optional(std::string& out, std::string_view field, const std::optional<std::string>& value) {
+  out += field;
   if (value) {
     append_json_string(out, *value);
   } else {
@@ -79,14 +145,10 @@ void append_optional(std::string& out, std::string_view key, const std::optional
 }
 
 void append_attributes(std::string& out, const EntityAttributes& a) {
-  out.push_back('{');
-  append_optional(out, "location", a.location);
-  out.push_back(',');
-  append_optional(out, "level", a.level);
-  out.push_back(',');
-  append_optional(out, "type", a.type);
-  out.push_back(',');
-  append_optional(out, "post_location", a.post_location);
+  append_optional(out, "{\"location\":", a.location);
+  append_optional(out, ",\"level\":", a.level);
+  append_optional(out, ",\"type\":", a.type);
+  append_optional(out, ",\"post_location\":", a.post_location);
   out.push_back('}');
 }
 
@@ -232,54 +294,38 @@ std::string keyinfo_to_json_line(const KeyInfo& record) {
 }
 
 void append_keyinfo_json_line(std::string& out, const KeyInfo& r) {
-  out.push_back('{');
-  append_key(out, "study_id");
+  out += "{\"study_id\":";
   append_json_string(out, r.meta.study_id);
-  out.push_back(',');
-  append_key(out, "subject_id");
+  out += ",\"subject_id\":";
   append_json_string(out, r.meta.subject_id);
-  out.push_back(',');
-  append_key(out, "dicom_id");
+  out += ",\"dicom_id\":";
   append_json_string(out, r.meta.dicom_id);
-  out.push_back(',');
-  append_key(out, "view");
+  out += ",\"view\":";
   append_json_string(out, r.meta.view);
-  out.push_back(',');
-  append_key(out, "study_order");
-  out.append(std::to_string(r.meta.study_order));
-  out.push_back(',');
-  append_key(out, "split");
+  out += ",\"study_order\":";
+  char digits[16];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, r.meta.study_order).ptr);
+  out += ",\"split\":";
   append_json_string(out, r.meta.split);
-  out.push_back(',');
-  append_key(out, "opacity_vs_clear");
-  out.push_back('{');
+  out += ",\"opacity_vs_clear\":{";
   if (r.opacity) {
-    append_key(out, "opacity");
-    out.push_back('{');
-    append_optional(out, "location", r.opacity->location);
-    out.push_back(',');
-    append_optional(out, "level", r.opacity->level);
-    out.push_back(',');
-    append_optional(out, "type", r.opacity->type);
+    append_optional(out, "\"opacity\":{\"location\":", r.opacity->location);
+    append_optional(out, ",\"level\":", r.opacity->level);
+    append_optional(out, ",\"type\":", r.opacity->type);
     out.push_back('}');
   }
   if (r.clear) {
     if (r.opacity) out.push_back(',');
-    append_key(out, "clear");
-    out.push_back('{');
-    append_optional(out, "location", r.clear->location);
+    append_optional(out, "\"clear\":{\"location\":", r.clear->location);
     out.push_back('}');
   }
-  out.append("},");
-  append_key(out, "entity");
-  out.push_back('{');
+  out += "},\"entity\":{";
   for (size_t i = 0; i < r.entity.size(); ++i) {
     if (i > 0) out.push_back(',');
     append_key(out, r.entity[i].name);
     append_attributes(out, r.entity[i].attributes);
   }
-  out.append("},");
-  append_key(out, "uncertain_entity");
+  out += "},\"uncertain_entity\":";
   if (r.uncertain_attributes.size() == r.uncertain_entity.size() && !r.uncertain_entity.empty()) {
     out.push_back('{');
     for (size_t i = 0; i < r.uncertain_entity.size(); ++i) {
@@ -291,8 +337,7 @@ void append_keyinfo_json_line(std::string& out, const KeyInfo& r) {
   } else {
     append_string_list(out, r.uncertain_entity);
   }
-  out.push_back(',');
-  append_key(out, "no_entity");
+  out += ",\"no_entity\":";
   append_string_list(out, r.no_entity);
   out.push_back('}');
 }
@@ -305,25 +350,32 @@ class StrictLineReader {
  public:
   explicit StrictLineReader(std::string_view text) : text_(text) {}
 
-  bool Literal(std::string_view expected) {
-    if (text_.size() - pos_ < expected.size()) return false;
+  // The string literal `expected` next. Its length is known when compiled, so the comparison
+  // is a few loads, not a library call.
+  template <size_t N>
+  bool Literal(const char (&expected)[N]) {
+    static_assert(N > 1, "an empty literal is always there");
+    constexpr size_t kSize = N - 1;
+    if (text_.size() - pos_ < kSize) return false;
     // The first byte alone turns away most probes for an optional part.
-    if (!expected.empty() && text_[pos_] != expected.front()) return false;
-    if (text_.compare(pos_, expected.size(), expected) != 0) return false;
-    pos_ += expected.size();
+    if (text_[pos_] != expected[0]) return false;
+    if (std::memcmp(text_.data() + pos_, expected, kSize) != 0) return false;
+    pos_ += kSize;
     return true;
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   bool AtEnd() const { return pos_ == text_.size(); }
-  // How often `needle` occurs from here up to the first `end` (or the end of the line). A
-  // quote cannot occur unescaped inside a JSON string, so pieces that hold quotes match only
-  // the line's structure: the count serves to reserve a list's size before reading it.
-  size_t CountAhead(std::string_view needle, std::string_view end) const {
-    std::string_view rest = text_.substr(pos_);
-    rest = rest.substr(0, rest.find(end));
+  // How often `byte` occurs from here up to the first `end` byte (or the end of the line),
+  // by memchr, the C library's vectorised search. A string in the way may hold either byte,
+  // so the count is an estimate: it serves to reserve a list's size before reading it.
+  size_t CountAhead(char byte, char end) const {
+    const char* at = text_.data() + pos_;
+    const char* stop = static_cast<const char*>(std::memchr(at, end, text_.size() - pos_));
+    if (stop == nullptr) stop = text_.data() + text_.size();
     size_t count = 0;
-    for (size_t at = rest.find(needle); at != std::string_view::npos; at = rest.find(needle, at + needle.size())) {
+    while ((at = static_cast<const char*>(std::memchr(at, byte, static_cast<size_t>(stop - at)))) != nullptr) {
       ++count;
+      ++at;
     }
     return count;
   }
@@ -334,7 +386,7 @@ class StrictLineReader {
     out.clear();
     while (pos_ < text_.size()) {
       size_t start = pos_;
-      while (pos_ < text_.size() && !Special(text_[pos_])) ++pos_;
+      pos_ = plain_json_run_end(text_, pos_, non_ascii_);
       out.append(text_.substr(start, pos_ - start));
       if (pos_ >= text_.size()) return false;
       char c = text_[pos_++];
@@ -363,11 +415,6 @@ class StrictLineReader {
   }
 
  private:
-  bool Special(char c) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) non_ascii_ = true;
-    return c == '"' || c == '\\' || u < 0x20;
-  }
   // The escapes append_json_string writes: \" \\ \n \r \t and \u00XX below 0x80.
   bool Escape(std::string& out) {
     if (pos_ >= text_.size()) return false;
@@ -429,9 +476,9 @@ bool read_strict_opacity_vs_clear(StrictLineReader& in, KeyInfo& record) {
 bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
   if (!in.Literal(",\"entity\":{")) return false;
   if (in.Literal("}")) return true;
-  record.entity.reserve(in.CountAhead(":{\"location\":", ",\"uncertain_entity\":"));
+  record.entity.reserve(in.CountAhead('{', '['));  // one '{' per entity; the next list starts with '['
   do {
-    Entity entity;
+    Entity& entity = record.entity.emplace_back();  // read in place
     auto& a = entity.attributes;
     if (!(in.String(entity.name) && in.Literal(":{\"location\":") && in.OptionalString(a.location) &&
           in.Literal(",\"level\":") && in.OptionalString(a.level) && in.Literal(",\"type\":") &&
@@ -439,16 +486,18 @@ bool read_strict_entities(StrictLineReader& in, KeyInfo& record) {
           in.OptionalString(a.post_location) && in.Literal("}"))) {
       return false;
     }
-    if (record.find_entity(entity.name) != nullptr) return false;  // JSON would keep one of them
-    record.entity.push_back(std::move(entity));
+    auto earlier = std::find_if(record.entity.begin(), record.entity.end() - 1,
+                                [&](const Entity& other) { return other.name == entity.name; });
+    if (earlier != record.entity.end() - 1) return false;  // a name twice: JSON would keep one of them
   } while (in.Literal(","));
   return in.Literal("}");
 }
 
-bool read_strict_list(StrictLineReader& in, std::string_view key, std::vector<std::string>& items) {
+template <size_t N>
+bool read_strict_list(StrictLineReader& in, const char (&key)[N], std::vector<std::string>& items) {
   if (!in.Literal(key) || !in.Literal("[")) return false;
   if (in.Literal("]")) return true;
-  items.reserve(in.CountAhead("\",\"", "]") + 1);
+  items.reserve(in.CountAhead('"', ']') / 2);  // two quotes per item
   do {
     if (!in.String(items.emplace_back())) return false;
   } while (in.Literal(","));

@@ -1,9 +1,4 @@
 // Stable question ids.
-#include <fmt/compile.h>
-#include <fmt/format.h>
-
-#include <iterator>
-
 #include "common/hash.h"
 #include "questions/questions.h"
 
@@ -22,8 +17,10 @@ void append_derived_id(std::string& out, std::string_view study_id, QuestionType
   uint64_t hash = ref_id.empty()
                       ? stable_hash64_of_parts({study_id, separator, type_name, separator, question})
                       : stable_hash64_of_parts({study_id, separator, type_name, separator, question, separator, ref_id});
-  out.append(study_id).append(1, '-').append(type_name).append(1, '-');
-  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:012x}"), hash >> 16);
+  char hex[12];  // the 48 bits as 12 lower-case hex digits
+  uint64_t bits = hash >> 16;
+  for (int i = 11; i >= 0; --i, bits >>= 4) hex[i] = "0123456789abcdef"[bits & 15];
+  out.append(study_id).append(1, '-').append(type_name).append(1, '-').append(hex, sizeof hex);
 }
 
 }  // namespace

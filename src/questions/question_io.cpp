@@ -23,6 +23,7 @@ namespace {
 // The fields of `q` in kQuestionColumns order; `id` holds the question id they point to.
 std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q, std::string& id) {
   id.clear();
+  id.reserve(q.study_id.size() + 32);  // one allocation for a derived id (type name, dashes, 12 digits)
   append_question_id(id, q);
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
           q.answer,   q.dicom_id,   q.split,                     q.ref_id, id};
@@ -31,10 +32,9 @@ std::array<std::string_view, kQuestionColumnCount> question_fields(const Questio
 void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
   std::string id;
   auto fields = question_fields(question, id);
-  for (size_t i = 0; i < layout.size(); ++i) {
-    if (i > 0) out += ',';
-    append_csv_field(out, fields[layout[i]]);
-  }
+  std::array<std::string_view, kQuestionColumnCount> in_layout;
+  for (size_t i = 0; i < layout.size(); ++i) in_layout[i] = fields[layout[i]];
+  append_csv_record(out, in_layout);
 }
 
 void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {

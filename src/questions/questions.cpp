@@ -6,12 +6,12 @@
 #include <iterator>
 #include <mutex>
 #include <cstdint>
-#include <tuple>
 #include <unordered_map>
 
 #include "common/hash.h"
 #include "common/file_io.h"
 #include "common/ordered_writer.h"
+#include "common/position_index.h"
 #include "common/parallel.h"
 #include "common/rng.h"
 #include "common/text.h"
@@ -112,27 +112,42 @@ namespace {
 // Sets each study's reference: the latest study of the same subject and split with a
 // strictly smaller, known study_order.
 void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summary) {
-  std::vector<size_t> known;  // studies with a subject and an order, grouped and ordered below
+  // The studies with a subject and an order, each with its subject and its split numbered
+  // (by the first such study that has them); sorted by (subject, split, order, index), each
+  // (subject, split) group's studies come together and in order, with integer comparisons
+  // only.
+  struct Known {
+    size_t subject;
+    size_t split;
+    int order;
+    size_t index;
+    auto operator<=>(const Known&) const = default;
+  };
+  std::vector<size_t> known_index;
   for (size_t i = 0; i < studies.size(); ++i) {
-    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known.push_back(i);
+    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known_index.push_back(i);
   }
-  auto key = [&](size_t i) {
-    const QuestionStudy& s = studies[i];
-    return std::tuple(s.subject_id, s.split, s.study_order, i);
-  };
-  std::sort(known.begin(), known.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
-  auto same_group = [&](size_t a, size_t b) {
-    return studies[a].subject_id == studies[b].subject_id && studies[a].split == studies[b].split;
-  };
+  auto subject_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].subject_id; };
+  auto split_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].split; };
+  PositionIndex<decltype(subject_at)> subjects(subject_at, known_index.size());
+  PositionIndex<decltype(split_at)> splits(split_at);
+  std::vector<Known> known;
+  known.reserve(known_index.size());
+  for (size_t k = 0; k < known_index.size(); ++k) {
+    const QuestionStudy& study = studies[known_index[k]];
+    known.push_back({subjects.FindOrInsert(study.subject_id, k), splits.FindOrInsert(study.split, k),
+                     study.study_order, known_index[k]});
+  }
+  std::sort(known.begin(), known.end());
   // Walking each group in order: `reference` is the last study of the previous order run.
   constexpr size_t kNone = SIZE_MAX;
   size_t reference = kNone;
   for (size_t k = 0; k < known.size(); ++k) {
-    size_t i = known[k];
-    if (k == 0 || !same_group(known[k - 1], i)) {
+    size_t i = known[k].index;
+    if (k == 0 || known[k - 1].subject != known[k].subject || known[k - 1].split != known[k].split) {
       reference = kNone;
-    } else if (studies[known[k - 1]].study_order != studies[i].study_order) {
-      reference = known[k - 1];
+    } else if (known[k - 1].order != known[k].order) {
+      reference = known[k - 1].index;
     }
     if (reference == kNone) continue;
     studies[i].reference = studies[reference].record;
@@ -177,26 +192,36 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
                                                     const QuestionOptions& options) {
   QuestionSummary local;
   QuestionSummary& counts = summary ? *summary : local;
-  // Each study id: its first metadata row (null when none), and whether a record has taken it.
-  struct StudyEntry {
-    const StudyRecord* row = nullptr;
-    bool taken = false;
+  // Each study id filed once: positions below metadata.size() are metadata rows (the first
+  // row of a study wins), the others records whose study has no row (at metadata.size() plus
+  // their index); `taken` marks the positions whose study a record has taken.
+  auto study_id_at = [&](size_t position) -> std::string_view {
+    return position < metadata.size() ? std::string_view(metadata[position].study_id)
+                                      : std::string_view(records[position - metadata.size()].meta.study_id);
   };
-  std::unordered_map<std::string_view, StudyEntry> by_study;
-  by_study.reserve(std::max(metadata.size(), records.size()));
-  for (const StudyRecord& row : metadata) by_study.try_emplace(row.study_id, StudyEntry{&row});
+  PositionIndex<decltype(study_id_at)> by_study(study_id_at, std::max(metadata.size(), records.size()));
+  std::vector<bool> first_row(metadata.size(), false);  // the row its study is filed under
+  for (size_t row = 0; row < metadata.size(); ++row) {
+    first_row[row] = by_study.FindOrInsert(metadata[row].study_id, row) == row;
+  }
+  std::vector<bool> taken(metadata.size() + records.size(), false);
 
   std::vector<QuestionStudy> studies;
   studies.reserve(records.size());
   counts.records += records.size();
-  for (const KeyInfo& record : records) {
+  for (size_t r = 0; r < records.size(); ++r) {
+    const KeyInfo& record = records[r];
     const StudyMeta& own = record.meta;
-    StudyEntry& entry = by_study.try_emplace(own.study_id).first->second;
-    if (entry.taken) {
+    // Records mostly come in the metadata's order (the pipeline extracts in that order): when
+    // row r is the first row of record r's study, it is where the index would lead.
+    bool row_in_step = r < metadata.size() && first_row[r] && metadata[r].study_id == own.study_id;
+    size_t position = row_in_step ? r : by_study.FindOrInsert(own.study_id, metadata.size() + r);
+    if (taken[position]) {
       ++counts.duplicate_records;
       continue;
     }
-    entry.taken = true;
+    taken[position] = true;
+    const StudyRecord* row = position < metadata.size() ? &metadata[position] : nullptr;
     QuestionStudy study;
     study.record = &record;
     study.study_id = own.study_id;
@@ -205,8 +230,8 @@ std::vector<QuestionStudy> prepare_question_studies(const std::vector<KeyInfo>& 
     study.split = own.split;
     study.study_order = own.study_order;
     std::string_view view = own.view;
-    if (entry.row != nullptr) {
-      const StudyRecord& meta = *entry.row;  // the metadata wins, except an empty subject
+    if (row != nullptr) {
+      const StudyRecord& meta = *row;  // the metadata wins, except an empty subject
       if (!meta.subject_id.empty()) study.subject_id = meta.subject_id;
       study.dicom_id = meta.dicom_id;
       study.split = meta.split;

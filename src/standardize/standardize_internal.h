@@ -64,6 +64,7 @@ inline constexpr std::array<SpecialRule, 8> kSpecialRules = {{
 struct PhraseParse {
   ParsedName parsed;
   RepairCounts repairs;
+  bool repaired = false;        // a count in `repairs` is not zero (most are all zero)
   unsigned special_heads = 0;   // bit i: the head of kSpecialRules[i] is in the name or tokens
   bool volume_in_name = false;  // a kVolumeNameWords word in the name
   bool volume_in_tokens = false;
@@ -160,6 +161,7 @@ class Standardizer::Impl {
   struct FiledWords {
     AttributeWords words;
     RepairCounts repairs;
+    bool repaired = false;  // a count in `repairs` is not zero (most are all zero)
   };
 
   const Lexicon& lexicon_;

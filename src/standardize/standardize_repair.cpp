@@ -181,9 +181,12 @@ void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, At
                                              RepairCounts& r) const {
   FiledWords scratch;
   const FiledWords& filed = filed_[static_cast<size_t>(kind)].Get(
-      text, scratch, [&](std::string_view key, FiledWords& out) { FileAttributeString(key, kind, out.words, out.repairs); });
+      text, scratch, [&](std::string_view key, FiledWords& out) {
+        FileAttributeString(key, kind, out.words, out.repairs);
+        out.repaired = out.repairs.counts != RepairCounts().counts;
+      });
   words.append(filed.words);
-  r += filed.repairs;
+  if (filed.repaired) r += filed.repairs;
 }
 
 void Standardizer::Impl::FileAttributeString(std::string_view text, int kind, AttributeWords& words,

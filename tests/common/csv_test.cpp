@@ -142,6 +142,75 @@ TEST(Csv, EscapesOnlyWhenNeeded) {
   EXPECT_EQ(fields, (std::vector<std::string>{"a", "b,c", "say \"x\""}));
 }
 
+TEST(Csv, NeedsQuotesFindsASpecialByteAtAnyPlace) {
+  // Every length around the 8- and 16-byte steps, each special byte at each place, and the bytes
+  // next to the special ones (which must not count).
+  for (size_t length = 0; length <= 40; ++length) {
+    std::string plain(length, 'a');
+    EXPECT_FALSE(needs_csv_quotes(plain)) << length;
+    for (char near : {'+', '-', '!', '#', '\t', '\x0b', '\x0c', '\x0e', '\x8c', '\xa2'}) {
+      std::string field = plain;
+      for (size_t at = 0; at < length; ++at) field[at] = near;
+      EXPECT_FALSE(needs_csv_quotes(field)) << length << " " << int(near);
+    }
+    for (char special : {',', '"', '\r', '\n'}) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string field = plain;
+        field[at] = special;
+        EXPECT_TRUE(needs_csv_quotes(field)) << length << " at " << at << " " << int(special);
+      }
+    }
+  }
+  EXPECT_EQ(csv_escape("a\xe2\x80\x9c" "b"), "a\xe2\x80\x9c" "b");
+  EXPECT_EQ(csv_escape("12345678,"), "\"12345678,\"");
+}
+
+TEST(Csv, RecordsAreQuotedFieldByFieldAsEachFieldNeeds) {
+  // Every pair and triple of these fields, written as one record.
+  const std::vector<std::string> samples = {"", "a", "a,b", "say \"x\"", "l1\nl2", "cr\r", "12345678,",
+                                            "what abnormalities are seen in this image?",
+                                            "atelectasis, pleural effusion", ",,", std::string(17, 'x')};
+  // The rule written plainly: a field with a comma, quote, CR or LF is quoted, its quotes doubled.
+  auto plain_record = [](const std::vector<std::string>& fields) {
+    std::string record;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) record += ',';
+      if (fields[i].find_first_of(",\"\r\n") == std::string::npos) {
+        record += fields[i];
+        continue;
+      }
+      record += '"';
+      for (char c : fields[i]) record += c == '"' ? std::string("\"\"") : std::string(1, c);
+      record += '"';
+    }
+    return record;
+  };
+  auto check = [&](const std::vector<std::string>& fields) {
+    std::vector<std::string_view> views(fields.begin(), fields.end());
+    std::string out = "kept|";
+    append_csv_record(out, views);
+    EXPECT_EQ(out, "kept|" + plain_record(fields));
+    EXPECT_EQ(csv_line(fields), plain_record(fields));
+  };
+  for (const std::string& a : samples) {
+    check({a});
+    for (const std::string& b : samples) {
+      check({a, b});
+      for (const std::string& c : samples) check({a, b, c});
+    }
+  }
+  // Long runs of commas (their count passes what one byte lane can hold) and long plain text.
+  check({std::string(9000, ','), "a"});
+  check({std::string(9000, 'a'), std::string(4100, ',') + "b", "c"});
+  check({std::string(9000, 'a'), "b"});
+  std::string comma_every_16th;  // 256 commas in one lane: a count kept in a byte would wrap to 0
+  for (int i = 0; i < 256; ++i) comma_every_16th += "," + std::string(15, 'x');
+  check({comma_every_16th, "a"});
+  std::string out = "kept";
+  append_csv_record(out, {});
+  EXPECT_EQ(out, "kept");
+}
+
 TEST(Csv, TruncatedGzipEndsWithAnErrorNamingTheFile) {
   testing::TempDir dir;
   std::string path = (dir / "big.csv.gz").string();

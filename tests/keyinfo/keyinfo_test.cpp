@@ -35,6 +35,56 @@ TEST(KeyInfoJson, WritesKeysInStableOrder) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
+TEST(KeyInfoJson, StringsAreEscapedWhateverTheirLengthAndPlace) {
+  // The rule written plainly: quote, backslash, LF, CR and tab get their short escapes, other
+  // control bytes \u00XX, everything else (UTF-8 included) is written as it is.
+  auto plainly_escaped = [](const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (u < 0x20) {
+        out += "\\u00";
+        out += "0123456789abcdef"[u >> 4];
+        out += "0123456789abcdef"[u & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  const std::string pieces[] = {"\"", "\\", "\n", "\r", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", " "};
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& piece : pieces) {
+        std::string text(length, 'a');
+        text.insert(at, piece);
+        std::string out = "kept";
+        append_json_string(out, text);
+        EXPECT_EQ(out, "kept" + plainly_escaped(text)) << length << " " << at;
+      }
+    }
+  }
+  const KeyInfo record = sample_record();
+  EXPECT_EQ(keyinfo_to_json_line(record),
+            "{\"study_id\":\"50000001\",\"subject_id\":\"10000001\",\"dicom_id\":\"dcm-1\","
+            "\"view\":\"postero-anterior\",\"study_order\":2,\"split\":\"train\",\"opacity_vs_clear\":"
+            "{\"opacity\":{\"location\":\"bibasilar\",\"level\":null,\"type\":null},\"clear\":"
+            "{\"location\":\"right lung\"}},\"entity\":{\"pleural effusion\":{\"location\":\"bilateral\","
+            "\"level\":\"small\",\"type\":\"layering\",\"post_location\":null},\"atelectasis\":"
+            "{\"location\":\"left lower lobe\",\"level\":null,\"type\":\"plate-like\",\"post_location\":"
+            "\"the left lower lobe\"}},\"uncertain_entity\":[\"pneumonia\"],\"no_entity\":[\"pneumothorax\","
+            "\"edema \\\"quoted\\\"\"]}");
+}
+
 TEST(KeyInfoJson, RoundTripsThroughJsonl) {
   testing::TempDir dir;
   KeyInfo a = sample_record();

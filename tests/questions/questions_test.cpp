@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -237,6 +238,42 @@ TEST(Questions, ReferenceIsTheLatestEarlierFrontalStudy) {
   EXPECT_EQ(studies[0].reference_id, "s3");  // order 3 -> the frontal study of order 2
   EXPECT_EQ(studies[1].reference, nullptr);  // order 1 has nothing earlier
   EXPECT_EQ(studies[2].reference_id, "s1");
+}
+
+TEST(Questions, MetadataJoinKeepsFirstRowsAndFirstRecordsInAnyOrder) {
+  // Rows: s0, s0 again (another image: the first row wins), s1, s2. Records: s0, s0 again (a
+  // duplicate record), s1, s9 (no row), s2. In this order the records are one step behind
+  // the rows after the repeated row; reversed and shuffled, nothing is in step.
+  std::vector<StudyRecord> metadata = {{"p0", "s0", "first image", "PA", "train", "", 1},
+                                       {"p0", "s0", "second image", "PA", "train", "", 1},
+                                       {"p1", "s1", "d1", "AP", "test", "", 1},
+                                       {"p2", "s2", "d2", "PA", "train", "", 2}};
+  auto record = [](std::string id) {
+    KeyInfo r;
+    r.meta.study_id = std::move(id);
+    r.meta.view = "PA";
+    return r;
+  };
+  const std::vector<std::vector<std::string>> orders = {
+      {"s0", "s0", "s1", "s9", "s2"}, {"s2", "s9", "s1", "s0", "s0"}, {"s1", "s0", "s2", "s0", "s9"}};
+  for (const auto& order : orders) {
+    std::vector<KeyInfo> records;
+    for (const std::string& id : order) records.push_back(record(id));
+    QuestionSummary summary;
+    auto studies = prepare_question_studies(records, metadata, &summary);
+    EXPECT_EQ(summary.duplicate_records, 1u);
+    EXPECT_EQ(summary.without_metadata, 1u);
+    std::map<std::string, const QuestionStudy*> by_id;
+    for (const QuestionStudy& study : studies) by_id[std::string(study.study_id)] = &study;
+    ASSERT_EQ(by_id.size(), 4u) << "s0, s1, s2 and s9 once each";
+    EXPECT_EQ(by_id["s0"]->dicom_id, "first image");
+    EXPECT_EQ(by_id["s0"]->record, &records[static_cast<size_t>(
+                                        std::find(order.begin(), order.end(), "s0") - order.begin())]);
+    EXPECT_EQ(by_id["s1"]->split, "test");
+    EXPECT_FALSE(by_id["s1"]->pa);
+    EXPECT_EQ(by_id["s2"]->subject_id, "p2");
+    EXPECT_EQ(by_id["s9"]->dicom_id, "");
+  }
 }
 
 TEST(Questions, MinCountLeavesRareNamesAndWordsOut) {

@@ -75,6 +75,46 @@ TEST(StrictLineTest, ReadsWhatTheWriterWritesLikeTheJsonParser) {
   }
 }
 
+TEST(StrictLineTest, StringsOfEveryLengthWithEscapesAndUtf8AtEveryPlace) {
+  // Names around the reader's 16-byte steps, each with one odd piece at each place: an escape,
+  // a two-byte UTF-8 letter, a control byte (written escaped), a quote; and, at the same
+  // places, a byte that is not UTF-8, which the fast reader must leave to the JSON parser.
+  const std::string pieces[] = {"\\", "\xc3\xa9", "\x01", "\"", "\t"};
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& piece : pieces) {
+        KeyInfo record;
+        record.meta.study_id = "s1";
+        std::string name = std::string(length, 'n');
+        name.insert(at, piece);
+        record.entity.push_back({name, {name, std::nullopt, std::nullopt, std::nullopt}});
+        record.no_entity.push_back(name + "x");
+        std::string line = keyinfo_to_json_line(record);
+        KeyInfo fast;
+        ASSERT_TRUE(parse_strict_keyinfo_line(line, fast)) << line;
+        EXPECT_EQ(fast, record) << line;
+      }
+      std::string line = keyinfo_to_json_line(KeyInfo{});
+      std::string name = std::string(length, 'n');
+      name.insert(at, "y");
+      const std::string empty_list = "\"no_entity\":[]";
+      std::string bad_name = name;
+      bad_name.replace(at, 1, "\xff");
+      // The name inside the line, and last in it (where fewer than 16 bytes follow).
+      for (bool last : {false, true}) {
+        auto with = [&](const std::string& item) {
+          std::string list = last ? "[\"head of the list\",\"" + item + "\"]" : "[\"" + item + "\",\"tail of the line\"]";
+          std::string changed = line;
+          return changed.replace(line.find(empty_list), empty_list.size(), "\"no_entity\":" + list);
+        };
+        KeyInfo out;
+        EXPECT_TRUE(parse_strict_keyinfo_line(with(name), out)) << with(name);
+        EXPECT_FALSE(parse_strict_keyinfo_line(with(bad_name), out)) << "invalid UTF-8 read as strict: " << with(bad_name);
+      }
+    }
+  }
+}
+
 TEST(StrictLineTest, AnythingElseIsLeftToTheJsonParser) {
   KeyInfo record;
   record.meta.study_id = "s1";
