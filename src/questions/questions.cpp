@@ -115,28 +115,27 @@ void pair_references(std::vector<QuestionStudy>& studies, QuestionSummary& summa
   // The studies with a subject and an order, each with its subject and its split numbered
   // (by the first such study that has them); sorted by (subject, split, order, index), each
   // (subject, split) group's studies come together and in order, with integer comparisons
-  // only.
+  // only. Numbers and indexes fit in 32 bits: 2^32 studies would take over 1.8 TB of records.
   struct Known {
-    size_t subject;
-    size_t split;
+    uint32_t subject = 0;
+    uint32_t split = 0;
     int order;
-    size_t index;
+    uint32_t index;
     auto operator<=>(const Known&) const = default;
   };
-  std::vector<size_t> known_index;
-  for (size_t i = 0; i < studies.size(); ++i) {
-    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) known_index.push_back(i);
-  }
-  auto subject_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].subject_id; };
-  auto split_at = [&](size_t k) -> std::string_view { return studies[known_index[k]].split; };
-  PositionIndex<decltype(subject_at)> subjects(subject_at, known_index.size());
-  PositionIndex<decltype(split_at)> splits(split_at);
   std::vector<Known> known;
-  known.reserve(known_index.size());
-  for (size_t k = 0; k < known_index.size(); ++k) {
-    const QuestionStudy& study = studies[known_index[k]];
-    known.push_back({subjects.FindOrInsert(study.subject_id, k), splits.FindOrInsert(study.split, k),
-                     study.study_order, known_index[k]});
+  for (size_t i = 0; i < studies.size(); ++i) {
+    if (!studies[i].subject_id.empty() && studies[i].study_order > 0) {
+      known.push_back({.order = studies[i].study_order, .index = static_cast<uint32_t>(i)});
+    }
+  }
+  auto subject_at = [&](size_t k) -> std::string_view { return studies[known[k].index].subject_id; };
+  auto split_at = [&](size_t k) -> std::string_view { return studies[known[k].index].split; };
+  PositionIndex<decltype(subject_at)> subjects(subject_at, known.size());
+  PositionIndex<decltype(split_at)> splits(split_at);
+  for (size_t k = 0; k < known.size(); ++k) {
+    known[k].subject = static_cast<uint32_t>(subjects.FindOrInsert(subject_at(k), k));
+    known[k].split = static_cast<uint32_t>(splits.FindOrInsert(split_at(k), k));
   }
   std::sort(known.begin(), known.end());
   // Walking each group in order: `reference` is the last study of the previous order run.
