@@ -182,10 +182,17 @@ void append_csv_field(std::string& out, std::string_view field) {
     out += field;
     return;
   }
+  // Quoted, each quote doubled: the text between quotes goes in whole.
   out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
+  for (size_t at = 0;;) {
+    size_t quote = field.find('"', at);
+    if (quote == std::string_view::npos) {
+      out += field.substr(at);
+      break;
+    }
+    out += field.substr(at, quote + 1 - at);
+    out += '"';
+    at = quote + 1;
   }
   out += '"';
 }

@@ -336,10 +336,8 @@ class StudyGenerator {
     collect_positives(*study_->reference, reference_promoted_, reference_positives_);
     added_.clear();
     missing_.clear();
-    for (const Entity* entity : positives_) {
-      if (vocabulary_.HasFinding(entity->name) && find_positive(reference_positives_, entity->name) == nullptr) {
-        added_.push_back(entity->name);
-      }
+    for (const Entity* entity : known_) {  // the positives the vocabulary has, in order
+      if (find_positive(reference_positives_, entity->name) == nullptr) added_.push_back(entity->name);
     }
     for (const Entity* entity : reference_positives_) {
       if (vocabulary_.HasFinding(entity->name) && find_positive(positives_, entity->name) == nullptr) {
