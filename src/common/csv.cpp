@@ -202,10 +202,14 @@ void append_csv_record(std::string& out, std::span<const std::string_view> field
   // Most records need no quotes: join the fields as they are and look over the result once.
   // When it holds more commas than separators, or a quote, CR or LF, write it again field by
   // field.
-  size_t start = out.size();
+  size_t start = out.size(), size = fields.size() - 1;  // the separators
+  for (std::string_view field : fields) size += field.size();
+  out.resize(start + size);  // one size change, then the bytes in place
+  char* at = out.data() + start;
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out += ',';
-    out += fields[i];
+    if (i > 0) *at++ = ',';
+    if (!fields[i].empty()) std::memcpy(at, fields[i].data(), fields[i].size());
+    at += fields[i].size();
   }
   SpecialBytes found = find_special_bytes(std::string_view(out).substr(start));
   if (found.commas == fields.size() - 1 && !found.others) return;
