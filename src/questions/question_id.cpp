@@ -1,4 +1,6 @@
 // Stable question ids.
+#include <algorithm>
+
 #include "common/hash.h"
 #include "questions/questions.h"
 
@@ -17,10 +19,16 @@ void append_derived_id(std::string& out, std::string_view study_id, QuestionType
   uint64_t hash = ref_id.empty()
                       ? stable_hash64_of_parts({study_id, separator, type_name, separator, question})
                       : stable_hash64_of_parts({study_id, separator, type_name, separator, question, separator, ref_id});
-  char hex[12];  // the 48 bits as 12 lower-case hex digits
+  // study_id-type-and the 48 bits as 12 lower-case hex digits, written in place.
+  constexpr size_t kDigits = 12;
+  size_t start = out.size();
+  out.resize(start + study_id.size() + type_name.size() + 2 + kDigits);
+  char* at = std::copy(study_id.begin(), study_id.end(), out.data() + start);
+  *at++ = '-';
+  at = std::copy(type_name.begin(), type_name.end(), at);
+  *at++ = '-';
   uint64_t bits = hash >> 16;
-  for (int i = 11; i >= 0; --i, bits >>= 4) hex[i] = "0123456789abcdef"[bits & 15];
-  out.append(study_id).append(1, '-').append(type_name).append(1, '-').append(hex, sizeof hex);
+  for (size_t i = kDigits; i-- > 0; bits >>= 4) at[i] = "0123456789abcdef"[bits & 15];
 }
 
 }  // namespace
