@@ -365,19 +365,12 @@ class StrictLineReader {
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   bool AtEnd() const { return pos_ == text_.size(); }
-  // How often `byte` occurs from here up to the first `end` byte (or the end of the line),
-  // by memchr, the C library's vectorised search. A string in the way may hold either byte,
-  // so the count is an estimate: it serves to reserve a list's size before reading it.
+  // How often `byte` occurs from here up to the first `end` byte (or the end of the line). A
+  // string in the way may hold either byte, so the count is an estimate: it serves to
+  // reserve a list's size before reading it.
   size_t CountAhead(char byte, char end) const {
-    const char* at = text_.data() + pos_;
-    const char* stop = static_cast<const char*>(std::memchr(at, end, text_.size() - pos_));
-    if (stop == nullptr) stop = text_.data() + text_.size();
-    size_t count = 0;
-    while ((at = static_cast<const char*>(std::memchr(at, byte, static_cast<size_t>(stop - at)))) != nullptr) {
-      ++count;
-      ++at;
-    }
-    return count;
+    std::string_view rest = text_.substr(pos_);
+    return count_byte(rest.substr(0, rest.find(end)), byte);
   }
   bool SawNonAscii() const { return non_ascii_; }
 
