@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/byte_lanes.h"
 #include "common/file_io.h"
 #include "common/mapped_file.h"
 #include "common/parallel.h"
@@ -68,25 +69,16 @@ size_t plain_json_run_end(std::string_view text, size_t at, bool& non_ascii) {
     return at + static_cast<size_t>(std::countr_zero(special_lanes));
   }
 #endif
-  if constexpr (std::endian::native == std::endian::little) {
-    // Then eight bytes at a time. Each test marks the high bit of a lane that holds its byte
-    // (a quote, a backslash, a byte below 0x20); lanes above a marked one may be marked
-    // wrongly, so only the lowest mark counts, and it is exact.
-    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
-    auto lanes_zero = [](uint64_t x) { return (x - kOnes) & ~x; };
+  if constexpr (std::endian::native == std::endian::little) {  // then eight bytes at a time
     for (; at + 8 <= text.size(); at += 8) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + at, sizeof word);
-      uint64_t special = (lanes_zero(word ^ (kOnes * '"')) | lanes_zero(word ^ (kOnes * '\\')) |
-                          ((word - kOnes * 0x20) & ~word)) &
-                         kHighBits;
+      uint64_t word = load_lanes(text.data() + at);
+      uint64_t special = lanes_equal(word, '"') | lanes_equal(word, '\\') | lanes_below(word, 0x20);
       if (special == 0) {
-        if ((word & kHighBits) != 0) non_ascii = true;
+        if (lanes_non_ascii(word) != 0) non_ascii = true;
         continue;
       }
-      size_t lane = static_cast<size_t>(std::countr_zero(special)) / 8;
-      uint64_t before_special = lane == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * lane);
-      if ((word & kHighBits & before_special) != 0) non_ascii = true;
+      size_t lane = first_lane(special);
+      if ((lanes_non_ascii(word) & lanes_before(lane)) != 0) non_ascii = true;
       return at + lane;
     }
   }
