@@ -212,11 +212,9 @@ std::string csv_escape(std::string_view field) {
 }
 
 std::string csv_line(const std::vector<std::string>& fields) {
+  std::vector<std::string_view> views(fields.begin(), fields.end());
   std::string out;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_csv_field(out, fields[i]);
-  }
+  append_csv_record(out, views);
   return out;
 }
 
