@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/byte_lanes.h"
 #include "common/text.h"
 
 namespace cxrvqa {
@@ -83,21 +84,6 @@ Result<std::vector<CsvRow>> parse_csv_lines(std::string_view text, const std::st
 
 namespace {
 
-// The lanes of `word` whose byte equals `byte`, each marked by its high bit (exact in every
-// lane, unlike the shorter zero-byte test).
-uint64_t lanes_equal(uint64_t word, unsigned char byte) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kLow7Bits = 0x7F7F7F7F7F7F7F7FULL;
-  uint64_t x = word ^ (kOnes * byte);
-  return ~(((x & kLow7Bits) + kLow7Bits) | x | kLow7Bits);
-}
-
-// How many lanes `lanes` (from lanes_equal) marks: a multiply sums the lanes' bits into the
-// top byte (std::popcount is a library call on baseline x86-64).
-size_t lane_count(uint64_t lanes) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  return static_cast<size_t>(((lanes >> 7) * kOnes) >> 56);
-}
-
 // The bytes of `text` that matter to CSV quoting: its commas, and whether it holds a quote,
 // CR or LF. Many bytes at a time: this runs over every byte a CSV writer writes.
 struct SpecialBytes {
@@ -111,8 +97,7 @@ SpecialBytes find_special_bytes_by_word(std::string_view text) {
   uint64_t others = 0;
   size_t i = 0;
   for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
-    uint64_t word;
-    std::memcpy(&word, text.data() + i, sizeof word);
+    uint64_t word = load_lanes(text.data() + i);
     found.commas += lane_count(lanes_equal(word, ','));
     others |= lanes_equal(word, '"') | lanes_equal(word, '\r') | lanes_equal(word, '\n');
   }
@@ -227,11 +212,9 @@ std::string csv_escape(std::string_view field) {
 }
 
 std::string csv_line(const std::vector<std::string>& fields) {
+  std::vector<std::string_view> views(fields.begin(), fields.end());
   std::string out;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_csv_field(out, fields[i]);
-  }
+  append_csv_record(out, views);
   return out;
 }
 

@@ -7,8 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
+
+#include "common/text.h"
 
 namespace cxrvqa {
 
@@ -183,13 +184,7 @@ Result<size_t> count_newlines(const fs::path& path) {
       return Status::IoError("cannot read " + path.string() + ": " + gzerror(gz, &err));
     }
     if (n == 0) return newlines;
-    // memchr is the C library's vectorised search; std::count goes byte by byte.
-    const char* end = buffer.data() + n;
-    for (const char* at = buffer.data(); at < end; ++at) {
-      at = static_cast<const char*>(std::memchr(at, '\n', static_cast<size_t>(end - at)));
-      if (at == nullptr) break;
-      ++newlines;
-    }
+    newlines += count_byte(std::string_view(buffer.data(), static_cast<size_t>(n)), '\n');
   }
 }
 

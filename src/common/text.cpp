@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace cxrvqa {
@@ -30,6 +31,17 @@ std::string_view trim(std::string_view text) {
   while (begin < end && space(text[begin])) ++begin;
   while (end > begin && space(text[end - 1])) --end;
   return text.substr(begin, end - begin);
+}
+
+size_t count_byte(std::string_view text, char byte) {
+  size_t count = 0;
+  const char* end = text.data() + text.size();
+  for (const char* at = text.data(); at < end; ++at) {
+    at = static_cast<const char*>(std::memchr(at, byte, static_cast<size_t>(end - at)));
+    if (at == nullptr) break;
+    ++count;
+  }
+  return count;
 }
 
 std::vector<NumberedLine> non_blank_lines(std::string_view text) {

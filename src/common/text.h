@@ -20,6 +20,9 @@ inline bool equals_ignore_case(std::string_view a, std::string_view b) {
   }
   return true;
 }
+// How often `byte` occurs in `text` (memchr, the C library's vectorised search; std::count
+// goes byte by byte).
+size_t count_byte(std::string_view text, char byte);
 // Splits on `sep`; empty fields are kept.
 std::vector<std::string_view> split(std::string_view text, char sep);
 

@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/byte_lanes.h"
 #include "common/file_io.h"
 #include "common/mapped_file.h"
 #include "common/parallel.h"
@@ -68,25 +69,16 @@ size_t plain_json_run_end(std::string_view text, size_t at, bool& non_ascii) {
     return at + static_cast<size_t>(std::countr_zero(special_lanes));
   }
 #endif
-  if constexpr (std::endian::native == std::endian::little) {
-    // Then eight bytes at a time. Each test marks the high bit of a lane that holds its byte
-    // (a quote, a backslash, a byte below 0x20); lanes above a marked one may be marked
-    // wrongly, so only the lowest mark counts, and it is exact.
-    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
-    auto lanes_zero = [](uint64_t x) { return (x - kOnes) & ~x; };
+  if constexpr (std::endian::native == std::endian::little) {  // then eight bytes at a time
     for (; at + 8 <= text.size(); at += 8) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + at, sizeof word);
-      uint64_t special = (lanes_zero(word ^ (kOnes * '"')) | lanes_zero(word ^ (kOnes * '\\')) |
-                          ((word - kOnes * 0x20) & ~word)) &
-                         kHighBits;
+      uint64_t word = load_lanes(text.data() + at);
+      uint64_t special = lanes_equal(word, '"') | lanes_equal(word, '\\') | lanes_below(word, 0x20);
       if (special == 0) {
-        if ((word & kHighBits) != 0) non_ascii = true;
+        if (lanes_non_ascii(word) != 0) non_ascii = true;
         continue;
       }
-      size_t lane = static_cast<size_t>(std::countr_zero(special)) / 8;
-      uint64_t before_special = lane == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * lane);
-      if ((word & kHighBits & before_special) != 0) non_ascii = true;
+      size_t lane = first_lane(special);
+      if ((lanes_non_ascii(word) & lanes_before(lane)) != 0) non_ascii = true;
       return at + lane;
     }
   }
@@ -365,19 +357,12 @@ class StrictLineReader {
   }
   bool Peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
   bool AtEnd() const { return pos_ == text_.size(); }
-  // How often `byte` occurs from here up to the first `end` byte (or the end of the line),
-  // by memchr, the C library's vectorised search. A string in the way may hold either byte,
-  // so the count is an estimate: it serves to reserve a list's size before reading it.
+  // How often `byte` occurs from here up to the first `end` byte (or the end of the line). A
+  // string in the way may hold either byte, so the count is an estimate: it serves to
+  // reserve a list's size before reading it.
   size_t CountAhead(char byte, char end) const {
-    const char* at = text_.data() + pos_;
-    const char* stop = static_cast<const char*>(std::memchr(at, end, text_.size() - pos_));
-    if (stop == nullptr) stop = text_.data() + text_.size();
-    size_t count = 0;
-    while ((at = static_cast<const char*>(std::memchr(at, byte, static_cast<size_t>(stop - at)))) != nullptr) {
-      ++count;
-      ++at;
-    }
-    return count;
+    std::string_view rest = text_.substr(pos_);
+    return count_byte(rest.substr(0, rest.find(end)), byte);
   }
   bool SawNonAscii() const { return non_ascii_; }
 

@@ -23,7 +23,6 @@ namespace {
 // The fields of `q` in kQuestionColumns order; `id` holds the question id they point to.
 std::array<std::string_view, kQuestionColumnCount> question_fields(const QuestionRef& q, std::string& id) {
   id.clear();
-  id.reserve(q.study_id.size() + 32);  // one allocation for a derived id (type name, dashes, 12 digits)
   append_question_id(id, q);
   return {q.study_id, q.subject_id, question_type_name(q.type), q.question,
           q.answer,   q.dicom_id,   q.split,                     q.ref_id, id};

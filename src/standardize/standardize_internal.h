@@ -60,11 +60,22 @@ inline constexpr std::array<SpecialRule, 8> kSpecialRules = {{
     {"ribs", "fracture", "rib fracture", ""},
 }};
 
+// Repair counts kept in a memo and added to a record's counts at each lookup. Most are all
+// zero, and adding kRepairKinds counters costs more than the lookup itself, so whether any
+// is set is noted once, when the memo entry is made (Seal).
+struct MemoRepairs {
+  RepairCounts counts;
+  bool any = false;
+  void Seal() { any = counts.counts != RepairCounts().counts; }
+  void AddTo(RepairCounts& r) const {
+    if (any) r += counts;
+  }
+};
+
 // A phrase's parse, the repairs it made, and what the special rules need of it.
 struct PhraseParse {
   ParsedName parsed;
-  RepairCounts repairs;
-  bool repaired = false;        // a count in `repairs` is not zero (most are all zero)
+  MemoRepairs repairs;
   unsigned special_heads = 0;   // bit i: the head of kSpecialRules[i] is in the name or tokens
   bool volume_in_name = false;  // a kVolumeNameWords word in the name
   bool volume_in_tokens = false;
@@ -160,8 +171,7 @@ class Standardizer::Impl {
   // Words filed from an attribute string, and the repairs that made.
   struct FiledWords {
     AttributeWords words;
-    RepairCounts repairs;
-    bool repaired = false;  // a count in `repairs` is not zero (most are all zero)
+    standardize_internal::MemoRepairs repairs;
   };
 
   const Lexicon& lexicon_;

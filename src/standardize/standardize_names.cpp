@@ -63,8 +63,8 @@ std::optional<std::string> standardize_internal::joined(const std::vector<std::s
 
 const PhraseParse& Standardizer::Impl::Parse(std::string_view phrase, PhraseParse& scratch) const {
   return parses_.Get(phrase, scratch, [this](std::string_view text, PhraseParse& out) {
-    parser_.Parse(text, out.parsed, out.repairs);
-    out.repaired = out.repairs.counts != RepairCounts().counts;
+    parser_.Parse(text, out.parsed, out.repairs.counts);
+    out.repairs.Seal();
     const std::vector<std::string>& tokens = out.parsed.tokens;
     auto in_tokens = [&](std::string_view word) {
       return std::find(tokens.begin(), tokens.end(), word) != tokens.end();
@@ -157,12 +157,12 @@ bool Standardizer::Impl::Finish(PendingFinding& pending, std::string& name, Attr
                                 RepairCounts& r) const {
   PhraseParse phrase_scratch, description_scratch;
   const PhraseParse* parse = &Parse(pending.phrase, phrase_scratch);
-  if (parse->repaired) r += parse->repairs;
+  parse->repairs.AddTo(r);
   const PhraseParse* other = nullptr;  // the description's parse, whose words join in
   if (!pending.description.empty()) {
     r.add(Repair::kDescriptionName);
     other = &Parse(pending.description, description_scratch);
-    if (other->repaired) r += other->repairs;
+    other->repairs.AddTo(r);
     const ParsedName& described = other->parsed;
     if (!parse->parsed.known && !parse->parsed.device && (described.known || !described.name.empty())) {
       std::swap(parse, other);

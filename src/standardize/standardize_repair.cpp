@@ -182,11 +182,11 @@ void Standardizer::Impl::ReadAttributeString(std::string_view text, int kind, At
   FiledWords scratch;
   const FiledWords& filed = filed_[static_cast<size_t>(kind)].Get(
       text, scratch, [&](std::string_view key, FiledWords& out) {
-        FileAttributeString(key, kind, out.words, out.repairs);
-        out.repaired = out.repairs.counts != RepairCounts().counts;
+        FileAttributeString(key, kind, out.words, out.repairs.counts);
+        out.repairs.Seal();
       });
   words.append(filed.words);
-  if (filed.repaired) r += filed.repairs;
+  filed.repairs.AddTo(r);
 }
 
 void Standardizer::Impl::FileAttributeString(std::string_view text, int kind, AttributeWords& words,

@@ -1,6 +1,7 @@
-// Text helpers: trimming.
+// Text helpers: trimming, counting a byte.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,18 @@ TEST(Trim, DropsAsciiSpaceAtBothEndsOnly) {
       }
     }
   }
+}
+
+TEST(CountByte, CountsEveryOccurrenceIncludingTheEnds) {
+  EXPECT_EQ(count_byte("", '\n'), 0u);
+  EXPECT_EQ(count_byte("abc", '\n'), 0u);
+  EXPECT_EQ(count_byte("\na\nb\n", '\n'), 3u);
+  EXPECT_EQ(count_byte(std::string("\0a\0", 3), '\0'), 2u);
+  // Long texts, against std::count.
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += (i % 7 == 0 ? "\"," : "x") + std::to_string(i);
+  EXPECT_EQ(count_byte(text, '"'), static_cast<size_t>(std::count(text.begin(), text.end(), '"')));
+  EXPECT_EQ(count_byte(text, ','), static_cast<size_t>(std::count(text.begin(), text.end(), ',')));
 }
 
 }  // namespace
