@@ -1,9 +1,8 @@
 // Eight bytes of text as one 64-bit word of byte "lanes", tested all at once where no vector
-// instructions are at hand (and for the short tails they leave). Each test marks the high
+// instructions are at hand (and for texts too short for them). Each test marks the high
 // bit of every lane whose byte passes it, exactly: no lane is marked because of another.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -39,11 +38,5 @@ inline uint64_t lanes_non_ascii(uint64_t word) { return word & kLaneHighBits; }
 // How many lanes `lanes` marks: a multiply sums the marks into the top byte (std::popcount
 // is a library call on baseline x86-64).
 inline size_t lane_count(uint64_t lanes) { return static_cast<size_t>(((lanes >> 7) * kLaneOnes) >> 56); }
-
-// The first marked lane (by byte order in memory) of a little-endian word; `lanes` != 0.
-inline size_t first_lane(uint64_t lanes) { return static_cast<size_t>(std::countr_zero(lanes)) / 8; }
-
-// The marks of the lanes before lane `lane` (0 to 7).
-inline uint64_t lanes_before(size_t lane) { return lane == 0 ? 0 : ~uint64_t{0} >> (64 - 8 * lane); }
 
 }  // namespace cxrvqa

@@ -50,36 +50,56 @@ namespace {
 // backslash or a control byte) starting at `at` ends; `non_ascii` is set when the run holds a
 // byte above 0x7F.
 size_t plain_json_run_end(std::string_view text, size_t at, bool& non_ascii) {
-#if defined(__SSE2__) && defined(__x86_64__)
-  // Sixteen bytes at a time while the text has them.
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), last_control = _mm_set1_epi8(0x1F);
-  for (; at + 16 <= text.size(); at += 16) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
-    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, last_control), bytes);  // bytes <= 0x1F
-    __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)), control);
-    auto special_lanes = static_cast<unsigned>(_mm_movemask_epi8(special));
-    auto high_lanes = static_cast<unsigned>(_mm_movemask_epi8(bytes));
+  // Where the first special byte is, given the marks of the special and of the non-ASCII
+  // bytes from `at` on (`lane_bits` bits a byte): its position, noting any non-ASCII byte
+  // before it; `none` when no byte is special.
+  auto first_special = [&](auto special_lanes, auto high_lanes, size_t lane_bits, size_t none) {
     if (special_lanes == 0) {
       if (high_lanes != 0) non_ascii = true;
-      continue;
+      return none;
     }
-    unsigned before_special = (special_lanes & (0U - special_lanes)) - 1;  // the lanes before the first
+    auto before_special = (special_lanes & (0 - special_lanes)) - 1;  // the lanes before the first
     if ((high_lanes & before_special) != 0) non_ascii = true;
-    return at + static_cast<size_t>(std::countr_zero(special_lanes));
+    return at + static_cast<size_t>(std::countr_zero(special_lanes)) / lane_bits;
+  };
+#if defined(__SSE2__) && defined(__x86_64__)
+  // Sixteen bytes at a time while the text has them; the last 1 to 15 bytes as the end of the
+  // text's last 16, the lanes before `at` shifted out.
+  if (text.size() >= 16) {
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), last_control = _mm_set1_epi8(0x1F);
+    auto lanes_from = [&](size_t from, unsigned skip) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from));
+      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, last_control), bytes);  // bytes <= 0x1F
+      __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)), control);
+      return std::pair{static_cast<unsigned>(_mm_movemask_epi8(special)) >> skip,
+                       static_cast<unsigned>(_mm_movemask_epi8(bytes)) >> skip};
+    };
+    for (; at + 16 <= text.size(); at += 16) {
+      auto [special, high] = lanes_from(at, 0);
+      if (size_t end = first_special(special, high, 1, SIZE_MAX); end != SIZE_MAX) return end;
+    }
+    if (at == text.size()) return at;
+    size_t from = text.size() - 16;
+    auto [special, high] = lanes_from(from, static_cast<unsigned>(at - from));
+    return first_special(special, high, 1, text.size());
   }
 #endif
   if constexpr (std::endian::native == std::endian::little) {  // then eight bytes at a time
-    for (; at + 8 <= text.size(); at += 8) {
-      uint64_t word = load_lanes(text.data() + at);
+    auto lanes_from = [&](size_t from, size_t skip) {
+      uint64_t word = load_lanes(text.data() + from);
       uint64_t special = lanes_equal(word, '"') | lanes_equal(word, '\\') | lanes_below(word, 0x20);
-      if (special == 0) {
-        if (lanes_non_ascii(word) != 0) non_ascii = true;
-        continue;
+      return std::pair{special >> (8 * skip), lanes_non_ascii(word) >> (8 * skip)};
+    };
+    if (text.size() >= 8) {
+      for (; at + 8 <= text.size(); at += 8) {
+        auto [special, high] = lanes_from(at, 0);
+        if (size_t end = first_special(special, high, 8, SIZE_MAX); end != SIZE_MAX) return end;
       }
-      size_t lane = first_lane(special);
-      if ((lanes_non_ascii(word) & lanes_before(lane)) != 0) non_ascii = true;
-      return at + lane;
+      if (at == text.size()) return at;
+      size_t from = text.size() - 8;
+      auto [special, high] = lanes_from(from, at - from);
+      return first_special(special, high, 8, text.size());
     }
   }
   for (; at < text.size(); ++at) {
@@ -90,68 +110,64 @@ size_t plain_json_run_end(std::string_view text, size_t at, bool& non_ascii) {
   return at;
 }
 
+// The most bytes write_json_string writes for `text`: its quotes, and six bytes (\u00XX)
+// for each byte.
+size_t most_json_string_size(std::string_view text) { return 6 * text.size() + 2; }
+
+// Writes `text` as a JSON string literal (quotes and escapes included) at `at`, which has
+// room for most_json_string_size(text) bytes; returns the end of what it wrote.
+char* write_json_string(char* at, std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  *at++ = '"';
+  bool non_ascii = false;  // written as it is
+  for (size_t from = 0;;) {
+    size_t end = plain_json_run_end(text, from, non_ascii);
+    if (end > from) std::memcpy(at, text.data() + from, end - from);
+    at += end - from;
+    if (end == text.size()) break;
+    auto c = static_cast<unsigned char>(text[end]);
+    from = end + 1;
+    *at++ = '\\';
+    switch (c) {
+      case '"': *at++ = '"'; break;
+      case '\\': *at++ = '\\'; break;
+      case '\n': *at++ = 'n'; break;
+      case '\r': *at++ = 'r'; break;
+      case '\t': *at++ = 't'; break;
+      default:
+        *at++ = 'u';
+        *at++ = '0';
+        *at++ = '0';
+        *at++ = hex[c >> 4];
+        *at++ = hex[c & 15];
+    }
+  }
+  *at++ = '"';
+  return at;
+}
+
+// Appends to `out` what write(at) writes at `at` and returns the end of, given that it is at
+// most `most` bytes. Up to kOnStack bytes are written on the stack and copied once: growing
+// `out` by `most` first would fill that room with zeros. Longer text is written in place.
+template <size_t kOnStack, typename Write>
+void append_written(std::string& out, size_t most, Write write) {
+  if (most <= kOnStack) {
+    char text[kOnStack];
+    out.append(text, static_cast<size_t>(write(text) - text));
+    return;
+  }
+  size_t start = out.size();
+  out.resize(start + most);
+  out.resize(static_cast<size_t>(write(out.data() + start) - out.data()));
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
-  static const char* hex = "0123456789abcdef";
-  out.push_back('"');
-  bool non_ascii = false;  // written as it is
-  for (size_t at = 0;;) {
-    size_t end = plain_json_run_end(text, at, non_ascii);
-    out.append(text.substr(at, end - at));
-    if (end == text.size()) break;
-    auto c = static_cast<unsigned char>(text[end]);
-    at = end + 1;
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-  }
-  out.push_back('"');
+  append_written<512>(out, most_json_string_size(text), [&](char* at) { return write_json_string(at, text); });
 }
 
 namespace {
-
-// `name` as an object key: a JSON string and a colon.
-void append_key(std::string& out, std::string_view name) {
-  append_json_string(out, name);
-  out.push_back(':');
-}
-
-// `field` is the schema's text before the value (its key, quoted, and its colon), which
-// needs no escapes.
-void append_optional(std::string& out, std::string_view field, const std::optional<std::string>& value) {
-  out += field;
-  if (value) {
-    append_json_string(out, *value);
-  } else {
-    out.append("null");
-  }
-}
-
-void append_attributes(std::string& out, const EntityAttributes& a) {
-  append_optional(out, "{\"location\":", a.location);
-  append_optional(out, ",\"level\":", a.level);
-  append_optional(out, ",\"type\":", a.type);
-  append_optional(out, ",\"post_location\":", a.post_location);
-  out.push_back('}');
-}
-
-void append_string_list(std::string& out, const std::vector<std::string>& items) {
-  out.push_back('[');
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_json_string(out, items[i]);
-  }
-  out.push_back(']');
-}
 
 Result<std::optional<std::string>> optional_string(const json& object, const char* key,
                                                    const std::string& where) {
@@ -285,53 +301,139 @@ std::string keyinfo_to_json_line(const KeyInfo& record) {
   return out;
 }
 
-void append_keyinfo_json_line(std::string& out, const KeyInfo& r) {
-  out += "{\"study_id\":";
-  append_json_string(out, r.meta.study_id);
-  out += ",\"subject_id\":";
-  append_json_string(out, r.meta.subject_id);
-  out += ",\"dicom_id\":";
-  append_json_string(out, r.meta.dicom_id);
-  out += ",\"view\":";
-  append_json_string(out, r.meta.view);
-  out += ",\"study_order\":";
-  char digits[16];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, r.meta.study_order).ptr);
-  out += ",\"split\":";
-  append_json_string(out, r.meta.split);
-  out += ",\"opacity_vs_clear\":{";
+namespace {
+
+// Writes one KeyInfo line through a raw pointer into room made beforehand: MostSize(record)
+// bytes are enough for any record, since every string counts at its most (each byte
+// escaped) and the schema's fixed text at more than its length.
+class LineWriter {
+ public:
+  static size_t MostSize(const KeyInfo& r) {
+    // The fixed text of a record is under 200 bytes, study_order's digits included.
+    size_t most = 256 + Strings(r.meta.study_id, r.meta.subject_id, r.meta.dicom_id, r.meta.view, r.meta.split);
+    if (r.opacity) most += 64 + Optionals(r.opacity->location, r.opacity->level, r.opacity->type);
+    if (r.clear) most += 32 + Optionals(r.clear->location);
+    for (const Entity& e : r.entity) most += Strings(e.name) + MostAttributes(e.attributes);
+    for (const std::string& name : r.uncertain_entity) most += Strings(name);
+    for (const EntityAttributes& a : r.uncertain_attributes) most += MostAttributes(a);
+    for (const std::string& name : r.no_entity) most += Strings(name);
+    return most;
+  }
+
+  explicit LineWriter(char* at) : at_(at) {}
+  char* end() const { return at_; }
+
+  template <size_t N>
+  void Literal(const char (&text)[N]) {
+    std::memcpy(at_, text, N - 1);
+    at_ += N - 1;
+  }
+  void Byte(char c) { *at_++ = c; }
+  void String(std::string_view text) { at_ = write_json_string(at_, text); }
+  void Integer(int value) { at_ = std::to_chars(at_, at_ + 16, value).ptr; }
+  // `key` (the schema's text before a value) and the value: a string, or null when absent.
+  template <size_t N>
+  void Field(const char (&key)[N], const std::string& value) {
+    Literal(key);
+    String(value);
+  }
+  template <size_t N>
+  void Field(const char (&key)[N], const std::optional<std::string>& value) {
+    Literal(key);
+    if (value) {
+      String(*value);
+    } else {
+      Literal("null");
+    }
+  }
+  void Attributes(const EntityAttributes& a) {
+    Field("{\"location\":", a.location);
+    Field(",\"level\":", a.level);
+    Field(",\"type\":", a.type);
+    Field(",\"post_location\":", a.post_location);
+    Byte('}');
+  }
+  void List(const std::vector<std::string>& items) {
+    Byte('[');
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) Byte(',');
+      String(items[i]);
+    }
+    Byte(']');
+  }
+
+ private:
+  // Each string at its most, plus a separator.
+  template <typename... Text>
+  static size_t Strings(const Text&... text) {
+    return ((most_json_string_size(text) + 1) + ...);
+  }
+  // Each optional string at its most, or null.
+  template <typename... Value>
+  static size_t Optionals(const Value&... value) {
+    return ((value ? most_json_string_size(*value) : 4) + ...);
+  }
+  // An attribute object: its fixed text (under 50 bytes) and its four values.
+  static size_t MostAttributes(const EntityAttributes& a) {
+    return 64 + Optionals(a.location, a.level, a.type, a.post_location);
+  }
+
+  char* at_;
+};
+
+// Writes the line of `r` at `at`, which has room for LineWriter::MostSize(r) bytes; returns
+// the end of what it wrote.
+char* write_keyinfo_line(char* at, const KeyInfo& r) {
+  LineWriter w(at);
+  w.Field("{\"study_id\":", r.meta.study_id);
+  w.Field(",\"subject_id\":", r.meta.subject_id);
+  w.Field(",\"dicom_id\":", r.meta.dicom_id);
+  w.Field(",\"view\":", r.meta.view);
+  w.Literal(",\"study_order\":");
+  w.Integer(r.meta.study_order);
+  w.Field(",\"split\":", r.meta.split);
+  w.Literal(",\"opacity_vs_clear\":{");
   if (r.opacity) {
-    append_optional(out, "\"opacity\":{\"location\":", r.opacity->location);
-    append_optional(out, ",\"level\":", r.opacity->level);
-    append_optional(out, ",\"type\":", r.opacity->type);
-    out.push_back('}');
+    w.Field("\"opacity\":{\"location\":", r.opacity->location);
+    w.Field(",\"level\":", r.opacity->level);
+    w.Field(",\"type\":", r.opacity->type);
+    w.Byte('}');
   }
   if (r.clear) {
-    if (r.opacity) out.push_back(',');
-    append_optional(out, "\"clear\":{\"location\":", r.clear->location);
-    out.push_back('}');
+    if (r.opacity) w.Byte(',');
+    w.Field("\"clear\":{\"location\":", r.clear->location);
+    w.Byte('}');
   }
-  out += "},\"entity\":{";
+  w.Literal("},\"entity\":{");
   for (size_t i = 0; i < r.entity.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_key(out, r.entity[i].name);
-    append_attributes(out, r.entity[i].attributes);
+    if (i > 0) w.Byte(',');
+    w.String(r.entity[i].name);
+    w.Byte(':');
+    w.Attributes(r.entity[i].attributes);
   }
-  out += "},\"uncertain_entity\":";
+  w.Literal("},\"uncertain_entity\":");
   if (r.uncertain_attributes.size() == r.uncertain_entity.size() && !r.uncertain_entity.empty()) {
-    out.push_back('{');
+    w.Byte('{');
     for (size_t i = 0; i < r.uncertain_entity.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      append_key(out, r.uncertain_entity[i]);
-      append_attributes(out, r.uncertain_attributes[i]);
+      if (i > 0) w.Byte(',');
+      w.String(r.uncertain_entity[i]);
+      w.Byte(':');
+      w.Attributes(r.uncertain_attributes[i]);
     }
-    out.push_back('}');
+    w.Byte('}');
   } else {
-    append_string_list(out, r.uncertain_entity);
+    w.List(r.uncertain_entity);
   }
-  out += ",\"no_entity\":";
-  append_string_list(out, r.no_entity);
-  out.push_back('}');
+  w.Literal(",\"no_entity\":");
+  w.List(r.no_entity);
+  w.Byte('}');
+  return w.end();
+}
+
+}  // namespace
+
+void append_keyinfo_json_line(std::string& out, const KeyInfo& record) {
+  append_written<4096>(out, LineWriter::MostSize(record), [&](char* at) { return write_keyinfo_line(at, record); });
 }
 
 namespace {
@@ -492,7 +594,13 @@ bool read_strict_list(StrictLineReader& in, const char (&key)[N], std::vector<st
 }  // namespace
 
 bool parse_strict_keyinfo_line(std::string_view line, KeyInfo& out) {
-  out = KeyInfo();
+  // The study fields are overwritten as they are read; the rest is emptied, keeping memory.
+  out.opacity.reset();
+  out.clear.reset();
+  out.entity.clear();
+  out.uncertain_entity.clear();
+  out.uncertain_attributes.clear();
+  out.no_entity.clear();
   StrictLineReader in(line);
   bool read = read_strict_meta(in, out.meta) && read_strict_opacity_vs_clear(in, out) &&
               read_strict_entities(in, out) && read_strict_list(in, ",\"uncertain_entity\":", out.uncertain_entity) &&

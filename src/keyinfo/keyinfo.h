@@ -54,6 +54,7 @@ struct ClearStatement {
   bool operator==(const ClearStatement&) const = default;
 };
 
+// A field added here must also be emptied by parse_strict_keyinfo_line, which reuses records.
 struct KeyInfo {
   StudyMeta meta;
   std::optional<OpacityStatement> opacity;

@@ -28,16 +28,16 @@ std::array<std::string_view, kQuestionColumnCount> question_fields(const Questio
           q.answer,   q.dicom_id,   q.split,                     q.ref_id, id};
 }
 
-void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
-  std::string id;
+void append_csv_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout,
+                     std::string& id) {
   auto fields = question_fields(question, id);
   std::array<std::string_view, kQuestionColumnCount> in_layout;
   for (size_t i = 0; i < layout.size(); ++i) in_layout[i] = fields[layout[i]];
   append_csv_record(out, in_layout);
 }
 
-void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout) {
-  std::string id;
+void append_json_line(std::string& out, const QuestionRef& question, const QuestionLayout& layout,
+                      std::string& id) {
   auto fields = question_fields(question, id);
   out += '{';
   for (size_t i = 0; i < layout.size(); ++i) {
@@ -52,12 +52,18 @@ void append_json_line(std::string& out, const QuestionRef& question, const Quest
 }  // namespace
 
 void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
-                          const QuestionLayout& layout) {
+                          const QuestionLayout& layout, std::string& id_buffer) {
   if (format == QuestionFormat::kCsv) {
-    append_csv_line(out, question, layout);
+    append_csv_line(out, question, layout, id_buffer);
   } else {
-    append_json_line(out, question, layout);
+    append_json_line(out, question, layout, id_buffer);
   }
+}
+
+void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
+                          const QuestionLayout& layout) {
+  std::string id_buffer;
+  append_question_line(out, question, format, layout, id_buffer);
 }
 
 std::string question_to_csv_line(const Question& question) {
@@ -81,10 +87,11 @@ Status write_questions(const std::filesystem::path& path, const std::vector<Ques
   lines.count = questions.size();
   lines.blocks.resize((questions.size() + kBlock - 1) / kBlock);
   parallel_chunks(lines.blocks.size(), threads, [&](size_t begin, size_t end) {
+    std::string id_buffer;
     for (size_t b = begin; b < end; ++b) {
       size_t last = std::min(questions.size(), (b + 1) * kBlock);
       for (size_t i = b * kBlock; i < last; ++i) {
-        append_question_line(lines.blocks[b], question_ref(questions[i]), format, layout);
+        append_question_line(lines.blocks[b], question_ref(questions[i]), format, layout, id_buffer);
         lines.blocks[b] += '\n';
       }
     }

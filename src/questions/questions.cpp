@@ -293,7 +293,7 @@ class LineSink : public CountingSink {
   }
   void Add(const QuestionRef& question) override {
     CountingSink::Add(question);
-    append_question_line(text, question, format_, layout_);
+    append_question_line(text, question, format_, layout_, id_buffer_);
     text += '\n';
   }
   std::string text;
@@ -301,6 +301,7 @@ class LineSink : public CountingSink {
  private:
   QuestionFormat format_;
   QuestionLayout layout_;
+  std::string id_buffer_;
 };
 
 constexpr size_t kBlockStudies = 1024;

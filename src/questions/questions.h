@@ -242,6 +242,10 @@ std::vector<Question> generate_questions(const std::vector<QuestionStudy>& studi
 // `layout` order, without newline.
 void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
                           const QuestionLayout& layout = question_layout(QuestionPreset::kCxrvqa));
+// The same, building the question's id in `id_buffer`: a writer of many lines passes one
+// buffer to all of them and allocates it once.
+void append_question_line(std::string& out, const QuestionRef& question, QuestionFormat format,
+                          const QuestionLayout& layout, std::string& id_buffer);
 std::string question_to_csv_line(const Question& question);
 std::string question_to_json_line(const Question& question);
 

@@ -46,14 +46,5 @@ TEST(ByteLanes, EveryByteInEveryLaneIsMarkedExactlyByTheRule) {
   }
 }
 
-TEST(ByteLanes, FirstLaneAndTheLanesBeforeIt) {
-  for (size_t lane = 0; lane < 8; ++lane) {
-    uint64_t mark = uint64_t{0x80} << (8 * lane);
-    EXPECT_EQ(first_lane(mark | kLaneHighBits << 8 * lane), lane);
-    EXPECT_EQ(lane_count(lanes_before(lane) & kLaneHighBits), lane);
-    EXPECT_EQ(lanes_before(lane) & mark, 0u);
-  }
-}
-
 }  // namespace
 }  // namespace cxrvqa

@@ -35,32 +35,33 @@ TEST(KeyInfoJson, WritesKeysInStableOrder) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
-TEST(KeyInfoJson, StringsAreEscapedWhateverTheirLengthAndPlace) {
-  // The rule written plainly: quote, backslash, LF, CR and tab get their short escapes, other
-  // control bytes \u00XX, everything else (UTF-8 included) is written as it is.
-  auto plainly_escaped = [](const std::string& text) {
-    std::string out = "\"";
-    for (char c : text) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (c == '\n') {
-        out += "\\n";
-      } else if (c == '\r') {
-        out += "\\r";
-      } else if (c == '\t') {
-        out += "\\t";
-      } else if (u < 0x20) {
-        out += "\\u00";
-        out += "0123456789abcdef"[u >> 4];
-        out += "0123456789abcdef"[u & 15];
-      } else {
-        out += c;
-      }
+// The escaping rule written plainly: quote, backslash, LF, CR and tab get their short
+// escapes, other control bytes \u00XX, everything else (UTF-8 included) is written as it is.
+std::string plainly_escaped(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += "0123456789abcdef"[u >> 4];
+      out += "0123456789abcdef"[u & 15];
+    } else {
+      out += c;
     }
-    return out + "\"";
-  };
+  }
+  return out + "\"";
+}
+
+TEST(KeyInfoJson, StringsAreEscapedWhateverTheirLengthAndPlace) {
   const std::string pieces[] = {"\"", "\\", "\n", "\r", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", " "};
   for (size_t length = 0; length <= 40; ++length) {
     for (size_t at = 0; at <= length; ++at) {
@@ -83,6 +84,79 @@ TEST(KeyInfoJson, StringsAreEscapedWhateverTheirLengthAndPlace) {
             "{\"location\":\"left lower lobe\",\"level\":null,\"type\":\"plate-like\",\"post_location\":"
             "\"the left lower lobe\"}},\"uncertain_entity\":[\"pneumonia\"],\"no_entity\":[\"pneumothorax\","
             "\"edema \\\"quoted\\\"\"]}");
+}
+
+// A record whose every string is made of control bytes, each written as six (\u00XX): the
+// longest line a record of its sizes can have, on the stack and, past 4 KB, in the output.
+KeyInfo record_of_escapes(size_t length, size_t entities) {
+  auto text = [&](size_t n) { return std::string(length + n, '\x01'); };
+  KeyInfo r;
+  r.meta = {text(0), text(1), text(2), text(3), -2147483647 - 1, text(4)};
+  r.opacity = OpacityStatement{text(5), text(6), text(7)};
+  r.clear = ClearStatement{text(8)};
+  for (size_t i = 0; i < entities; ++i) {
+    r.entity.push_back({text(9) + std::to_string(i), {text(10), text(11), text(12), text(13)}});
+    r.uncertain_entity.push_back(text(14) + std::to_string(i));
+    r.uncertain_attributes.push_back({text(15), std::nullopt, text(16), text(17)});
+    r.no_entity.push_back(text(18) + std::to_string(i));
+  }
+  return r;
+}
+
+TEST(KeyInfoJson, LinesOfStringsThatAreAllEscapesAreWholeAtAnySize) {
+  auto attributes = [](const EntityAttributes& a) {
+    auto value = [](const std::optional<std::string>& v) { return v ? plainly_escaped(*v) : std::string("null"); };
+    return "{\"location\":" + value(a.location) + ",\"level\":" + value(a.level) + ",\"type\":" + value(a.type) +
+           ",\"post_location\":" + value(a.post_location) + "}";
+  };
+  for (size_t length : {0, 1, 7, 15, 16, 100}) {
+    for (size_t entities : {0, 1, 3, 12}) {
+      KeyInfo r = record_of_escapes(length, entities);
+      // The schema's layout written plainly.
+      std::string expected = "{\"study_id\":" + plainly_escaped(r.meta.study_id) + ",\"subject_id\":" +
+                             plainly_escaped(r.meta.subject_id) + ",\"dicom_id\":" + plainly_escaped(r.meta.dicom_id) +
+                             ",\"view\":" + plainly_escaped(r.meta.view) + ",\"study_order\":-2147483648,\"split\":" +
+                             plainly_escaped(r.meta.split) + ",\"opacity_vs_clear\":{\"opacity\":{\"location\":" +
+                             plainly_escaped(*r.opacity->location) + ",\"level\":" + plainly_escaped(*r.opacity->level) +
+                             ",\"type\":" + plainly_escaped(*r.opacity->type) + "},\"clear\":{\"location\":" +
+                             plainly_escaped(*r.clear->location) + "}},\"entity\":{";
+      for (size_t i = 0; i < entities; ++i) {
+        expected += (i > 0 ? "," : "") + plainly_escaped(r.entity[i].name) + ":" + attributes(r.entity[i].attributes);
+      }
+      expected += "},\"uncertain_entity\":";
+      expected += entities > 0 ? "{" : "[";
+      for (size_t i = 0; i < entities; ++i) {
+        expected += (i > 0 ? "," : "") + plainly_escaped(r.uncertain_entity[i]) + ":" +
+                    attributes(r.uncertain_attributes[i]);
+      }
+      expected += entities > 0 ? "}" : "]";
+      expected += ",\"no_entity\":[";
+      for (size_t i = 0; i < entities; ++i) expected += (i > 0 ? "," : "") + plainly_escaped(r.no_entity[i]);
+      expected += "]}";
+      std::string out = "kept";
+      append_keyinfo_json_line(out, r);
+      EXPECT_EQ(out, "kept" + expected) << length << " " << entities;
+      auto back = keyinfo_from_json(Json::parse(expected));
+      ASSERT_TRUE(back.ok()) << back.status().message();
+      EXPECT_TRUE(*back == r) << length << " " << entities;
+    }
+  }
+}
+
+TEST(KeyInfoJson, StrictReadingIntoAUsedRecordLeavesNothingOfTheOldOne) {
+  KeyInfo sparse;
+  sparse.meta = {"50000002", "10000002", "dcm-2", "PA", 0, ""};
+  KeyInfo escapes = record_of_escapes(3, 2);
+  escapes.uncertain_attributes.clear();  // the strict form lists uncertain names only
+  std::vector<KeyInfo> earlier = {sample_record(), escapes, sparse};
+  for (const KeyInfo& before : earlier) {
+    for (const KeyInfo& record : earlier) {
+      KeyInfo used;
+      ASSERT_TRUE(parse_strict_keyinfo_line(keyinfo_to_json_line(before), used));
+      ASSERT_TRUE(parse_strict_keyinfo_line(keyinfo_to_json_line(record), used));
+      EXPECT_TRUE(used == record) << keyinfo_to_json_line(before) << "\nthen " << keyinfo_to_json_line(record);
+    }
+  }
 }
 
 TEST(KeyInfoJson, RoundTripsThroughJsonl) {

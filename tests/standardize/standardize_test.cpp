@@ -290,6 +290,29 @@ TEST(StandardizeRealDataTest, IuMeshQualifiersAreFiledByKind) {
   EXPECT_GT(checked, 50u);
 }
 
+TEST(StandardizeTest, FindingsUnderTwoEntityKeysAreMergedAsUnderOne) {
+  // "entity" and "findings" both name positive findings: one finding under both keys, one
+  // under the second only. The second key once indexed past the first key's findings.
+  RepairCounts counts;
+  auto twice = standardizer().RepairLine(
+      R"({"study_id": "7", "entity": {"pleural effusion": {"level": "small"}, "edema": {}},)"
+      R"( "findings": [{"name": "pleural effusion", "location": "left"}, {"name": "atelectasis"}]})",
+      counts);
+  ASSERT_TRUE(twice.ok()) << twice.status().message();
+  auto once = standardizer().RepairLine(
+      R"({"study_id": "7", "entity": [{"name": "pleural effusion", "level": "small"}, {"name": "edema"},)"
+      R"( {"name": "pleural effusion", "location": "left"}, {"name": "atelectasis"}]})",
+      counts);
+  ASSERT_TRUE(once.ok()) << once.status().message();
+  EXPECT_EQ(keyinfo_to_json_line(*twice), keyinfo_to_json_line(*once));
+  ASSERT_EQ(twice->entity.size(), 3u);
+  const Entity* effusion = twice->find_entity("pleural effusion");
+  ASSERT_NE(effusion, nullptr);
+  EXPECT_EQ(effusion->attributes.level, "small");
+  EXPECT_EQ(effusion->attributes.location, "left");
+  EXPECT_NE(twice->find_entity("atelectasis"), nullptr);
+}
+
 TEST(StandardizeTest, DeeplyNestedLinesAreRejectedWithAReason) {
   RepairCounts counts;
   for (const char* shape : {"[", "{\"x\":"}) {
