@@ -120,7 +120,6 @@ class Standardizer::Impl {
   void FileAttributeString(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
   // A string attribute value of `kind` (post_location kept as a phrase).
   void AddAttributeText(std::string_view text, int kind, AttributeWords& words, RepairCounts& r) const;
-  void ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const;
   void ReadNameList(JsonNode value, std::vector<std::string>& names,
                     std::vector<std::string>* negated_names, RepairCounts& r) const;
   void ReadOpacityVsClear(JsonNode value, KeyInfo& record, RepairCounts& r) const;
@@ -147,6 +146,9 @@ class Standardizer::Impl {
   // The finding that anatomy and one of its attribute values name together ("pulmonary
   // arteries" + "enlarged"), with that value removed from `words`; nullptr when none.
   const Finding* AnatomyFinding(std::string_view phrase, AttributeWords& words) const;
+  // Files `pending` into the record: positive findings into record.entity, which must be empty
+  // (a finding's attributes are merged across all of `pending`), negated and hedged ones into
+  // no_entity and uncertain_entity.
   void FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record, RepairCounts& r) const;
   // Adds the names of `pending` to `names`; a negated one goes to `negated_names` instead
   // when given (an uncertain_entity "no pneumonia").

@@ -214,19 +214,8 @@ void Standardizer::Impl::ResolveConflicts(KeyInfo& record, RepairCounts& r) {
 
 void Standardizer::Impl::FinishEntities(std::vector<PendingFinding>& pending, KeyInfo& record,
                                         RepairCounts& r) const {
-  // collected[i] holds the attribute words of record.entity[i]. Entities already in the record
-  // (read under another entity key of the same object, as in {"entity": ..., "findings": ...})
-  // take part too: their values become words again, so a finding named under both keys is
-  // merged like a finding named twice under one.
-  std::vector<AttributeWords> collected(record.entity.size());
-  for (size_t i = 0; i < record.entity.size(); ++i) {
-    const EntityAttributes& a = record.entity[i].attributes;
-    for (auto [kind, value] : {std::pair{kLocationAttr, &a.location}, std::pair{kLevelAttr, &a.level},
-                               std::pair{kTypeAttr, &a.type}, std::pair{kPostLocationAttr, &a.post_location}}) {
-      if (*value) collected[i].AddValue(kind, **value);
-    }
-  }
-  collected.reserve(collected.size() + pending.size());
+  std::vector<AttributeWords> collected;  // collected[i]: the attribute words of record.entity[i]
+  collected.reserve(pending.size());
   record.entity.reserve(record.entity.size() + pending.size());
   auto add_name = [](std::vector<std::string>& names, std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));

@@ -262,12 +262,6 @@ void Standardizer::Impl::ReadAttributeValue(JsonNode value, int kind, AttributeW
   }
 }
 
-void Standardizer::Impl::ReadEntities(JsonNode value, KeyInfo& record, RepairCounts& r) const {
-  std::vector<PendingFinding> pending;
-  Collect(value, pending, r);
-  FinishEntities(pending, record, r);
-}
-
 void Standardizer::Impl::ReadNameList(JsonNode value, std::vector<std::string>& names,
                                       std::vector<std::string>* negated_names,
                                       RepairCounts& r) const {
@@ -338,10 +332,16 @@ Result<KeyInfo> Standardizer::Impl::Repair(JsonNode raw, RepairCounts& r) const 
       record.meta.study_order = std::atoi(std::string(order->text()).c_str());
     }
   }
+  // The findings under every entity key ({"entity": ..., "findings": ...}) are finished as one
+  // list, at the last such key: one named under two keys is merged as if named twice under one.
+  size_t entity_keys_left = static_cast<size_t>(
+      std::count_if(raw.begin(), raw.end(), [](JsonNode value) { return key_in(kEntityKeys, value.key()); }));
+  std::vector<PendingFinding> findings;
   for (JsonNode value : raw) {
     std::string_view key = value.key();
     if (key_in(kEntityKeys, key)) {
-      ReadEntities(value, record, r);
+      Collect(value, findings, r);
+      if (--entity_keys_left == 0) FinishEntities(findings, record, r);
     } else if (key_in(kUncertainKeys, key)) {
       ReadNameList(value, record.uncertain_entity, &record.no_entity, r);
     } else if (key_in(kNegatedKeys, key)) {

@@ -311,6 +311,21 @@ TEST(StandardizeTest, FindingsUnderTwoEntityKeysAreMergedAsUnderOne) {
   EXPECT_EQ(effusion->attributes.level, "small");
   EXPECT_EQ(effusion->attributes.location, "left");
   EXPECT_NE(twice->find_entity("atelectasis"), nullptr);
+
+  // Several values under the first key and a negated finding: merged from the words read, not
+  // from the first key's joined text ("left" joins the list, it does not prefix "lower lobe").
+  auto lists_twice = standardizer().RepairLine(
+      R"({"study_id": "8", "findings": [{"name": "opacity", "location": ["lower lobe", "apex"]}],)"
+      R"( "entity": [{"name": "opacity", "location": "left", "level": "mild"}, "no pneumothorax"]})",
+      counts);
+  ASSERT_TRUE(lists_twice.ok()) << lists_twice.status().message();
+  auto lists_once = standardizer().RepairLine(
+      R"({"study_id": "8", "entity": [{"name": "opacity", "location": ["lower lobe", "apex"]},)"
+      R"( {"name": "opacity", "location": "left", "level": "mild"}, "no pneumothorax"]})",
+      counts);
+  ASSERT_TRUE(lists_once.ok()) << lists_once.status().message();
+  EXPECT_EQ(keyinfo_to_json_line(*lists_twice), keyinfo_to_json_line(*lists_once));
+  EXPECT_EQ(lists_twice->entity.size(), 1u);
 }
 
 TEST(StandardizeTest, DeeplyNestedLinesAreRejectedWithAReason) {
